@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { Disk2isoError } from '../util/errors.js';
+import { OptionsSchema, type Options } from './schema.js';
+
+export const DEFAULT_OPTIONS_PATH = '/data/options.json';
+
+export class ConfigError extends Disk2isoError {
+  constructor(readonly problems: readonly string[], path: string) {
+    super(`Invalid options in ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { context: { path } });
+  }
+}
+
+/** A drive entry resolved from the `drives` option. */
+export type DriveSpec =
+  | { kind: 'device'; id: string; path: string }
+  | { kind: 'simulated'; id: string; folder: string };
+
+/** The frozen, validated configuration handed down from the composition root. */
+export interface Config extends Options {
+  readonly optionsPath: string;
+  readonly driveSpecs: readonly DriveSpec[];
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = raw;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** One line per problem: the option, the value given and what is allowed. */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const name = issue.path.map(String).join('.') || '(options)';
+  const given = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case 'invalid_value':
+      return `option "${name}": got ${show(given)}, allowed: ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_type':
+      return `option "${name}": got ${show(given)}, expected ${issue.expected}`;
+    case 'too_small':
+    case 'too_big':
+      return `option "${name}": got ${show(given)}, ${issue.message.replace(/^Too (small|big): expected \w+ to (have|be) /, 'must be ')}`;
+    case 'unrecognized_keys':
+      return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
+    default:
+      return `option "${name}": got ${show(given)}, ${issue.message}`;
+  }
+}
+
+function driveSpec(entry: string, index: number): DriveSpec {
+  if (entry.startsWith('sim:')) {
+    const folder = entry.slice(4);
+    const id = (folder.split('/').filter(Boolean).at(-1) ?? `sim${index}`).replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+    return { kind: 'simulated', id, folder };
+  }
+  const id = (entry.split('/').filter(Boolean).at(-1) ?? `drive${index}`).replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+  return { kind: 'device', id, path: entry };
+}
+
+function driveProblems(entries: readonly string[]): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  entries.forEach((entry, index) => {
+    if (!entry.startsWith('sim:') && !entry.startsWith('/dev/')) {
+      problems.push(`option "drives.${index}": got ${show(entry)}, expected a device path such as /dev/sr0`);
+    }
+    if (entry.startsWith('sim:') && !entry.slice(4).startsWith('/')) {
+      problems.push(`option "drives.${index}": got ${show(entry)}, a simulated drive needs an absolute folder (sim:/path)`);
+    }
+    const { id } = driveSpec(entry, index);
+    if (ids.has(id)) problems.push(`option "drives.${index}": got ${show(entry)}, drive id "${id}" is used twice`);
+    ids.add(id);
+  });
+  return problems;
+}
+
+/** Pure: raw options (parsed JSON) → frozen Config, or every problem at once. */
+export function parseOptions(raw: unknown, optionsPath: string): Config {
+  const parsed = OptionsSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, raw)), optionsPath);
+  const problems = driveProblems(parsed.data.drives);
+  if (problems.length > 0) throw new ConfigError(problems, optionsPath);
+  const driveSpecs = Object.freeze(parsed.data.drives.map(driveSpec));
+  return Object.freeze({ ...parsed.data, optionsPath, driveSpecs });
+}
+
+/** Reads the add-on options once. A missing file means all defaults. */
+export async function loadConfig(optionsPath = process.env.DISK2ISO_OPTIONS ?? DEFAULT_OPTIONS_PATH): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(optionsPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseOptions({}, optionsPath);
+    throw new ConfigError([`cannot read the options file: ${(error as Error).message}`], optionsPath);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([`the options file is not valid JSON: ${(error as Error).message}`], optionsPath);
+  }
+  return parseOptions(raw, optionsPath);
+}

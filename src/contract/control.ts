@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Commands the core accepts through its control API (web UI, MQTT bridge, scripts).
+ * Anything else is rejected with a 4xx and changes nothing.
+ */
+export const ControlCommandSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('eject') }).strict(),
+  z.object({ action: z.literal('close_tray') }).strict(),
+  z.object({ action: z.literal('cancel') }).strict(),
+  z.object({ action: z.literal('start') }).strict(),
+  z.object({ action: z.literal('set_auto_copy'), enabled: z.boolean() }).strict(),
+]);
+export type ControlCommand = z.infer<typeof ControlCommandSchema>;
+export type ControlAction = ControlCommand['action'];
+
+export type ControlResult =
+  | { ok: true; message: string }
+  | { ok: false; status: 404 | 409 | 500; error: string };
+
+/** What the core offers to its HTTP layer; implemented by the core, called by web routes. */
+export interface ControlApi {
+  driveIds(): readonly string[];
+  execute(driveId: string, command: ControlCommand): Promise<ControlResult>;
+}
+
+/** Path of the command endpoint, relative to the core's base URL. */
+export function commandPath(driveId: string): string {
+  return `api/drives/${encodeURIComponent(driveId)}/command`;
+}
+
+/**
+ * Header every state-changing request must carry; browsers cannot send it cross-site
+ * without a CORS preflight, which the core never grants (CSRF protection).
+ */
+export const CONTROL_HEADER = 'x-disk2iso-request';

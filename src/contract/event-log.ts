@@ -1,0 +1,125 @@
+import { open, readFile, rename, stat, mkdir, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { EventSchema, type ContractEvent, type EventType } from './schema.js';
+
+export interface EventLogFiles {
+  readonly events: string;
+  readonly eventsRotated: string;
+}
+
+/** Parses the complete lines of an events.jsonl text; a torn last line or a bad line is skipped. */
+export function parseEventLines(text: string): ContractEvent[] {
+  const events: ContractEvent[] = [];
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return events;
+  for (const line of text.slice(0, end).split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      const parsed = EventSchema.safeParse(JSON.parse(line));
+      if (parsed.success) events.push(parsed.data);
+    } catch {
+      // A line that is not JSON (disk trouble, hand edits) is skipped, not fatal.
+    }
+  }
+  return events;
+}
+
+async function readTextOrEmpty(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** All events with `seq > afterSeq` still on disk (rotated generation first), in order. */
+export async function readEventsAfter(files: EventLogFiles, afterSeq: number): Promise<ContractEvent[]> {
+  const older = parseEventLines(await readTextOrEmpty(files.eventsRotated));
+  const current = parseEventLines(await readTextOrEmpty(files.events));
+  return [...older, ...current].filter((event) => event.seq > afterSeq).sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Append-only writer of events.jsonl. `seq` is assigned when `append` is called, so the file
+ * order is the call order even when writes overlap; when the file would pass `maxBytes` it is
+ * rotated to events.1.jsonl (one generation kept).
+ */
+export class EventLogWriter {
+  #lastSeq = 0;
+  #size = 0;
+  #handle: FileHandle | null = null;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly files: EventLogFiles,
+    private readonly maxBytes: number,
+  ) {}
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(dirname(this.files.events), { recursive: true });
+    const existing = await readEventsAfter(this.files, 0);
+    this.#lastSeq = existing.at(-1)?.seq ?? 0;
+    this.#handle = await open(this.files.events, 'a');
+    this.#size = (await stat(this.files.events)).size;
+  }
+
+  append(drive: string | null, type: EventType, data: Record<string, unknown> = {}): Promise<ContractEvent> {
+    const event: ContractEvent = { seq: ++this.#lastSeq, ts: new Date().toISOString(), drive, type, data };
+    const line = `${JSON.stringify(event)}\n`;
+    const written = this.#queue.then(() => this.#write(line));
+    this.#queue = written.catch(() => undefined);
+    return written.then(() => event);
+  }
+
+  async #write(line: string): Promise<void> {
+    if (!this.#handle) throw new Error('EventLogWriter used before start()');
+    const bytes = Buffer.byteLength(line);
+    if (this.#size > 0 && this.#size + bytes > this.maxBytes) await this.#rotate();
+    await this.#handle.write(line);
+    this.#size += bytes;
+  }
+
+  async #rotate(): Promise<void> {
+    await this.#handle?.close();
+    await rename(this.files.events, this.files.eventsRotated);
+    this.#handle = await open(this.files.events, 'a');
+    this.#size = 0;
+  }
+
+  /** Waits for queued lines, then closes the file. */
+  async stop(): Promise<void> {
+    await this.#queue;
+    await this.#handle?.close();
+    this.#handle = null;
+  }
+}
+
+/**
+ * Incremental reader for watchers: each `readNew()` returns the events written since the last
+ * call (by seq), surviving rotation and torn last lines.
+ */
+export class EventLogTail {
+  #lastSeq: number;
+
+  constructor(
+    private readonly files: EventLogFiles,
+    afterSeq: number,
+  ) {
+    this.#lastSeq = afterSeq;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  async readNew(): Promise<ContractEvent[]> {
+    const events = await readEventsAfter(this.files, this.#lastSeq);
+    const last = events.at(-1);
+    if (last) this.#lastSeq = last.seq;
+    return events;
+  }
+}

@@ -1,0 +1,18 @@
+/** The /data/api contract: schemas, atomic writer, event log, reader, watcher, control API types. */
+export * from './schema.js';
+export { apiPaths, type ApiPaths } from './paths.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+export { readContractFile, readContractValue, type ReadResult } from './read.js';
+export { EventLogWriter, EventLogTail, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
+export { addHistoryEntry, emptyHistory, DEFAULT_HISTORY_LIMIT } from './history.js';
+export {
+  ControlCommandSchema,
+  commandPath,
+  CONTROL_HEADER,
+  type ControlApi,
+  type ControlCommand,
+  type ControlAction,
+  type ControlResult,
+} from './control.js';
+export { ControlClient } from './control-client.js';
+export { watchContract } from './watch.js';

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+/** Bumped whenever a file of the contract changes incompatibly; every file carries it. */
+export const SCHEMA_VERSION = 1;
+
+/** Per-drive states, by these exact names: Home Assistant automations depend on them. */
+export const DRIVE_STATES = [
+  'initializing',
+  'waiting_for_drive',
+  'drive_detected',
+  'waiting_for_media',
+  'media_detected',
+  'analyzing',
+  'waiting_for_metadata',
+  'copying',
+  'completed',
+  'error',
+  'waiting_for_removal',
+  'idle',
+] as const;
+export const DriveStateSchema = z.enum(DRIVE_STATES);
+export type DriveState = z.infer<typeof DriveStateSchema>;
+
+export const DISC_TYPES = [
+  'audio-cd',
+  'cd-rom',
+  'dvd-video',
+  'dvd-rom',
+  'bd-video',
+  'bd-rom',
+  'data',
+  'unknown',
+] as const;
+export const DiscTypeSchema = z.enum(DISC_TYPES);
+export type DiscType = z.infer<typeof DiscTypeSchema>;
+
+export const JOB_RESULTS = ['success', 'degraded', 'failed', 'cancelled', 'skipped_duplicate'] as const;
+export const JobResultSchema = z.enum(JOB_RESULTS);
+export type JobResult = z.infer<typeof JobResultSchema>;
+
+export const COPY_PHASES = ['reading', 'rescuing', 'verifying', 'encoding'] as const;
+export const CopyPhaseSchema = z.enum(COPY_PHASES);
+export type CopyPhase = z.infer<typeof CopyPhaseSchema>;
+
+export const EVENT_TYPES = [
+  'state_changed',
+  'disc_inserted',
+  'disc_removed',
+  'copy_started',
+  'copy_completed',
+  'copy_failed',
+  'copy_cancelled',
+  'copy_skipped',
+  'drive_connected',
+  'drive_disconnected',
+  'service_started',
+] as const;
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventTypeSchema>;
+
+/** Job events surfaced as Home Assistant `event` entity types (SPEC §2.1). */
+export const JOB_EVENT_TYPES = [
+  'disc_inserted',
+  'copy_started',
+  'copy_completed',
+  'copy_failed',
+  'copy_cancelled',
+  'copy_skipped',
+  'disc_removed',
+  'drive_connected',
+  'drive_disconnected',
+] as const satisfies readonly EventType[];
+
+const isoTimestamp = z.string().min(1);
+const version = z.literal(SCHEMA_VERSION);
+
+/** A drive id is used in file paths and MQTT topics: `[a-zA-Z0-9_-]` only. */
+export const DriveIdSchema = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'drive id must match [a-zA-Z0-9_-]{1,64}');
+
+export const ChecksumsSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+});
+export type Checksums = z.infer<typeof ChecksumsSchema>;
+
+/** Byte ranges [start, end) that could not be read. */
+export const BadRangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+export type BadRange = z.infer<typeof BadRangeSchema>;
+
+export const DriveInfoSchema = z.object({
+  path: z.string(),
+  vendor: z.string().nullable(),
+  model: z.string().nullable(),
+  present: z.boolean(),
+  simulated: z.boolean(),
+});
+export type DriveInfo = z.infer<typeof DriveInfoSchema>;
+
+/** `drives/<id>/status.json` */
+export const DriveStatusSchema = z.object({
+  schema_version: version,
+  drive_id: DriveIdSchema,
+  state: DriveStateSchema,
+  previous_state: DriveStateSchema.nullable(),
+  since: isoTimestamp,
+  message: z.string(),
+  drive: DriveInfoSchema,
+  auto_copy: z.boolean(),
+  job_id: z.string().nullable(),
+  heartbeat: isoTimestamp,
+  /** Seconds between heartbeats; a watcher treats 3× this as stale. */
+  heartbeat_interval_s: z.number().positive(),
+});
+export type DriveStatus = z.infer<typeof DriveStatusSchema>;
+
+/** `drives/<id>/progress.json` */
+export const ProgressSchema = z.object({
+  schema_version: version,
+  drive_id: DriveIdSchema,
+  job_id: z.string().nullable(),
+  phase: CopyPhaseSchema.nullable(),
+  percent: z.number().min(0).max(100),
+  bytes_done: z.number().int().nonnegative(),
+  bytes_total: z.number().int().nonnegative(),
+  speed_bytes_per_s: z.number().nonnegative(),
+  eta_seconds: z.number().nonnegative().nullable(),
+  bad_sectors: z.number().int().nonnegative(),
+  bad_ranges: z.array(BadRangeSchema),
+  track: z.number().int().nullable(),
+  tracks: z.number().int().nullable(),
+  updated: isoTimestamp,
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+/** `drives/<id>/attributes.json`: the current disc and job. Field names follow the original tool. */
+export const AttributesSchema = z.object({
+  schema_version: version,
+  drive_id: DriveIdSchema,
+  job_id: z.string().nullable(),
+  disc_label: z.string().nullable(),
+  disc_type: DiscTypeSchema.nullable(),
+  disc_size_mb: z.number().nonnegative().nullable(),
+  disc_size_bytes: z.number().int().nonnegative().nullable(),
+  filesystem: z.string().nullable(),
+  volume_id: z.string().nullable(),
+  creation_date: z.string().nullable(),
+  fingerprint: z.string().nullable(),
+  method: z.string().nullable(),
+  filename: z.string().nullable(),
+  target_path: z.string().nullable(),
+  checksums: ChecksumsSchema,
+  bad_sectors: z.number().int().nonnegative(),
+  error_message: z.string().nullable(),
+  updated: isoTimestamp,
+});
+export type Attributes = z.infer<typeof AttributesSchema>;
+
+export const HistoryEntrySchema = z.object({
+  id: z.string(),
+  drive_id: DriveIdSchema,
+  disc_label: z.string().nullable(),
+  disc_type: DiscTypeSchema.nullable(),
+  fingerprint: z.string().nullable(),
+  result: JobResultSchema,
+  method: z.string().nullable(),
+  started: isoTimestamp,
+  finished: isoTimestamp,
+  duration_s: z.number().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  avg_speed_bytes_per_s: z.number().nonnegative(),
+  image_path: z.string().nullable(),
+  checksums: ChecksumsSchema,
+  bad_sectors: z.number().int().nonnegative(),
+  bad_ranges: z.array(BadRangeSchema),
+  error_message: z.string().nullable(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+/** `history.json`: finished jobs, newest first, bounded; totals are never trimmed. */
+export const HistorySchema = z.object({
+  schema_version: version,
+  entries: z.array(HistoryEntrySchema),
+  /** Discs archived (success + degraded) per drive since the add-on was installed. */
+  archived_total: z.record(z.string(), z.number().int().nonnegative()),
+  updated: isoTimestamp,
+});
+export type History = z.infer<typeof HistorySchema>;
+
+/** `system.json` */
+export const SystemSchema = z.object({
+  schema_version: version,
+  version: z.string(),
+  started: isoTimestamp,
+  pid: z.number().int(),
+  tools: z.record(z.string(), z.string().nullable()),
+  output_dir: z.string(),
+  output_free_bytes: z.number().nonnegative().nullable(),
+  output_total_bytes: z.number().nonnegative().nullable(),
+  drives: z.array(DriveIdSchema),
+  /** Base URL of the core's control API, for watchers (the MQTT bridge). */
+  control_url: z.string(),
+  updated: isoTimestamp,
+});
+export type SystemInfo = z.infer<typeof SystemSchema>;
+
+/** One line of `events.jsonl`. */
+export const EventSchema = z.object({
+  seq: z.number().int().positive(),
+  ts: isoTimestamp,
+  drive: DriveIdSchema.nullable(),
+  type: EventTypeSchema,
+  data: z.record(z.string(), z.unknown()),
+});
+export type ContractEvent = z.infer<typeof EventSchema>;

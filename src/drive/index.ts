@@ -1,0 +1,16 @@
+/** Optical drives: the Drive interface, the simulated drive, and (on Linux) the real one. */
+export * from './types.js';
+export { DriveReadError, DriveOperationError } from './errors.js';
+export { SimulatedDrive } from './simulated.js';
+export {
+  SimStateSchema,
+  readSimState,
+  updateSimState,
+  simInsert,
+  simRemoveDisc,
+  simReset,
+  simPaths,
+  trayImage,
+  type SimState,
+} from './simulated-state.js';
+export { createDrive } from './factory.js';

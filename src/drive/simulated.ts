@@ -1,0 +1,134 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DriveOperationError, DriveReadError } from './errors.js';
+import { readSimState, simRemoveDisc, trayImage, updateSimState, type SimState } from './simulated-state.js';
+import { SECTOR_SIZE, type DiscKind, type DiscReader, type Drive, type DriveIdentity, type DriveStatusKind, type Toc } from './types.js';
+
+/** How often an open reader re-reads state.json (to notice unplug, pulled disc, new errors). */
+const STATE_REFRESH_MS = 200;
+
+/**
+ * The Drive interface backed by image files in a folder (see simulated-state.ts): for tests,
+ * the demo and machines without a drive.
+ */
+export class SimulatedDrive implements Drive {
+  readonly path: string;
+
+  constructor(
+    readonly id: string,
+    readonly folder: string,
+  ) {
+    this.path = `sim:${folder}`;
+  }
+
+  async identity(): Promise<DriveIdentity> {
+    const state = await readSimState(this.folder);
+    return { path: this.path, vendor: state.vendor, model: state.model, simulated: true };
+  }
+
+  async status(): Promise<DriveStatusKind> {
+    const state = await readSimState(this.folder);
+    if (state.unplugged) return 'absent';
+    if (state.tray_open) return 'tray_open';
+    return (await trayImage(this.folder)) ? 'disc_ok' : 'no_disc';
+  }
+
+  async discKind(): Promise<DiscKind> {
+    return (await this.status()) === 'disc_ok' ? 'data' : 'unknown';
+  }
+
+  async toc(): Promise<Toc | null> {
+    const image = await trayImage(this.folder);
+    if (!image || (await this.status()) !== 'disc_ok') return null;
+    const sectors = Math.ceil((await stat(image)).size / SECTOR_SIZE);
+    return { firstTrack: 1, lastTrack: 1, tracks: [{ number: 1, start: 0, type: 'data' }], leadOut: sectors };
+  }
+
+  async open(): Promise<DiscReader> {
+    const state = await readSimState(this.folder);
+    if (state.unplugged) throw new DriveReadError(this.path, 0, 'ENOENT');
+    const image = await trayImage(this.folder);
+    if (!image || state.tray_open) throw new DriveReadError(this.path, 0, 'ENOMEDIUM');
+    const handle = await open(image, 'r');
+    const size = (await handle.stat()).size;
+    return new SimulatedReader(this, handle, size, state);
+  }
+
+  async eject(): Promise<void> {
+    const state = await readSimState(this.folder);
+    if (state.unplugged) throw new DriveOperationError(this.path, 'eject', 'ENOENT');
+    if (state.eject_fails) throw new DriveOperationError(this.path, 'eject', 'EIO');
+    // The user takes the disc off the open tray: the simulation does both at once.
+    await simRemoveDisc(this.folder);
+    await updateSimState(this.folder, { tray_open: true });
+  }
+
+  async closeTray(): Promise<void> {
+    const state = await readSimState(this.folder);
+    if (state.unplugged) throw new DriveOperationError(this.path, 'close tray', 'ENOENT');
+    await updateSimState(this.folder, { tray_open: false });
+  }
+
+  async setLocked(_locked: boolean): Promise<void> {
+    // A simulated tray has no lock.
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+class SimulatedReader implements DiscReader {
+  readonly devicePath: string | null;
+  #state: SimState;
+  #stateReadAt = Date.now();
+  #started = Date.now();
+  #bytesRead = 0;
+
+  constructor(
+    private readonly drive: SimulatedDrive,
+    private readonly handle: FileHandle,
+    readonly sizeBytes: number,
+    state: SimState,
+  ) {
+    this.#state = state;
+    // External tools may read the image itself only when the simulation injects nothing.
+    this.devicePath = null;
+  }
+
+  async #currentState(): Promise<SimState> {
+    if (Date.now() - this.#stateReadAt >= STATE_REFRESH_MS) {
+      this.#state = await readSimState(this.drive.folder);
+      this.#stateReadAt = Date.now();
+    }
+    return this.#state;
+  }
+
+  async read(buffer: Buffer, position: number, length: number): Promise<number> {
+    const state = await this.#currentState();
+    if (state.unplugged) throw new DriveReadError(this.drive.path, position, 'ENOENT');
+    if (state.tray_open || !(await trayImage(this.drive.folder))) {
+      throw new DriveReadError(this.drive.path, position, 'ENOMEDIUM');
+    }
+    const end = Math.min(position + length, this.sizeBytes);
+    if (state.hang_at_byte !== null && end > state.hang_at_byte) {
+      await new Promise<never>(() => undefined);
+    }
+    const first = Math.floor(position / SECTOR_SIZE);
+    const last = Math.floor((end - 1) / SECTOR_SIZE);
+    const bad = state.bad_sectors.find((s) => s >= first && s <= last);
+    if (bad !== undefined) {
+      throw new DriveReadError(this.drive.path, Math.max(position, bad * SECTOR_SIZE), 'EIO');
+    }
+    const { bytesRead } = await this.handle.read(buffer, 0, Math.max(0, end - position), position);
+    this.#bytesRead += bytesRead;
+    if (state.bytes_per_second > 0) {
+      const due = this.#started + (this.#bytesRead / state.bytes_per_second) * 1000;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    return bytesRead;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

@@ -25,7 +25,7 @@ export function errorMessage(error: unknown): string {
 /** The errno code (`ENOENT`, `EIO`…) of a Node system error, if any. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const { code } = error;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -1,0 +1,40 @@
+/** The data-disc copy pipeline: exact-size copy with inline checksums, ddrescue-style rescue, verify, output planning. */
+export type {
+  ByteRange,
+  ChecksumAlgorithm,
+  ChecksumValues,
+  CopyOutcome,
+  CopyPhaseName,
+  CopyProgressSample,
+  CopyRequest,
+  CopyResult,
+} from './types.js';
+/** Copies a disc to `<target>.part`, rescues bad areas, verifies, renames; never rejects for a failed copy. */
+export { runCopy } from './run-copy.js';
+/** `CopyError` (why a copy failed) and `OutputPathError` (unusable output name). */
+export { CopyError, OutputPathError, type CopyReason } from './errors.js';
+/** Work files of a copy and their removal (start-up reconciliation decides resume or discard). */
+export { discardPartial, partPaths } from './partial.js';
+/** `sha256sum -c` / `md5sum -c` sidecars. */
+export { writeChecksumSidecars, sidecarPaths } from './sidecars.js';
+/** Free and total bytes of the filesystem holding a folder. */
+export { freeSpace } from './space.js';
+/** Percent, smoothed speed and ETA. */
+export { ProgressMeter, type ProgressReading } from './progress.js';
+/** Output folder, duplicate policy, target path. */
+export { planTarget, imageFolderFor, type TargetPlan, type PlanTargetArgs, type DuplicatePolicy } from './output.js';
+/** `<image>.disk2iso.json`: disc identity of an archived image. */
+export {
+  writeImageMetadata,
+  readImageMetadata,
+  findArchivedByFingerprint,
+  metadataPath,
+  ImageMetadataSchema,
+  IMAGE_FOLDERS,
+  type ImageMetadata,
+  type ImageMetadataFile,
+} from './metadata.js';
+/** A DiscReader over a file or block device. */
+export { openFileReader } from './file-reader.js';
+/** GNU ddrescue mapfile parse/format (for tools and tests). */
+export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock, type BlockStatus } from './mapfile.js';

@@ -1,0 +1,61 @@
+import type { FileHandle } from 'node:fs/promises';
+import { DriveReadError, type DiscReader } from '../drive/index.js';
+import type { Logger } from '../log/index.js';
+import { errnoCode, errorMessage } from '../util/errors.js';
+import { outputOp } from './errors.js';
+import { CopyStopped, type CopyGuard } from './guard.js';
+import type { PassStatus } from './mapfile.js';
+import type { RescueMap } from './rescue-map.js';
+
+/** What the read passes share: source, output, map, guard, and where the run is. */
+export interface CopyIo {
+  readonly reader: DiscReader;
+  readonly out: FileHandle;
+  readonly partPath: string;
+  readonly map: RescueMap;
+  readonly guard: CopyGuard;
+  readonly logger: Logger;
+  /** Mapfile status line: position, phase character and pass number. */
+  readonly cursor: { pos: number; status: PassStatus; pass: number };
+  /** Called after every map change (progress sample, throttled mapfile save). */
+  changed(): void;
+}
+
+const GONE_CODES = new Set(['ENOENT', 'ENOMEDIUM', 'ENXIO', 'ENODEV']);
+
+/**
+ * Sorts a failed read: a stop passes through, a vanished drive or disc stops the copy
+ * (`drive_gone`), anything else is a bad area the caller records.
+ */
+export function readFailure(io: CopyIo, error: unknown, position: number): void {
+  if (error instanceof CopyStopped) throw error;
+  io.guard.activity();
+  const gone = error instanceof DriveReadError ? error.isGone : GONE_CODES.has(errnoCode(error) ?? '');
+  if (gone) {
+    const code = error instanceof DriveReadError ? error.code : (errnoCode(error) ?? 'gone');
+    throw io.guard.stop('drive_gone', `the drive or the disc disappeared (${code} at byte ${position})`, error);
+  }
+  io.logger.debug({ position, error: errorMessage(error) }, 'read error');
+}
+
+/** Reads exactly `length` bytes at `position` (a read of 0 bytes before that is an error). */
+export async function readExactly(io: CopyIo, buffer: Buffer, position: number, length: number): Promise<void> {
+  let got = 0;
+  while (got < length) {
+    const n = await io.guard.race(io.reader.read(got === 0 ? buffer : buffer.subarray(got), position + got, length - got));
+    if (n <= 0) throw new DriveReadError(io.reader.devicePath ?? 'disc', position + got, 'EOF');
+    got += n;
+  }
+  io.guard.activity();
+}
+
+/** Writes all of `buffer[0, length)` at `position` of the `.part` file. */
+export async function writeAt(io: CopyIo, buffer: Buffer, length: number, position: number): Promise<void> {
+  await outputOp('write', io.partPath, async () => {
+    let done = 0;
+    while (done < length) {
+      const { bytesWritten } = await io.out.write(buffer, done, length - done, position + done);
+      done += bytesWritten;
+    }
+  });
+}

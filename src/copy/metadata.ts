@@ -1,0 +1,68 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BadRangeSchema, ChecksumsSchema, DiscTypeSchema, writeJsonAtomic } from '../contract/index.js';
+
+export const METADATA_SUFFIX = '.disk2iso.json';
+/** Folders of the output directory that hold images (SPEC §5.3). */
+export const IMAGE_FOLDERS = ['data', 'dvd', 'bluray', 'audio'] as const;
+
+/** `<image>.disk2iso.json`: what disc an image came from, for duplicate detection and the archive page. */
+export const ImageMetadataSchema = z.object({
+  schema_version: z.literal(1),
+  image: z.string(),
+  fingerprint: z.string().nullable(),
+  label: z.string().nullable(),
+  disc_type: DiscTypeSchema.nullable(),
+  created: z.string(),
+  bytes: z.number().int().nonnegative(),
+  checksums: ChecksumsSchema,
+  method: z.string().nullable(),
+  result: z.enum(['success', 'degraded']),
+  bad_ranges: z.array(BadRangeSchema),
+});
+export type ImageMetadataFile = z.infer<typeof ImageMetadataSchema>;
+/** What the caller provides; `schema_version` and `image` (the basename) are filled in. */
+export type ImageMetadata = Omit<ImageMetadataFile, 'schema_version' | 'image'>;
+
+export function metadataPath(imagePath: string): string {
+  return `${imagePath}${METADATA_SUFFIX}`;
+}
+
+export async function writeImageMetadata(imagePath: string, meta: ImageMetadata): Promise<void> {
+  const image = imagePath.slice(imagePath.lastIndexOf('/') + 1);
+  const file: ImageMetadataFile = ImageMetadataSchema.parse({ schema_version: 1, image, ...meta });
+  await writeJsonAtomic(metadataPath(imagePath), file);
+}
+
+/** The sidecar of an image, or null when missing or not valid. */
+export async function readImageMetadata(imagePath: string): Promise<ImageMetadataFile | null> {
+  try {
+    const parsed = ImageMetadataSchema.safeParse(JSON.parse(await readFile(metadataPath(imagePath), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An archived image (any image folder) whose sidecar has `fingerprint` and whose image still
+ * exists; the first by name when there are several.
+ */
+export async function findArchivedByFingerprint(outputDir: string, fingerprint: string): Promise<string | null> {
+  for (const folder of IMAGE_FOLDERS) {
+    let names: string[];
+    try {
+      names = (await readdir(join(outputDir, folder))).filter((n) => n.endsWith(METADATA_SUFFIX)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const imagePath = join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length));
+      const meta = await readImageMetadata(imagePath);
+      if (meta?.fingerprint !== fingerprint) continue;
+      if (await access(imagePath).then(() => true, () => false)) return imagePath;
+    }
+  }
+  return null;
+}

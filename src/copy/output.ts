@@ -1,0 +1,88 @@
+import { lstat } from 'node:fs/promises';
+import { join, relative, resolve, isAbsolute } from 'node:path';
+import type { DiscType } from '../contract/index.js';
+import { OutputPathError } from './errors.js';
+import { findArchivedByFingerprint, IMAGE_FOLDERS, metadataPath } from './metadata.js';
+import { partPaths } from './partial.js';
+
+export type DuplicatePolicy = 'suffix' | 'skip' | 'overwrite';
+export type TargetPlan = { action: 'copy'; targetPath: string; replaces: string | null } | { action: 'skip'; existingPath: string };
+
+export interface PlanTargetArgs {
+  outputDir: string;
+  discType: DiscType;
+  /** Already a safe file name (src/disc); checked again here. */
+  baseName: string;
+  policy: DuplicatePolicy;
+  /** Identifies the disc; null when unknown (then an existing name is never replaced). */
+  fingerprint: string | null;
+  /** Default `.iso`. */
+  extension?: string;
+}
+
+/** Output folder per disc type (SPEC §5.3). */
+export function imageFolderFor(discType: DiscType): (typeof IMAGE_FOLDERS)[number] {
+  switch (discType) {
+    case 'dvd-video':
+      return 'dvd';
+    case 'bd-video':
+      return 'bluray';
+    case 'audio-cd':
+      return 'audio';
+    case 'cd-rom':
+    case 'dvd-rom':
+    case 'bd-rom':
+    case 'data':
+    case 'unknown':
+      return 'data';
+  }
+}
+
+const MAX_SUFFIX = 9999;
+
+/**
+ * Where to write the image of a disc. Same fingerprint already archived: `skip` skips,
+ * `overwrite` writes over that image (replaced only when the new copy succeeds), `suffix` picks
+ * `<base>_1`, `_2`…. A name taken by another (or unknown) disc always gets a suffix.
+ */
+export async function planTarget(args: PlanTargetArgs): Promise<TargetPlan> {
+  const extension = args.extension ?? '.iso';
+  checkBaseName(args.outputDir, args.baseName + extension);
+  const folder = join(args.outputDir, imageFolderFor(args.discType));
+  const existing = args.fingerprint === null ? null : await findArchivedByFingerprint(args.outputDir, args.fingerprint);
+  if (existing !== null) {
+    if (args.policy === 'skip') return { action: 'skip', existingPath: existing };
+    if (args.policy === 'overwrite') return { action: 'copy', targetPath: inside(args, existing), replaces: existing };
+  }
+  for (let n = 0; n <= MAX_SUFFIX; n++) {
+    const candidate = join(folder, `${args.baseName}${n === 0 ? '' : `_${n}`}${extension}`);
+    if (!(await nameTaken(candidate))) return { action: 'copy', targetPath: inside(args, candidate), replaces: null };
+  }
+  throw new OutputPathError(args.outputDir, args.baseName, `more than ${MAX_SUFFIX} images with this name`);
+}
+
+function checkBaseName(outputDir: string, fileName: string): void {
+  const bad =
+    fileName.length === 0 ||
+    fileName.startsWith('.') ||
+    [...fileName].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
+    Buffer.byteLength(fileName) > 200;
+  if (bad) throw new OutputPathError(outputDir, fileName, 'not a safe file name');
+}
+
+function inside(args: PlanTargetArgs, path: string): string {
+  const rel = relative(resolve(args.outputDir), resolve(path));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new OutputPathError(args.outputDir, args.baseName, `${path} is outside the output directory`);
+  }
+  return path;
+}
+
+/** A name is taken by an image, a copy in progress (`.part`) or a leftover sidecar. */
+async function nameTaken(imagePath: string): Promise<boolean> {
+  const { part, map } = partPaths(imagePath);
+  for (const path of [imagePath, part, map, metadataPath(imagePath)]) {
+    if (await lstat(path).then(() => true, () => false)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,93 @@
+import { SECTOR_SIZE } from '../drive/index.js';
+import { settleWithin } from './guard.js';
+import type { MultiHash } from './hashing.js';
+import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
+import type { ByteRange } from './types.js';
+
+/** Large aligned reads; a multiple of the sector size. */
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Buffers in flight: one being read, one being hashed, one being written. */
+const DEPTH = 3;
+
+type ReadOutcome = { ok: true } | { ok: false; error: unknown };
+
+/** Cuts ranges into chunks whose boundaries are multiples of `chunkBytes` (the last ones shortened). */
+export function planChunks(ranges: readonly ByteRange[], chunkBytes: number): ByteRange[] {
+  const out: ByteRange[] = [];
+  for (const [start, end] of ranges) {
+    for (let pos = start; pos < end; ) {
+      const next = Math.min(end, (Math.floor(pos / chunkBytes) + 1) * chunkBytes);
+      out.push([pos, next]);
+      pos = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * ddrescue's first pass: reads the untried (`?`) areas in large chunks; a chunk that fails is
+ * marked non-trimmed (`*`) and skipped. Reading chunk N+1 overlaps hashing and writing chunk N.
+ * `hasher` sees every chunk in order while no read has failed; returns whether it still may be
+ * used (false as soon as a chunk was skipped).
+ */
+export async function fastPass(io: CopyIo, hasher: MultiHash | null, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<boolean> {
+  if (chunkBytes <= 0 || chunkBytes % SECTOR_SIZE !== 0) throw new RangeError(`chunk size ${chunkBytes} is not a multiple of ${SECTOR_SIZE}`);
+  const chunks = planChunks(io.map.ranges('?'), chunkBytes);
+  const slots = Array.from({ length: DEPTH }, () => ({
+    buffer: Buffer.allocUnsafeSlow(chunkBytes),
+    busy: Promise.resolve(),
+  }));
+  let hashValid = hasher !== null;
+  let writeTail: Promise<void> = Promise.resolve();
+  io.cursor.status = '?';
+
+  const start = (index: number): Promise<ReadOutcome> => {
+    const [pos, end] = chunks[index] as ByteRange;
+    const slot = slots[index % DEPTH] as (typeof slots)[number];
+    const outcome = (async (): Promise<ReadOutcome> => {
+      // The buffer is free once the write that last used it is done (a failed write rejects here).
+      await io.guard.race(slot.busy);
+      try {
+        await readExactly(io, slot.buffer, pos, end - pos);
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    })();
+    outcome.catch(() => undefined);
+    return outcome;
+  };
+
+  let next: Promise<ReadOutcome> | null = chunks.length > 0 ? start(0) : null;
+  try {
+    for (let index = 0; next; index++) {
+      const outcome = await next;
+      next = index + 1 < chunks.length ? start(index + 1) : null;
+      const [pos, end] = chunks[index] as ByteRange;
+      const slot = slots[index % DEPTH] as (typeof slots)[number];
+      io.cursor.pos = end;
+      if (!outcome.ok) {
+        readFailure(io, outcome.error, pos);
+        io.map.set(pos, end, '*');
+        hashValid = false;
+        io.changed();
+        continue;
+      }
+      if (hashValid) hasher?.update(slot.buffer.subarray(0, end - pos));
+      writeTail = writeTail
+        .then(() => writeAt(io, slot.buffer, end - pos, pos))
+        .then(() => {
+          io.guard.activity();
+          io.map.set(pos, end, '+');
+          io.changed();
+        });
+      slot.busy = writeTail;
+      writeTail.catch(() => undefined);
+    }
+    await io.guard.race(writeTail);
+  } finally {
+    // Let in-flight writes land (bounded) before the caller closes or removes the file.
+    await settleWithin(writeTail, 1000);
+  }
+  return hashValid;
+}

@@ -1,0 +1,255 @@
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorMessage } from '../util/errors.js';
+import { CopyError, OutputWriteError, outputOp } from './errors.js';
+import { CopyGuard, CopyStopped, settleWithin } from './guard.js';
+import { hashFile, MultiHash } from './hashing.js';
+import type { CopyIo } from './io.js';
+import { loadMapfile, MapSaver } from './map-store.js';
+import { discardPartial, partPaths } from './partial.js';
+import { DEFAULT_CHUNK_BYTES, fastPass } from './read-pass.js';
+import { RescueMap } from './rescue-map.js';
+import { rescue } from './rescue.js';
+import { sidecarPaths, writeChecksumSidecars } from './sidecars.js';
+import type { ChecksumAlgorithm, ChecksumValues, CopyPhaseName, CopyRequest, CopyResult } from './types.js';
+
+const SAMPLE_INTERVAL_MS = 50;
+/** Cleanup waits at most this long for a stuck write or mapfile save. */
+const CLEANUP_WAIT_MS = 700;
+
+/**
+ * Copies `sizeBytes` of the disc to `targetPath` (via `.part` + ddrescue mapfile), with inline
+ * checksums, rescue of bad areas, optional verify, and the rename only when complete. Never
+ * rejects for a failed copy: the result says how it ended.
+ */
+export async function runCopy(request: CopyRequest): Promise<CopyResult> {
+  return new CopyRun(request).execute();
+}
+
+class CopyRun {
+  readonly #r: CopyRequest;
+  readonly #device: string;
+  readonly #paths: { part: string; map: string };
+  readonly #guard: CopyGuard;
+  readonly #started = Date.now();
+  #map: RescueMap;
+  #out: FileHandle | null = null;
+  #saver: MapSaver | null = null;
+  #resumed = false;
+  #published = false;
+  #phase: CopyPhaseName = 'reading';
+  #lastSample = 0;
+  #verifiedBytes = 0;
+
+  constructor(request: CopyRequest) {
+    this.#r = request;
+    this.#device = request.device ?? request.reader.devicePath ?? 'the disc';
+    this.#paths = partPaths(request.targetPath);
+    this.#guard = new CopyGuard(request.signal, request.stallTimeoutMs);
+    this.#map = new RescueMap(Math.max(0, request.sizeBytes));
+  }
+
+  async execute(): Promise<CopyResult> {
+    const r = this.#r;
+    try {
+      if (!Number.isSafeInteger(r.sizeBytes) || r.sizeBytes < 0) throw new RangeError(`invalid size ${r.sizeBytes}`);
+      r.logger.info({ device: this.#device, target: r.targetPath, bytes: r.sizeBytes }, 'copy started');
+      const hasher = await this.#prepare();
+      const io = this.#io();
+      const inlineValid = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      this.#sample(true);
+      await this.#saver?.flush();
+      if (this.#map.bytesWith('*', '/', '-') > 0) {
+        r.logger.warn({ bytes: this.#map.bytesWith('*', '/', '-') }, 'read errors; rescuing the bad areas');
+        this.#phase = 'rescuing';
+        await rescue(io, r.readRetries);
+        this.#sample(true);
+      }
+      io.cursor.status = '+';
+      await this.#saver?.flush();
+      await this.#finishFile();
+      const bad = this.#map.sectorsWith('-', '*', '/', '?');
+      if (bad > 0 && r.onReadError === 'fail') {
+        throw this.#guard.stop('read_error', `${bad} unreadable sector(s) and on_read_error is 'fail'`);
+      }
+      const checksums = await this.#checksums(inlineValid ? hasher : null);
+      return await this.#publish(checksums);
+    } catch (error) {
+      return await this.#fail(error);
+    } finally {
+      this.#guard.dispose();
+    }
+  }
+
+  /** Resume from a mapfile of the same size, or start over; opens `.part`; returns the inline hasher. */
+  async #prepare(): Promise<MultiHash | null> {
+    const r = this.#r;
+    await outputOp('create folder', dirname(r.targetPath), () => mkdir(dirname(r.targetPath), { recursive: true }));
+    const previous = r.resume === false ? null : await this.#loadPrevious();
+    if (previous) {
+      this.#map = previous;
+      this.#resumed = true;
+      r.logger.info({ done: previous.bytesWith('+'), bad: previous.bytesWith('-') }, 'resuming an interrupted copy');
+    } else {
+      await outputOp('remove', this.#paths.part, () => discardPartial(r.targetPath));
+    }
+    this.#out = await outputOp('create', this.#paths.part, () => open(this.#paths.part, previous ? 'r+' : 'w', 0o644));
+    this.#saver = new MapSaver(
+      this.#paths.map,
+      () => ({ currentPos: this.#cursor.pos, currentStatus: this.#cursor.status, currentPass: this.#cursor.pass, blocks: [...this.#map.blocks] }),
+      (error) => this.#guard.stop(...stopOf(error)),
+      `disk2iso copy ${this.#device} ${this.#paths.part}`,
+    );
+    await this.#saver.flush();
+    if (this.#resumed) return null;
+    const algorithms = new Set<ChecksumAlgorithm>(r.checksums);
+    if (r.verify) algorithms.add(this.#verifyAlgorithm());
+    return algorithms.size > 0 ? new MultiHash([...algorithms]) : null;
+  }
+
+  async #loadPrevious(): Promise<RescueMap | null> {
+    const exists = await stat(this.#paths.part).then((s) => s.isFile(), () => false);
+    const mapfile = exists ? await loadMapfile(this.#paths.map) : null;
+    return mapfile ? RescueMap.fromBlocks(this.#r.sizeBytes, mapfile.blocks) : null;
+  }
+
+  readonly #cursor: CopyIo['cursor'] = { pos: 0, status: '?', pass: 1 };
+
+  #io(): CopyIo {
+    return {
+      reader: this.#r.reader,
+      out: this.#out as FileHandle,
+      partPath: this.#paths.part,
+      map: this.#map,
+      guard: this.#guard,
+      logger: this.#r.logger,
+      cursor: this.#cursor,
+      changed: () => {
+        this.#saver?.touch();
+        this.#sample(false);
+      },
+    };
+  }
+
+  #verifyAlgorithm(): ChecksumAlgorithm {
+    return this.#r.checksums.includes('sha256') || !this.#r.checksums.includes('md5') ? 'sha256' : 'md5';
+  }
+
+  /** Exact size (unread tail = zeros), flushed to disk, closed. */
+  async #finishFile(): Promise<void> {
+    const out = this.#out as FileHandle;
+    await this.#guard.race(outputOp('truncate', this.#paths.part, () => out.truncate(this.#r.sizeBytes)));
+    await this.#guard.race(outputOp('sync', this.#paths.part, () => out.datasync()));
+    this.#guard.activity();
+    this.#out = null;
+    await outputOp('close', this.#paths.part, () => out.close());
+  }
+
+  /** Inline digests (verified against a re-read if asked), or digests of the written image. */
+  async #checksums(inline: MultiHash | null): Promise<ChecksumValues> {
+    const r = this.#r;
+    const wanted = [...new Set(r.checksums)];
+    if (inline === null) {
+      if (r.verify) r.logger.info('image assembled in several passes: checksums are computed from the written image');
+      return wanted.length > 0 ? await this.#hashPart(wanted) : {};
+    }
+    const digests = inline.digest();
+    if (r.verify) {
+      const algorithm = this.#verifyAlgorithm();
+      const expected = digests[algorithm];
+      const actual = (await this.#hashPart([algorithm]))[algorithm];
+      if (actual !== expected) {
+        throw this.#guard.stop('verify_mismatch', `verification failed: the written image has ${algorithm} ${actual ?? '?'}, the disc gave ${expected ?? '?'}`);
+      }
+      r.logger.info({ algorithm }, 'image verified');
+    }
+    const result: ChecksumValues = {};
+    for (const a of wanted) result[a] = digests[a];
+    return result;
+  }
+
+  async #hashPart(algorithms: ChecksumAlgorithm[]): Promise<ChecksumValues> {
+    this.#phase = 'verifying';
+    this.#verifiedBytes = 0;
+    this.#sample(true);
+    const digests = await hashFile(this.#paths.part, this.#r.sizeBytes, algorithms, this.#guard, (done) => {
+      this.#verifiedBytes = done;
+      this.#sample(false);
+    });
+    this.#sample(true);
+    return digests;
+  }
+
+  async #publish(checksums: ChecksumValues): Promise<CopyResult> {
+    const r = this.#r;
+    await this.#saver?.close();
+    this.#guard.throwIfStopped();
+    await outputOp('rename', this.#paths.part, () => rename(this.#paths.part, r.targetPath));
+    this.#published = true;
+    await rm(this.#paths.map, { force: true });
+    const sidecars = r.writeSidecars === false ? [] : await outputOp('write checksums of', r.targetPath, () => writeChecksumSidecars(r.targetPath, checksums));
+    const bad = this.#map.sectorsWith('-', '*', '/', '?');
+    const outcome = bad > 0 ? 'degraded' : 'success';
+    r.logger.info({ target: r.targetPath, outcome, bytes: r.sizeBytes, badSectors: bad }, `copy ${outcome}`);
+    return { ...this.#base(), outcome, reason: null, error: null, imagePath: r.targetPath, bytes: r.sizeBytes, checksums, sidecars };
+  }
+
+  async #fail(error: unknown): Promise<CopyResult> {
+    const stop = this.#guard.stopped ?? this.#guard.stop(...stopOf(error));
+    const r = this.#r;
+    const copied = this.#map.bytesWith('+');
+    const copyError = new CopyError(this.#device, r.targetPath, copied, stop.reason, stop.detail, { cause: stop.cause ?? error });
+    if (stop.reason === 'cancelled') r.logger.info(copyError.message);
+    else r.logger.error({ err: stop.cause ?? error }, copyError.message);
+    await this.#removeOutput();
+    const outcome = stop.reason === 'cancelled' ? 'cancelled' : 'failed';
+    return { ...this.#base(), outcome, reason: stop.reason, error: copyError, imagePath: null, bytes: copied, checksums: {}, sidecars: [] };
+  }
+
+  /** Removes `.part` and `.map` (and the image if the failure came after the rename). */
+  async #removeOutput(): Promise<void> {
+    const out = this.#out;
+    this.#out = null;
+    // close() waits for pending operations, which may never end on a hung device.
+    if (out) await settleWithin(out.close(), CLEANUP_WAIT_MS);
+    const saver = this.#saver;
+    if (saver) {
+      const closed = saver.close();
+      await settleWithin(closed, CLEANUP_WAIT_MS);
+      // A save still in flight would recreate the mapfile: remove it again once it has landed.
+      closed.finally(() => rm(this.#paths.map, { force: true })).catch(() => undefined);
+    }
+    await discardPartial(this.#r.targetPath).catch((e: unknown) => this.#r.logger.warn({ err: e }, 'could not remove the partial image'));
+    if (this.#published) {
+      await Promise.all([this.#r.targetPath, ...sidecarPaths(this.#r.targetPath)].map((p) => rm(p, { force: true }).catch(() => undefined)));
+    }
+  }
+
+  #base(): Pick<CopyResult, 'durationMs' | 'badSectors' | 'badRanges' | 'resumed'> {
+    return {
+      durationMs: Date.now() - this.#started,
+      badSectors: this.#map.sectorsWith('-', '*', '/'),
+      badRanges: this.#map.ranges('-', '*', '/'),
+      resumed: this.#resumed,
+    };
+  }
+
+  #sample(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.#lastSample < SAMPLE_INTERVAL_MS) return;
+    this.#lastSample = now;
+    const map = this.#map;
+    const done = this.#phase === 'reading' ? map.size - map.bytesWith('?') : this.#phase === 'rescuing' ? map.bytesWith('+') : this.#verifiedBytes;
+    try {
+      this.#r.onProgress({ phase: this.#phase, bytesDone: done, bytesTotal: map.size, badSectors: map.sectorsWith('-', '*', '/'), badRanges: map.ranges('-', '*', '/') });
+    } catch (error) {
+      this.#r.logger.warn({ err: error }, 'progress listener failed');
+    }
+  }
+}
+
+function stopOf(error: unknown): [CopyStopped['reason'], string, unknown] {
+  if (error instanceof CopyStopped) return [error.reason, error.detail, error.cause];
+  if (error instanceof OutputWriteError) return [error.reason, error.message, error];
+  return ['io_error', `unexpected error: ${errorMessage(error)}`, error];
+}

@@ -1,0 +1,70 @@
+import type { DiscReader } from '../drive/index.js';
+import type { Logger } from '../log/index.js';
+import type { CopyError, CopyReason } from './errors.js';
+
+export type ChecksumAlgorithm = 'sha256' | 'md5';
+export type ChecksumValues = { sha256?: string; md5?: string };
+/** Byte range [start, end). */
+export type ByteRange = [number, number];
+
+export interface CopyRequest {
+  /** From `drive.open()`; the caller opens and closes it. */
+  reader: DiscReader;
+  /** Exact bytes to copy (filesystem size from the descriptors, not rounded). */
+  sizeBytes: number;
+  /** Final image path; work files are `<target>.part` and `<target>.part.map` (GNU ddrescue mapfile). */
+  targetPath: string;
+  checksums: readonly ChecksumAlgorithm[];
+  /** Re-read the written image and compare with the hash of what was read from the disc. */
+  verify: boolean;
+  /** Retry passes over the sectors still bad after trimming and scraping. */
+  readRetries: number;
+  onReadError: 'keep_degraded' | 'fail';
+  /** No read or write completing for this long ends the copy with reason `stalled`. */
+  stallTimeoutMs: number;
+  /** Abort = cancel: stops within ~2 s, removes `.part` and `.map`. */
+  signal: AbortSignal;
+  /** Called often (each chunk or sector, at least every 50 ms); the caller throttles. */
+  onProgress: (p: CopyProgressSample) => void;
+  logger: Logger;
+  /** Default true: continue from `.part` + `.part.map` left by a killed run of the same size. */
+  resume?: boolean;
+  /** Name of the source in messages (`/dev/sr0`); default `reader.devicePath` or "the disc". */
+  device?: string;
+  /** Write `<image>.sha256` / `<image>.md5` after the rename (default true). */
+  writeSidecars?: boolean;
+  /** Read size of the first pass, a multiple of 2048 (default 4 MiB). */
+  chunkBytes?: number;
+}
+
+export type CopyPhaseName = 'reading' | 'rescuing' | 'verifying';
+
+export interface CopyProgressSample {
+  phase: CopyPhaseName;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Sectors tried and not (yet) read; an upper bound until the rescue passes finish. */
+  badSectors: number;
+  badRanges: ByteRange[];
+}
+
+export type CopyOutcome = 'success' | 'degraded' | 'failed' | 'cancelled';
+
+/** Same shape on success and failure; `runCopy` never rejects for a failed copy. */
+export interface CopyResult {
+  outcome: CopyOutcome;
+  reason: CopyReason | null;
+  error: CopyError | null;
+  /** Final path when success/degraded; null otherwise (partial output removed). */
+  imagePath: string | null;
+  /** Image size on success/degraded, else bytes read and written before the end. */
+  bytes: number;
+  durationMs: number;
+  checksums: ChecksumValues;
+  badSectors: number;
+  badRanges: ByteRange[];
+  /** True when a previous run's `.part`/`.map` were continued. */
+  resumed: boolean;
+  /** Sidecar files written (`.sha256`, `.md5`). */
+  sidecars: string[];
+}

@@ -1,0 +1,132 @@
+import { mkdir, statfs } from 'node:fs/promises';
+import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
+import type { Config } from '../config/index.js';
+import { createDrive, type Drive } from '../drive/index.js';
+import type { LogBuffer, Logger } from '../log/index.js';
+import {
+  ContractStore,
+  DriveMachine,
+  MachineControl,
+  machineOptions,
+  reconcileDrive,
+  removeOrphanPartials,
+  type MachineOptions,
+  type ResumeCandidate,
+} from '../machine/index.js';
+import { errorMessage } from '../util/errors.js';
+import { startWebServer, type RunningWebServer } from '../web/index.js';
+import { detectTools } from './tools.js';
+import { VERSION } from './version.js';
+
+export interface CoreDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly logs: LogBuffer;
+  /** Drives to use instead of those built from the options (tests, demo). */
+  readonly drives?: readonly Drive[];
+  /** Overrides of machine timing (tests). */
+  readonly machineOverrides?: Partial<MachineOptions>;
+  /** Skip the web server (tests of the machine alone). */
+  readonly web?: boolean;
+}
+
+/** A running core: machines, contract writer and web server; `stop()` undoes `startCore()`. */
+export interface RunningCore {
+  readonly machines: readonly DriveMachine[];
+  readonly control: ControlApi;
+  readonly store: ContractStore;
+  readonly web: RunningWebServer | null;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_REFRESH_MS = 60_000;
+
+/**
+ * Composition root of `disk2iso run`: contract writer → reconciliation → drives → machines →
+ * web server → system.json. Parts stop in reverse order.
+ */
+export async function startCore(deps: CoreDeps): Promise<RunningCore> {
+  const { config, logger } = deps;
+  const log = logger.child({ ns: 'core' });
+  const store = new ContractStore(config.api_dir, config.history_limit, config.events_max_kb * 1024, logger.child({ ns: 'contract' }));
+  await store.start();
+  await store.event(null, 'service_started', { version: VERSION, pid: process.pid });
+
+  try {
+    await mkdir(config.output_dir, { recursive: true });
+  } catch (error) {
+    log.error({ output_dir: config.output_dir, err: errorMessage(error) }, 'the output folder %s cannot be created: %s; copies will fail until it is fixed', config.output_dir, errorMessage(error));
+  }
+
+  const options = { ...machineOptions(config), ...deps.machineOverrides };
+  const drives = deps.drives ?? config.driveSpecs.map(createDrive);
+  const resumes: ResumeCandidate[] = [];
+  const machines: DriveMachine[] = [];
+  for (const drive of drives) {
+    const resume = await reconcileDrive(store, drive.id, log);
+    if (resume) resumes.push(resume);
+    machines.push(new DriveMachine({ drive, store, options, logger, resume }));
+  }
+  await removeOrphanPartials(config.output_dir, resumes, log);
+
+  const control = new MachineControl(machines);
+  for (const machine of machines) machine.start();
+
+  let web: RunningWebServer | null = null;
+  if (deps.web !== false) {
+    web = await startWebServer({ config, control, logs: deps.logs, logger: logger.child({ ns: 'web' }), version: VERSION });
+  }
+
+  const tools = await detectTools();
+  const writeSystem = async () => {
+    let free: number | null = null;
+    let total: number | null = null;
+    try {
+      const fs = await statfs(config.output_dir);
+      free = fs.bavail * fs.bsize;
+      total = fs.blocks * fs.bsize;
+    } catch {
+      // Reported as unknown; the machine gives the clear error when a copy starts.
+    }
+    await store.writeSystem({
+      schema_version: SCHEMA_VERSION,
+      version: VERSION,
+      started: startedAt,
+      pid: process.pid,
+      tools,
+      output_dir: config.output_dir,
+      output_free_bytes: free,
+      output_total_bytes: total,
+      drives: machines.map((m) => m.id),
+      control_url: `http://127.0.0.1:${web?.port ?? config.web_port}/`,
+      updated: new Date().toISOString(),
+    });
+  };
+  const startedAt = new Date().toISOString();
+  await writeSystem();
+  const systemTimer = setInterval(() => void writeSystem(), SYSTEM_REFRESH_MS);
+  systemTimer.unref();
+  const offTransitions = machines.map((m) =>
+    m.events.on('transition', (_from, to) => {
+      if (to === 'completed' || to === 'error') void writeSystem();
+    }),
+  );
+  log.info({ drives: machines.map((m) => m.id), api_dir: config.api_dir, output_dir: config.output_dir }, 'disk2iso %s started', VERSION);
+
+  return {
+    machines,
+    control,
+    store,
+    web,
+    async stop() {
+      clearInterval(systemTimer);
+      offTransitions.forEach((off) => off());
+      const failures: string[] = [];
+      await web?.stop().catch((error: unknown) => failures.push(`web: ${errorMessage(error)}`));
+      await Promise.all(machines.map((m) => m.stop().catch((error: unknown) => failures.push(`${m.id}: ${errorMessage(error)}`))));
+      await store.stop().catch((error: unknown) => failures.push(`contract: ${errorMessage(error)}`));
+      if (failures.length > 0) log.error({ failures }, 'some parts did not stop cleanly');
+      else log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { DiscType, HistoryEntry, JobResult, Progress } from '../contract/index.js';
+import {
+  discardPartial,
+  freeSpace,
+  planTarget,
+  ProgressMeter,
+  runCopy,
+  writeImageMetadata,
+  type CopyResult,
+} from '../copy/index.js';
+import { safeFileName } from '../disc/index.js';
+import type { Drive } from '../drive/index.js';
+import type { Logger } from '../log/index.js';
+import { errorMessage } from '../util/errors.js';
+import { formatBytes } from '../util/format.js';
+import type { AnalyzedDisc } from './analyze.js';
+import type { MachineOptions } from './options.js';
+import { checksumsOf, progressSnapshot } from './snapshots.js';
+
+/** Why the machine aborted a job: the first reason wins. */
+export type AbortReason = 'cancel' | 'shutdown' | 'drive_gone';
+
+/** A partial image left by a crash, resumable when the same disc comes back. */
+export interface ResumeCandidate {
+  readonly fingerprint: string;
+  readonly targetPath: string;
+}
+
+export interface JobRequest {
+  readonly jobId: string;
+  readonly driveId: string;
+  readonly drive: Drive;
+  readonly disc: AnalyzedDisc;
+  readonly options: MachineOptions;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** Copy even if the disc is already archived (the user pressed Start after a skip). */
+  readonly forceCopy: boolean;
+  readonly resume: ResumeCandidate | null;
+  readonly onTarget: (targetPath: string, method: string) => void;
+  readonly onProgress: (progress: Progress) => void;
+}
+
+export interface JobOutcome {
+  readonly result: JobResult;
+  readonly message: string;
+  readonly entry: HistoryEntry;
+}
+
+/** The copy method recorded for a disc type (only block copies exist so far). */
+export function methodFor(type: DiscType, dvdVideoMode: MachineOptions['dvdVideoMode']): string {
+  if (type === 'dvd-video') return dvdVideoMode === 'decrypt' ? 'raw (decryption not available)' : 'raw';
+  if (type === 'bd-video') return 'raw';
+  return 'block-copy';
+}
+
+function resultOf(copy: CopyResult, abortReason: AbortReason | undefined): JobResult {
+  if (copy.outcome === 'cancelled' && abortReason === 'drive_gone') return 'failed';
+  return copy.outcome;
+}
+
+function messageOf(copy: CopyResult, result: JobResult, abortReason: AbortReason | undefined): string {
+  if (result === 'success') return `Copied ${formatBytes(copy.bytes)} to ${copy.imagePath ?? ''}`;
+  if (result === 'degraded') return `Copied with ${copy.badSectors} unreadable sector(s) to ${copy.imagePath ?? ''}`;
+  if (abortReason === 'drive_gone') return 'The drive disappeared during the copy';
+  if (result === 'cancelled') return abortReason === 'shutdown' ? 'Cancelled: disk2iso is shutting down' : 'Cancelled';
+  return copy.error?.message ?? 'Copy failed';
+}
+
+/** Runs one copy job start to end; never throws for a failed copy. */
+export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
+  const { disc, options, logger, driveId } = request;
+  const started = new Date();
+  const method = methodFor(disc.type, options.dvdVideoMode);
+  const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry => {
+    const finished = new Date();
+    const durationS = (finished.getTime() - started.getTime()) / 1000;
+    const bytes = fields.bytes ?? 0;
+    return {
+      id: request.jobId,
+      drive_id: driveId,
+      disc_label: disc.label,
+      disc_type: disc.type,
+      fingerprint: disc.fingerprint,
+      result,
+      method,
+      started: started.toISOString(),
+      finished: finished.toISOString(),
+      duration_s: Math.round(durationS * 10) / 10,
+      bytes,
+      avg_speed_bytes_per_s: durationS > 0 ? Math.round(bytes / durationS) : 0,
+      image_path: null,
+      checksums: {},
+      bad_sectors: 0,
+      bad_ranges: [],
+      error_message: null,
+      ...fields,
+    };
+  };
+  const failBeforeCopy = (message: string): JobOutcome => ({
+    result: 'failed',
+    message,
+    entry: entry('failed', { error_message: message }),
+  });
+
+  let targetPath: string;
+  let resume = false;
+  if (request.resume && request.resume.fingerprint === disc.fingerprint) {
+    targetPath = request.resume.targetPath;
+    resume = true;
+  } else {
+    if (request.resume) await discardPartial(request.resume.targetPath).catch(() => undefined);
+    try {
+      const plan = await planTarget({
+        outputDir: options.outputDir,
+        discType: disc.type,
+        baseName: safeFileName(disc.label, `disc_${started.toISOString().slice(0, 10)}`),
+        policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
+        fingerprint: disc.fingerprint,
+      });
+      if (plan.action === 'skip') {
+        const message = `Already archived as ${plan.existingPath}`;
+        return { result: 'skipped_duplicate', message, entry: entry('skipped_duplicate', { image_path: plan.existingPath }) };
+      }
+      targetPath = plan.targetPath;
+    } catch (error) {
+      return failBeforeCopy(`Cannot plan the output file in ${options.outputDir}: ${errorMessage(error)}`);
+    }
+  }
+
+  try {
+    await mkdir(dirname(targetPath), { recursive: true });
+  } catch (error) {
+    return failBeforeCopy(`Output folder ${dirname(targetPath)} is not usable: ${errorMessage(error)}`);
+  }
+  try {
+    const space = await freeSpace(dirname(targetPath));
+    const needed = disc.sizeBytes + options.minFreeBytes;
+    if (space.freeBytes < needed) {
+      return failBeforeCopy(
+        `Not enough free space in ${options.outputDir}: ${formatBytes(needed)} needed (disc ${formatBytes(disc.sizeBytes)} + margin), ${formatBytes(space.freeBytes)} free`,
+      );
+    }
+  } catch (error) {
+    return failBeforeCopy(`Cannot check free space in ${options.outputDir}: ${errorMessage(error)}`);
+  }
+
+  request.onTarget(targetPath, method);
+  logger.info({ target: targetPath, bytes: disc.sizeBytes, resume }, "copying '%s' to %s", disc.label ?? '', targetPath);
+
+  let reader;
+  try {
+    reader = await request.drive.open();
+  } catch (error) {
+    return failBeforeCopy(`Cannot open the disc: ${errorMessage(error)}`);
+  }
+  const meter = new ProgressMeter(disc.sizeBytes);
+  let copy: CopyResult;
+  try {
+    copy = await runCopy({
+      reader,
+      sizeBytes: disc.sizeBytes,
+      targetPath,
+      checksums: options.checksums,
+      verify: options.verify,
+      readRetries: options.readRetries,
+      onReadError: options.onReadError,
+      stallTimeoutMs: options.stallTimeoutMs,
+      signal: request.signal,
+      logger,
+      resume,
+      device: request.drive.path,
+      onProgress: (sample) => {
+        const m = meter.update(sample.bytesDone);
+        request.onProgress(
+          progressSnapshot({
+            driveId,
+            jobId: request.jobId,
+            phase: sample.phase,
+            bytesDone: sample.bytesDone,
+            bytesTotal: sample.bytesTotal,
+            percent: m.percent,
+            speed: m.speedBytesPerS,
+            eta: m.etaSeconds,
+            badSectors: sample.badSectors,
+            badRanges: sample.badRanges,
+          }),
+        );
+      },
+    });
+  } finally {
+    await reader.close().catch(() => undefined);
+  }
+
+  const abortReason = request.signal.aborted ? (request.signal.reason as AbortReason) : undefined;
+  const result = resultOf(copy, abortReason);
+  const message = messageOf(copy, result, abortReason);
+  const checksums = checksumsOf(copy.checksums);
+  if (copy.imagePath) {
+    await writeImageMetadata(copy.imagePath, {
+      fingerprint: disc.fingerprint,
+      label: disc.label,
+      disc_type: disc.type,
+      created: new Date().toISOString(),
+      bytes: copy.bytes,
+      checksums,
+      method,
+      result,
+      bad_ranges: copy.badRanges,
+    }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'writing image metadata failed'));
+  }
+  return {
+    result,
+    message,
+    entry: entry(result, {
+      bytes: copy.bytes,
+      image_path: copy.imagePath,
+      checksums,
+      bad_sectors: copy.badSectors,
+      bad_ranges: copy.badRanges,
+      error_message: result === 'success' ? null : message,
+    }),
+  };
+}
+
+export function jobIdFor(driveId: string, at = new Date()): string {
+  return `${driveId}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export function jobLogName(jobId: string, label: string | null): string {
+  return `${jobId}_${basename(safeFileName(label, 'disc'))}.log`;
+}

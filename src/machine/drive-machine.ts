@@ -1,0 +1,492 @@
+import { join } from 'node:path';
+import type { ControlCommand, ControlResult, DriveInfo, DriveState, Progress } from '../contract/index.js';
+import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
+import { createJobLogger, type Logger } from '../log/index.js';
+import { errorMessage } from '../util/errors.js';
+import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
+import type { ContractStore } from './contract-store.js';
+import { jobIdFor, jobLogName, runCopyJob, type AbortReason, type ResumeCandidate } from './copy-job.js';
+import { TypedEmitter, type MachineEvents } from './events.js';
+import type { MachineOptions } from './options.js';
+import { Throttle } from './progress-throttle.js';
+import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
+import { defaultMessage, nextStateOnPoll, pollIntervalFor } from './transitions.js';
+
+export interface DriveMachineDeps {
+  readonly drive: Drive;
+  readonly store: ContractStore;
+  readonly options: MachineOptions;
+  readonly logger: Logger;
+  /** A partial image of this drive left by a crash (start-up reconciliation). */
+  readonly resume?: ResumeCandidate | null;
+}
+
+interface RunningJob {
+  readonly id: string;
+  readonly controller: AbortController;
+  ejectAfter: boolean;
+}
+
+/**
+ * One drive's state machine (SPEC §3). `run()` loops until `stop()`; every transition is an
+ * event in events.jsonl followed by a status.json update. Commands arrive through `execute()`.
+ */
+export class DriveMachine {
+  readonly events = new TypedEmitter<MachineEvents>();
+  readonly #drive: Drive;
+  readonly #store: ContractStore;
+  readonly #options: MachineOptions;
+  readonly #log: Logger;
+  #state: DriveState = 'initializing';
+  #previous: DriveState | null = null;
+  #since = new Date().toISOString();
+  #message = defaultMessage('initializing');
+  #autoCopy: boolean;
+  #identity: DriveIdentity;
+  #present = false;
+  #disc: AnalyzedDisc | null = null;
+  #job: RunningJob | null = null;
+  #startRequested = false;
+  #forceCopy = false;
+  #resume: ResumeCandidate | null;
+  #atStartup = true;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+  #loop: Promise<void> | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(deps: DriveMachineDeps) {
+    this.#drive = deps.drive;
+    this.#store = deps.store;
+    this.#options = deps.options;
+    this.#log = deps.logger.child({ ns: 'machine', drive: deps.drive.id });
+    this.#autoCopy = deps.options.autoCopy;
+    this.#resume = deps.resume ?? null;
+    this.#identity = { path: deps.drive.path, vendor: null, model: null, simulated: false };
+  }
+
+  get id(): string {
+    return this.#drive.id;
+  }
+
+  get state(): DriveState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#loop) return;
+    this.#heartbeat = setInterval(() => void this.#writeStatus(), this.#options.heartbeatMs);
+    this.#heartbeat.unref();
+    this.#loop = this.#run().catch((error: unknown) => {
+      this.#log.fatal({ err: errorMessage(error) }, 'drive machine crashed');
+    });
+  }
+
+  /** Cancels a running job (recorded as cancelled), ends the loop, flushes nothing itself. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#abortJob('shutdown');
+    this.#wake?.();
+    await this.#loop;
+    await this.#drive.dispose().catch(() => undefined);
+    this.events.removeAll();
+  }
+
+  // ── commands ────────────────────────────────────────────────────────────────────────────
+
+  async execute(command: ControlCommand): Promise<ControlResult> {
+    this.#log.info({ command }, 'command %s', command.action);
+    switch (command.action) {
+      case 'cancel':
+        if (!this.#job) return { ok: false, status: 409, error: `nothing to cancel (state ${this.#state})` };
+        this.#abortJob('cancel');
+        return { ok: true, message: 'cancelling the running job' };
+      case 'eject':
+        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
+        if (this.#job) {
+          this.#job.ejectAfter = true;
+          this.#abortJob('cancel');
+          return { ok: true, message: 'cancelling the running job, then ejecting' };
+        }
+        return this.#ejectNow();
+      case 'close_tray':
+        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
+        try {
+          await this.#drive.closeTray();
+          this.#wake?.();
+          return { ok: true, message: 'tray closed' };
+        } catch (error) {
+          return { ok: false, status: 500, error: errorMessage(error) };
+        }
+      case 'start':
+        if (this.#state !== 'waiting_for_metadata' && this.#state !== 'waiting_for_removal') {
+          return { ok: false, status: 409, error: `cannot start a copy in state ${this.#state}` };
+        }
+        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
+        this.#startRequested = true;
+        this.#wake?.();
+        return { ok: true, message: 'copy requested' };
+      case 'set_auto_copy':
+        this.#autoCopy = command.enabled;
+        await this.#writeStatus();
+        if (command.enabled && this.#state === 'waiting_for_metadata') {
+          this.#startRequested = true;
+          this.#wake?.();
+        }
+        return { ok: true, message: `auto-copy ${command.enabled ? 'on' : 'off'}` };
+    }
+  }
+
+  async #ejectNow(): Promise<ControlResult> {
+    try {
+      await this.#drive.eject();
+      this.#wake?.();
+      return { ok: true, message: 'ejected' };
+    } catch (error) {
+      this.#log.warn({ err: errorMessage(error) }, 'eject failed');
+      return { ok: false, status: 500, error: `eject failed: ${errorMessage(error)}` };
+    }
+  }
+
+  #abortJob(reason: AbortReason): void {
+    if (this.#job && !this.#job.controller.signal.aborted) this.#job.controller.abort(reason);
+  }
+
+  // ── the loop ────────────────────────────────────────────────────────────────────────────
+
+  async #run(): Promise<void> {
+    await this.#store.writeProgress(emptyProgress(this.id));
+    await this.#store.writeAttributes(emptyAttributes(this.id));
+    await this.#enter('initializing');
+    while (!this.#stopping) {
+      try {
+        await this.#step();
+      } catch (error) {
+        // A bug or an unexpected drive error must not end the loop: report and start over.
+        this.#log.error({ err: errorMessage(error), state: this.#state }, 'unexpected error; re-checking the drive');
+        await this.#sleep(this.#options.intervalsMs.media);
+        if (!this.#stopping) await this.#enter('initializing', `Recovered from an error: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  async #step(): Promise<void> {
+    switch (this.#state) {
+      case 'initializing': {
+        const status = await this.#status();
+        if (status === 'absent') await this.#enter('waiting_for_drive');
+        else await this.#driveAppeared();
+        return;
+      }
+      case 'drive_detected': {
+        const status = await this.#status();
+        const atStartup = this.#atStartup;
+        this.#atStartup = false;
+        if (status === 'disc_ok' && atStartup && !this.#options.copyDiscPresentAtStart) {
+          await this.#enter('waiting_for_removal', 'A disc was in the drive at start; not copied (option copy_disc_present_at_start)');
+        } else {
+          await this.#enter('waiting_for_media');
+        }
+        return;
+      }
+      case 'media_detected':
+        await this.#enter('analyzing');
+        return;
+      case 'analyzing':
+        await this.#analyze();
+        return;
+      case 'copying':
+        await this.#copy();
+        return;
+      case 'completed':
+      case 'error':
+        if (this.#options.ejectAfterCopy && this.#present) {
+          await this.#drive.eject().catch((error: unknown) => {
+            this.#log.warn({ err: errorMessage(error) }, 'eject after the job failed; remove the disc by hand');
+          });
+        }
+        await this.#enter('waiting_for_removal');
+        return;
+      case 'idle':
+        this.#disc = null;
+        this.#forceCopy = false;
+        await this.#enter('waiting_for_media');
+        return;
+      case 'waiting_for_drive':
+      case 'waiting_for_media':
+      case 'waiting_for_removal':
+      case 'waiting_for_metadata':
+        await this.#poll();
+        return;
+    }
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#startRequested && (this.#state === 'waiting_for_metadata' || this.#state === 'waiting_for_removal')) {
+      this.#startRequested = false;
+      this.#forceCopy = true;
+      // A disc left in at start was never identified: identify it first.
+      await this.#enter(this.#disc ? 'copying' : 'analyzing');
+      return;
+    }
+    this.#startRequested = false;
+    const status = await this.#status();
+    const next = nextStateOnPoll(this.#state, status);
+    if (next === null) {
+      await this.#sleep(pollIntervalFor(this.#state, this.#options.intervalsMs));
+      return;
+    }
+    if (next === 'waiting_for_drive') {
+      await this.#store.event(this.id, 'drive_disconnected', { path: this.#drive.path });
+      this.#disc = null;
+      await this.#store.writeAttributes(emptyAttributes(this.id));
+      await this.#enter('waiting_for_drive', 'The drive disappeared; waiting for it to come back');
+      return;
+    }
+    if (next === 'drive_detected') {
+      await this.#driveAppeared();
+      return;
+    }
+    if (next === 'media_detected') {
+      await this.#store.event(this.id, 'disc_inserted', {});
+    }
+    if (next === 'idle') {
+      await this.#store.event(this.id, 'disc_removed', { label: this.#disc?.label ?? null });
+      await this.#store.writeAttributes(emptyAttributes(this.id));
+      await this.#store.writeProgress(emptyProgress(this.id));
+    }
+    await this.#enter(next);
+  }
+
+  async #driveAppeared(): Promise<void> {
+    try {
+      this.#identity = await this.#drive.identity();
+    } catch (error) {
+      this.#log.warn({ err: errorMessage(error) }, 'reading the drive identity failed');
+    }
+    await this.#store.event(this.id, 'drive_connected', {
+      path: this.#drive.path,
+      vendor: this.#identity.vendor,
+      model: this.#identity.model,
+    });
+    const who = [this.#identity.vendor, this.#identity.model].filter(Boolean).join(' ');
+    await this.#enter('drive_detected', `Drive found: ${who || this.#drive.path}`);
+  }
+
+  async #analyze(): Promise<void> {
+    let disc: AnalyzedDisc;
+    try {
+      disc = await analyzeDisc(this.#drive, this.#log);
+    } catch (error) {
+      if ((await this.#status()) === 'absent') {
+        await this.#enter('waiting_for_media');
+        return;
+      }
+      await this.#store.writeAttributes({ ...emptyAttributes(this.id), error_message: errorMessage(error) });
+      await this.#enter('error', `The disc cannot be read: ${errorMessage(error)}`);
+      return;
+    }
+    this.#disc = disc;
+    await this.#store.writeAttributes(discAttributes(this.id, disc));
+    this.#log.info({ type: disc.type, bytes: disc.sizeBytes }, "identified '%s' as %s", disc.label ?? '', disc.type);
+    if (disc.type === 'audio-cd') {
+      await this.#enter('error', 'Audio CDs are recognised but ripping is not available in this version');
+      return;
+    }
+    if (!this.#autoCopy && !this.#forceCopy) {
+      await this.#enter('waiting_for_metadata', 'Auto-copy is off: press Start to copy this disc');
+      return;
+    }
+    await this.#enter('copying');
+  }
+
+  async #copy(): Promise<void> {
+    const disc = this.#disc;
+    if (!disc) {
+      await this.#enter('waiting_for_media');
+      return;
+    }
+    const jobId = jobIdFor(this.id);
+    const job: RunningJob = { id: jobId, controller: new AbortController(), ejectAfter: false };
+    this.#job = job;
+    const jobLog = createJobLogger(this.#log, join(this.#options.outputDir, '.log', jobLogName(jobId, disc.label)), {
+      drive: this.id,
+      job: jobId,
+    });
+    const progress = new Throttle<Progress>(this.#options.progressIntervalMs, (p) => {
+      void this.#store.writeProgress(p);
+      this.events.emit('progress', p);
+    });
+    const presence = this.#watchPresence(job);
+    try {
+      await this.#writeStatus();
+      await this.#store.event(this.id, 'copy_started', {
+        job_id: jobId,
+        label: disc.label,
+        disc_type: disc.type,
+        bytes: disc.sizeBytes,
+      });
+      const outcome = await runCopyJob({
+        jobId,
+        driveId: this.id,
+        drive: this.#drive,
+        disc,
+        options: this.#options,
+        logger: jobLog.logger,
+        signal: job.controller.signal,
+        forceCopy: this.#forceCopy,
+        resume: this.#resume,
+        onTarget: (targetPath, method) => {
+          void this.#store.writeAttributes(
+            discAttributes(this.id, disc, { job_id: jobId, target_path: targetPath, filename: targetPath.split('/').at(-1) ?? null, method }),
+          );
+        },
+        onProgress: (p) => progress.push(p),
+      });
+      this.#resume = null;
+      this.#forceCopy = false;
+      progress.flush();
+      const entry = outcome.entry;
+      await this.#store.addHistory(entry);
+      await this.#store.writeAttributes(
+        discAttributes(this.id, disc, {
+          job_id: jobId,
+          method: entry.method,
+          target_path: entry.image_path,
+          filename: entry.image_path?.split('/').at(-1) ?? null,
+          checksums: entry.checksums,
+          bad_sectors: entry.bad_sectors,
+          error_message: entry.error_message,
+        }),
+      );
+      const eventType =
+        outcome.result === 'success' || outcome.result === 'degraded'
+          ? 'copy_completed'
+          : outcome.result === 'cancelled'
+            ? 'copy_cancelled'
+            : outcome.result === 'skipped_duplicate'
+              ? 'copy_skipped'
+              : 'copy_failed';
+      await this.#store.event(this.id, eventType, {
+        job_id: jobId,
+        result: outcome.result,
+        label: disc.label,
+        disc_type: disc.type,
+        image_path: entry.image_path,
+        bytes: entry.bytes,
+        bad_sectors: entry.bad_sectors,
+        message: outcome.message,
+      });
+      jobLog.logger.info({ result: outcome.result }, outcome.message);
+      this.#job = null;
+      if (job.ejectAfter) await this.#drive.eject().catch(() => undefined);
+      if (this.#stopping) return;
+      switch (outcome.result) {
+        case 'success':
+        case 'degraded':
+          await this.#enter('completed', outcome.message);
+          return;
+        case 'skipped_duplicate':
+        case 'cancelled':
+          await this.#enter('waiting_for_removal', outcome.message);
+          return;
+        case 'failed':
+          await this.#enter('error', outcome.message);
+          return;
+      }
+    } finally {
+      clearInterval(presence);
+      this.#job = null;
+      this.#forceCopy = false;
+      jobLog.close();
+    }
+  }
+
+  /** Polls the drive during a job: an unplugged drive aborts the copy at once. */
+  #watchPresence(job: RunningJob): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.#drive
+        .status()
+        .then((status) => {
+          if (status === 'absent') {
+            this.#present = false;
+            if (!job.controller.signal.aborted) job.controller.abort('drive_gone' satisfies AbortReason);
+          }
+        })
+        .catch(() => undefined);
+    }, Math.min(this.#options.intervalsMs.removal, 2000));
+    timer.unref();
+    return timer;
+  }
+
+  // ── state bookkeeping ──────────────────────────────────────────────────────────────────
+
+  async #status(): Promise<DriveStatusKind> {
+    let status: DriveStatusKind;
+    try {
+      status = await this.#drive.status();
+    } catch (error) {
+      this.#log.debug({ err: errorMessage(error) }, 'status poll failed');
+      status = 'not_ready';
+    }
+    const present = status !== 'absent';
+    if (present !== this.#present) {
+      this.#present = present;
+      await this.#writeStatus();
+    }
+    return status;
+  }
+
+  async #enter(state: DriveState, message = defaultMessage(state)): Promise<void> {
+    const from = this.#state;
+    this.#previous = from === state && state === 'initializing' ? null : from;
+    this.#state = state;
+    this.#since = new Date().toISOString();
+    this.#message = message;
+    this.#log.info({ from, to: state }, "state '%s' → '%s': %s", from, state, message);
+    await this.#store.event(this.id, 'state_changed', { from, to: state, message });
+    const status = await this.#writeStatus();
+    this.events.emit('transition', from, state, status);
+  }
+
+  async #writeStatus() {
+    const status = statusSnapshot({
+      driveId: this.id,
+      state: this.#state,
+      previous: this.#previous,
+      since: this.#since,
+      message: this.#message,
+      drive: this.#driveInfo(),
+      autoCopy: this.#autoCopy,
+      jobId: this.#job?.id ?? null,
+      heartbeatMs: this.#options.heartbeatMs,
+    });
+    await this.#store.writeStatus(status);
+    return status;
+  }
+
+  #driveInfo(): DriveInfo {
+    return {
+      path: this.#drive.path,
+      vendor: this.#identity.vendor,
+      model: this.#identity.model,
+      present: this.#present,
+      simulated: this.#identity.simulated,
+    };
+  }
+
+  /** Sleeps, waking early for a command or stop. */
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { ControlCommandSchema, type ControlCommand } from '../contract/index.js';
+import { BUTTON_COMMANDS, SWITCH_COMMANDS, type ButtonCommand, type SwitchCommand } from './topics.js';
+
+export type ParsedCommand =
+  | { ok: true; drive: string; command: ControlCommand }
+  | { ok: false; reason: 'retained' | 'empty' | 'unknown_drive' | 'unknown_command' | 'bad_payload'; detail: string };
+
+const MAX_PAYLOAD = 64;
+
+function isButton(name: string): name is ButtonCommand {
+  return (BUTTON_COMMANDS as readonly string[]).includes(name);
+}
+function isSwitch(name: string): name is SwitchCommand {
+  return (SWITCH_COMMANDS as readonly string[]).includes(name);
+}
+
+/**
+ * Pure: one message on `<base>/<drive>/command/<name>` → the control command to send, or why it
+ * is ignored. A retained message is never a command: after a reconnect the broker replays it,
+ * and a stale PRESS must not eject a disc.
+ */
+export function parseCommand(
+  target: { drive: string; name: string },
+  payload: Buffer,
+  retained: boolean,
+  drives: ReadonlySet<string>,
+): ParsedCommand {
+  if (retained) return { ok: false, reason: 'retained', detail: 'retained command messages are ignored' };
+  if (payload.length === 0) return { ok: false, reason: 'empty', detail: 'empty payload' };
+  if (!drives.has(target.drive)) return { ok: false, reason: 'unknown_drive', detail: `no drive "${target.drive}" is configured` };
+  if (payload.length > MAX_PAYLOAD) return { ok: false, reason: 'bad_payload', detail: `payload of ${payload.length} bytes is too long` };
+  const text = payload.toString('utf8').trim().toUpperCase();
+  let command: unknown;
+  if (isButton(target.name)) {
+    if (text !== 'PRESS') return { ok: false, reason: 'bad_payload', detail: `expected PRESS, got ${JSON.stringify(payload.toString('utf8'))}` };
+    command = { action: target.name };
+  } else if (isSwitch(target.name)) {
+    if (text !== 'ON' && text !== 'OFF') {
+      return { ok: false, reason: 'bad_payload', detail: `expected ON or OFF, got ${JSON.stringify(payload.toString('utf8'))}` };
+    }
+    command = { action: 'set_auto_copy', enabled: text === 'ON' };
+  } else {
+    return { ok: false, reason: 'unknown_command', detail: `unknown command "${target.name}"` };
+  }
+  const parsed = ControlCommandSchema.safeParse(command);
+  if (!parsed.success) return { ok: false, reason: 'bad_payload', detail: parsed.error.message };
+  return { ok: true, drive: target.drive, command: parsed.data };
+}

@@ -1,0 +1,203 @@
+import { EventEmitter } from 'node:events';
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from '../log/index.js';
+import { Disk2isoError, errorMessage } from '../util/errors.js';
+import type { BrokerSettings } from './broker.js';
+import type { Timers } from './timers.js';
+
+export interface ConnectionEvents {
+  connected: [];
+  disconnected: [];
+  message: [topic: string, payload: Buffer, packet: IPublishPacket];
+}
+
+export interface Backoff {
+  /** First retry delay; doubles per failed attempt up to `maxMs` (with ±25 % jitter). */
+  minMs: number;
+  maxMs: number;
+}
+
+export interface ConnectionOptions {
+  settings: BrokerSettings;
+  clientId: string;
+  will: { topic: string; payload: string };
+  keepaliveS: number;
+  connectTimeoutMs: number;
+  backoff: Backoff;
+  timers: Timers;
+  random: () => number;
+  logger: Logger;
+}
+
+/** Thrown by `publish()` and friends when there is no connection; the caller retries later. */
+export class NotConnectedError extends Disk2isoError {
+  constructor(operation: string, topic: string) {
+    super(`cannot ${operation} ${topic}: not connected to the MQTT broker`, { context: { topic } });
+  }
+}
+
+export function retryDelay(failures: number, backoff: Backoff, random: () => number): number {
+  const base = Math.min(backoff.maxMs, backoff.minMs * 2 ** Math.min(failures, 20));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/**
+ * One MQTT session at a time with our own retry loop: every attempt is a fresh client, and a lost
+ * connection rejects every unacknowledged publish, so the caller (not a hidden queue) decides what
+ * to send again. Last Will `offline` (retained, QoS 1) on the bridge availability topic.
+ */
+export class MqttConnection {
+  readonly events = new EventEmitter<ConnectionEvents>();
+  #client: MqttClient | null = null;
+  #connected = false;
+  #stopped = false;
+  #failures = 0;
+  #retryTimer: unknown = null;
+  #lastError: string | null = null;
+  #waiters: Array<() => void> = [];
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  start(): void {
+    this.#attempt();
+  }
+
+  /** Resolves once connected (immediately if already), or when stopped. */
+  waitConnected(): Promise<void> {
+    if (this.#connected || this.#stopped) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** QoS 1 publish; resolves on PUBACK, rejects when the connection is lost first. */
+  async publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    const client = this.#client;
+    if (!client || !this.#connected) throw new NotConnectedError('publish to', topic);
+    await client.publishAsync(topic, payload, { qos: 1, retain });
+  }
+
+  async subscribe(topics: readonly string[]): Promise<void> {
+    const client = this.#client;
+    if (!client || !this.#connected) throw new NotConnectedError('subscribe to', topics.join(', '));
+    await client.subscribeAsync([...topics], { qos: 1 });
+  }
+
+  async unsubscribe(topics: readonly string[]): Promise<void> {
+    const client = this.#client;
+    if (!client || !this.#connected) return;
+    await client.unsubscribeAsync([...topics]);
+  }
+
+  /**
+   * Publishes `final` (e.g. availability `offline`) if connected, then disconnects cleanly.
+   * Bounded by `timeoutMs`; after that the socket is dropped.
+   */
+  async stop(final: ReadonlyArray<{ topic: string; payload: string }>, timeoutMs = 3000): Promise<void> {
+    this.#stopped = true;
+    if (this.#retryTimer !== null) this.options.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#releaseWaiters();
+    const client = this.#client;
+    if (!client) return;
+    const work = (async () => {
+      if (this.#connected) {
+        await Promise.all(final.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1, retain: true })));
+        await client.endAsync(false);
+      } else {
+        await client.endAsync(true);
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
+      if (outcome === 'timeout') {
+        this.options.logger.warn('the broker did not confirm the shutdown within %d ms; closing the connection', timeoutMs);
+        client.end(true);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: errorMessage(error) }, 'clean MQTT disconnect failed: %s', errorMessage(error));
+      client.end(true);
+    } finally {
+      clearTimeout(timer);
+      this.#connected = false;
+      this.#client = null;
+    }
+  }
+
+  #attempt(): void {
+    if (this.#stopped) return;
+    const { settings } = this.options;
+    const clientOptions: IClientOptions = {
+      protocol: settings.tls ? 'mqtts' : 'mqtt',
+      host: settings.host,
+      port: settings.port,
+      protocolVersion: settings.protocolVersion,
+      clientId: this.options.clientId,
+      clean: true,
+      keepalive: this.options.keepaliveS,
+      connectTimeout: this.options.connectTimeoutMs,
+      // Our own retry loop (backoff, fresh client); MQTT.js would retry at a fixed period.
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: false,
+      will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload), qos: 1, retain: true },
+      ...(settings.username !== undefined ? { username: settings.username } : {}),
+      ...(settings.password !== undefined ? { password: settings.password } : {}),
+      ...(settings.tls ? { servername: settings.host, rejectUnauthorized: true } : {}),
+    };
+    const client = connect(clientOptions);
+    this.#client = client;
+    client.on('connect', () => {
+      if (client !== this.#client || this.#stopped) return;
+      this.#connected = true;
+      if (this.#failures > 0 || this.#lastError) this.options.logger.info('connected to the MQTT broker again');
+      this.#failures = 0;
+      this.#lastError = null;
+      this.#releaseWaiters();
+      this.events.emit('connected');
+    });
+    client.on('message', (topic, payload, packet) => {
+      if (client === this.#client) this.events.emit('message', topic, payload, packet);
+    });
+    client.on('error', (error) => {
+      if (client !== this.#client) return;
+      const message = errorMessage(error);
+      // One warning per distinct problem; a broker that stays down is not a log flood.
+      if (message !== this.#lastError) this.options.logger.warn({ err: message }, 'MQTT broker: %s', message);
+      else this.options.logger.debug({ err: message }, 'MQTT broker: %s', message);
+      this.#lastError = message;
+    });
+    client.on('close', () => {
+      if (client !== this.#client) return;
+      const wasConnected = this.#connected;
+      this.#connected = false;
+      this.#client = null;
+      // Rejects every publish still waiting for its PUBACK, so nothing waits on a dead session.
+      client.end(true);
+      if (this.#stopped) return;
+      if (wasConnected) {
+        this.options.logger.warn('lost the connection to the MQTT broker; reconnecting');
+        this.events.emit('disconnected');
+      }
+      const delay = retryDelay(this.#failures, this.options.backoff, this.options.random);
+      this.#failures++;
+      this.options.logger.debug({ delay_ms: delay, failures: this.#failures }, 'next MQTT connection attempt in %d ms', delay);
+      this.#retryTimer = this.options.timers.setTimeout(() => {
+        this.#retryTimer = null;
+        this.#attempt();
+      }, delay);
+    });
+  }
+
+  #releaseWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Home Assistant MQTT discovery payloads, device-based (`<prefix>/device/<node>/<object>/config`),
+ * with full key names. https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload
+ */
+
+export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'switch' | 'event';
+export type EntityCategory = 'diagnostic' | 'config';
+
+export interface DeviceInfo {
+  identifiers: string[];
+  name: string;
+  manufacturer?: string;
+  model?: string;
+  sw_version?: string;
+  configuration_url?: string;
+}
+
+export interface OriginInfo {
+  name: string;
+  sw_version?: string;
+  support_url?: string;
+}
+
+export interface AvailabilityEntry {
+  topic: string;
+  payload_available: 'online';
+  payload_not_available: 'offline';
+}
+
+interface ComponentBase {
+  unique_id: string;
+  /** `<platform>.<object id>`; replaces the deprecated `object_id` (HA 2025.10). */
+  default_entity_id: string;
+  name: string;
+  icon?: string;
+  entity_category?: EntityCategory;
+}
+
+export interface SensorComponent extends ComponentBase {
+  platform: 'sensor';
+  state_topic: string;
+  value_template?: string;
+  device_class?: 'enum' | 'data_rate' | 'data_size' | 'duration';
+  state_class?: 'measurement' | 'total_increasing';
+  unit_of_measurement?: string;
+  suggested_display_precision?: number;
+  /** Only with `device_class: enum`: every value the sensor can take. */
+  options?: string[];
+  json_attributes_topic?: string;
+}
+
+export interface BinarySensorComponent extends ComponentBase {
+  platform: 'binary_sensor';
+  state_topic: string;
+  value_template: string;
+  payload_on: 'ON';
+  payload_off: 'OFF';
+  device_class?: 'running' | 'problem';
+}
+
+export interface ButtonComponent extends ComponentBase {
+  platform: 'button';
+  command_topic: string;
+  payload_press: 'PRESS';
+  retain: false;
+}
+
+export interface SwitchComponent extends ComponentBase {
+  platform: 'switch';
+  command_topic: string;
+  state_topic: string;
+  value_template: string;
+  payload_on: 'ON';
+  payload_off: 'OFF';
+  state_on: 'ON';
+  state_off: 'OFF';
+  retain: false;
+}
+
+export interface EventComponent extends ComponentBase {
+  platform: 'event';
+  state_topic: string;
+  event_types: string[];
+}
+
+export type DiscoveryComponent = SensorComponent | BinarySensorComponent | ButtonComponent | SwitchComponent | EventComponent;
+
+/** Announces that a component was removed from the device (HA: "an empty config … with `platform`"). */
+export interface RemovedComponent {
+  platform: Platform;
+}
+
+export interface DeviceDiscoveryPayload {
+  device: DeviceInfo;
+  origin: OriginInfo;
+  availability: AvailabilityEntry[];
+  availability_mode: 'all';
+  qos: 1;
+  components: Record<string, DiscoveryComponent | RemovedComponent>;
+}

@@ -1,0 +1,145 @@
+import type { Attributes, DriveStatus, History, Progress, SystemInfo } from '../contract/index.js';
+import { formatDuration } from '../util/format.js';
+import type {
+  DiscPayload,
+  LastJobPayload,
+  LegacyAttributesPayload,
+  ProgressPayload,
+  StatusPayload,
+  SystemPayload,
+} from './topics.js';
+
+/** Pure projections of the contract files onto the bridge's state topics. */
+
+const round = (value: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+};
+
+export function statusPayload(status: DriveStatus): StatusPayload {
+  return {
+    state: status.state,
+    previous_state: status.previous_state,
+    since: status.since,
+    message: status.message,
+    auto_copy: status.auto_copy,
+    drive_present: status.drive.present,
+    path: status.drive.path,
+    vendor: status.drive.vendor,
+    model: status.drive.model,
+    simulated: status.drive.simulated,
+    job_id: status.job_id,
+  };
+}
+
+export const EMPTY_PROGRESS: ProgressPayload = {
+  percent: 0,
+  phase: null,
+  bytes_done: 0,
+  bytes_total: 0,
+  speed_mb_s: 0,
+  eta_s: null,
+  bad_sectors: 0,
+  track: null,
+  tracks: null,
+  job_id: null,
+};
+
+export function progressPayload(progress: Progress | null): ProgressPayload {
+  if (!progress) return EMPTY_PROGRESS;
+  return {
+    percent: round(progress.percent, 1),
+    phase: progress.phase,
+    bytes_done: progress.bytes_done,
+    bytes_total: progress.bytes_total,
+    speed_mb_s: round(progress.speed_bytes_per_s / 1e6, 2),
+    eta_s: progress.eta_seconds === null ? null : Math.round(progress.eta_seconds),
+    bad_sectors: progress.bad_sectors,
+    track: progress.track,
+    tracks: progress.tracks,
+    job_id: progress.job_id,
+  };
+}
+
+export function discPayload(attributes: Attributes | null): DiscPayload {
+  return {
+    label: attributes?.disc_label ?? null,
+    type: attributes?.disc_type ?? null,
+    size_mb: attributes?.disc_size_mb ?? null,
+    size_bytes: attributes?.disc_size_bytes ?? null,
+    filesystem: attributes?.filesystem ?? null,
+    volume_id: attributes?.volume_id ?? null,
+    fingerprint: attributes?.fingerprint ?? null,
+    method: attributes?.method ?? null,
+    filename: attributes?.filename ?? null,
+    target_path: attributes?.target_path ?? null,
+    sha256: attributes?.checksums.sha256 ?? null,
+    md5: attributes?.checksums.md5 ?? null,
+    bad_sectors: attributes?.bad_sectors ?? 0,
+    error_message: attributes?.error_message ?? null,
+    job_id: attributes?.job_id ?? null,
+  };
+}
+
+export function lastJobPayload(history: History | null, drive: string): LastJobPayload {
+  const entry = history?.entries.find((e) => e.drive_id === drive) ?? null;
+  return {
+    result: entry?.result ?? null,
+    label: entry?.disc_label ?? null,
+    type: entry?.disc_type ?? null,
+    image_path: entry?.image_path ?? null,
+    finished: entry?.finished ?? null,
+    duration_s: entry ? Math.round(entry.duration_s) : null,
+    bytes: entry?.bytes ?? null,
+    bad_sectors: entry?.bad_sectors ?? null,
+    error_message: entry?.error_message ?? null,
+    archived_total: history?.archived_total[drive] ?? 0,
+  };
+}
+
+export function systemPayload(system: SystemInfo | null): SystemPayload {
+  const free = system?.output_free_bytes ?? null;
+  return {
+    version: system?.version ?? null,
+    output_dir: system?.output_dir ?? null,
+    free_bytes: free,
+    total_bytes: system?.output_total_bytes ?? null,
+    free_gb: free === null ? null : round(free / 1e9, 2),
+  };
+}
+
+/** The original tool's attributes topic, by its field names. */
+export function legacyAttributesPayload(
+  status: DriveStatus | null,
+  attributes: Attributes | null,
+  progress: Progress | null,
+): LegacyAttributesPayload {
+  const eta = progress?.eta_seconds ?? null;
+  return {
+    disc_label: attributes?.disc_label ?? null,
+    disc_type: attributes?.disc_type ?? null,
+    disc_size_mb: attributes?.disc_size_mb ?? null,
+    progress_percent: progress ? Math.floor(progress.percent) : 0,
+    progress_mb: progress ? Math.floor(progress.bytes_done / 1048576) : 0,
+    total_mb: progress ? Math.floor(progress.bytes_total / 1048576) : 0,
+    eta: eta === null ? null : formatDuration(eta),
+    filename: attributes?.filename ?? null,
+    method: attributes?.method ?? null,
+    error_message: attributes?.error_message ?? null,
+    state: status?.state ?? null,
+    speed_mb_s: progress ? round(progress.speed_bytes_per_s / 1048576, 2) : 0,
+    target_path: attributes?.target_path ?? null,
+  };
+}
+
+export function legacyProgressPayload(progress: Progress | null): number {
+  return progress ? Math.floor(progress.percent) : 0;
+}
+
+/** Staleness rule of the contract: the core's heartbeat is stale after 3× its interval. */
+export function heartbeatStale(status: DriveStatus | null, nowMs: number): boolean {
+  if (!status) return true;
+  const beat = Date.parse(status.heartbeat);
+  if (Number.isNaN(beat)) return true;
+  return nowMs - beat > 3 * status.heartbeat_interval_s * 1000;
+}

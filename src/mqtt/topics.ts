@@ -1,0 +1,205 @@
+import type { CopyPhase, DiscType, DriveState, JobResult } from '../contract/index.js';
+import type { DeviceDiscoveryPayload } from './discovery-types.js';
+
+export type Availability = 'online' | 'offline';
+
+/** `<base>/<drive>/status`: the drive snapshot (status.json without the heartbeat). */
+export interface StatusPayload {
+  state: DriveState;
+  previous_state: DriveState | null;
+  since: string;
+  message: string;
+  auto_copy: boolean;
+  drive_present: boolean;
+  path: string;
+  vendor: string | null;
+  model: string | null;
+  simulated: boolean;
+  job_id: string | null;
+}
+
+/** `<base>/<drive>/progress` (at most one message per second per drive). */
+export interface ProgressPayload {
+  percent: number;
+  phase: CopyPhase | null;
+  bytes_done: number;
+  bytes_total: number;
+  speed_mb_s: number;
+  eta_s: number | null;
+  bad_sectors: number;
+  track: number | null;
+  tracks: number | null;
+  job_id: string | null;
+}
+
+/** `<base>/<drive>/disc`: the current disc and job (attributes.json). */
+export interface DiscPayload {
+  label: string | null;
+  type: DiscType | null;
+  size_mb: number | null;
+  size_bytes: number | null;
+  filesystem: string | null;
+  volume_id: string | null;
+  fingerprint: string | null;
+  method: string | null;
+  filename: string | null;
+  target_path: string | null;
+  sha256: string | null;
+  md5: string | null;
+  bad_sectors: number;
+  error_message: string | null;
+  job_id: string | null;
+}
+
+/** `<base>/<drive>/last_job`: the newest history entry of the drive plus its archived total. */
+export interface LastJobPayload {
+  result: JobResult | null;
+  label: string | null;
+  type: DiscType | null;
+  image_path: string | null;
+  finished: string | null;
+  duration_s: number | null;
+  bytes: number | null;
+  bad_sectors: number | null;
+  error_message: string | null;
+  archived_total: number;
+}
+
+/** `<base>/system`: version and output folder space (system.json). */
+export interface SystemPayload {
+  version: string | null;
+  output_dir: string | null;
+  free_bytes: number | null;
+  total_bytes: number | null;
+  free_gb: number | null;
+}
+
+/** `<base>/<drive>/event`: one job event, for the HA `event` entity (`event_type` + data). */
+export interface EventPayload {
+  event_type: string;
+  seq: number;
+  ts: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The original tool's attributes topic: attributes.json fields plus progress, by the original names.
+ * Documented in docs/mqtt.md for users migrating hand-written YAML.
+ */
+export interface LegacyAttributesPayload {
+  disc_label: string | null;
+  disc_type: DiscType | null;
+  disc_size_mb: number | null;
+  progress_percent: number;
+  progress_mb: number;
+  total_mb: number;
+  eta: string | null;
+  filename: string | null;
+  method: string | null;
+  error_message: string | null;
+  state: DriveState | null;
+  speed_mb_s: number;
+  target_path: string | null;
+}
+
+/** Wire format of every topic the bridge publishes or reads: topic kind → payload type. */
+export interface TopicPayloads {
+  bridgeAvailability: Availability;
+  driveAvailability: Availability;
+  state: DriveState;
+  status: StatusPayload;
+  progress: ProgressPayload;
+  disc: DiscPayload;
+  lastJob: LastJobPayload;
+  system: SystemPayload;
+  event: EventPayload;
+  discovery: DeviceDiscoveryPayload;
+  legacyState: DriveState;
+  legacyAttributes: LegacyAttributesPayload;
+  legacyProgress: number;
+  legacyAvailability: Availability;
+  /** Button presses (`PRESS`) and switch commands (`ON`/`OFF`), read by the bridge. */
+  command: string;
+  /** Home Assistant's birth and last will (`online`/`offline`), read by the bridge. */
+  haStatus: Availability;
+}
+
+export type TopicKind = keyof TopicPayloads;
+
+/** Command topic leaf names under `<base>/<drive>/command/`. */
+export const BUTTON_COMMANDS = ['eject', 'cancel', 'start', 'close_tray'] as const;
+export type ButtonCommand = (typeof BUTTON_COMMANDS)[number];
+export const SWITCH_COMMANDS = ['auto_copy'] as const;
+export type SwitchCommand = (typeof SWITCH_COMMANDS)[number];
+export type CommandName = ButtonCommand | SwitchCommand;
+
+/** The original tool's fixed topics (one drive), `homeassistant/sensor/disk2iso/...`. */
+export const LEGACY_BASE = 'homeassistant/sensor/disk2iso';
+
+/** Every topic of one bridge, built from the discovery prefix and base topic. */
+export class Topics {
+  constructor(
+    readonly discoveryPrefix: string,
+    readonly base: string,
+  ) {}
+
+  get bridgeAvailability(): string {
+    return `${this.base}/availability`;
+  }
+  get system(): string {
+    return `${this.base}/system`;
+  }
+  /** HA's birth topic under the configured prefix, and the default one (they differ when the prefix was changed). */
+  get haStatus(): readonly string[] {
+    return [...new Set([`${this.discoveryPrefix}/status`, 'homeassistant/status'])];
+  }
+  /** Device-based discovery; `<base>` is the node id, so everything under it is ours. */
+  discovery(drive: string): string {
+    return `${this.discoveryPrefix}/device/${this.base}/${drive}/config`;
+  }
+  get discoveryWildcard(): string {
+    return `${this.discoveryPrefix}/device/${this.base}/+/config`;
+  }
+  driveAvailability(drive: string): string {
+    return `${this.base}/${drive}/availability`;
+  }
+  state(drive: string): string {
+    return `${this.base}/${drive}/state`;
+  }
+  status(drive: string): string {
+    return `${this.base}/${drive}/status`;
+  }
+  progress(drive: string): string {
+    return `${this.base}/${drive}/progress`;
+  }
+  disc(drive: string): string {
+    return `${this.base}/${drive}/disc`;
+  }
+  lastJob(drive: string): string {
+    return `${this.base}/${drive}/last_job`;
+  }
+  event(drive: string): string {
+    return `${this.base}/${drive}/event`;
+  }
+  command(drive: string, name: CommandName): string {
+    return `${this.base}/${drive}/command/${name}`;
+  }
+  get commandWildcard(): string {
+    return `${this.base}/+/command/+`;
+  }
+  /** `{drive, name}` of a command topic, or null when `topic` is not one. */
+  parseCommandTopic(topic: string): { drive: string; name: string } | null {
+    const parts = topic.split('/');
+    if (parts.length !== 4 || parts[0] !== this.base || parts[2] !== 'command') return null;
+    const [, drive, , name] = parts;
+    return drive && name ? { drive, name } : null;
+  }
+  get legacy(): { state: string; attributes: string; progress: string; availability: string } {
+    return {
+      state: `${LEGACY_BASE}/state`,
+      attributes: `${LEGACY_BASE}/attributes`,
+      progress: `${LEGACY_BASE}/progress`,
+      availability: `${LEGACY_BASE}/availability`,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { errnoCode } from '../util/errors.js';
+import { ArchivePathError } from './errors.js';
+
+/** Subfolders of the output folder, one per disc family (SPEC §5.3). */
+export const ARCHIVE_GROUPS = ['data', 'dvd', 'bluray', 'audio'] as const;
+export type ArchiveGroup = (typeof ARCHIVE_GROUPS)[number] | 'other';
+
+/** Files that belong to `<image>` and go with it: `<image><suffix>`. */
+export const SIDECAR_SUFFIXES = { sha256: '.sha256', md5: '.md5', metadata: '.disk2iso.json' } as const;
+
+export interface ArchiveItem {
+  /** Relative to the output folder, '/'-separated: the handle used by the API. */
+  path: string;
+  group: ArchiveGroup;
+  name: string;
+  kind: 'image' | 'folder';
+  size: number;
+  mtime: string;
+  /** Number of files, for folders (audio rips). */
+  files: number | null;
+  sidecars: { sha256: boolean; md5: boolean; metadata: boolean };
+}
+
+export interface ResolvedArchivePath {
+  rel: string;
+  abs: string;
+  group: ArchiveGroup;
+  kind: 'image' | 'folder';
+}
+
+const isImageName = (name: string): boolean => name.toLowerCase().endsWith('.iso') && !name.startsWith('.');
+const isGroup = (value: string): value is (typeof ARCHIVE_GROUPS)[number] =>
+  (ARCHIVE_GROUPS as readonly string[]).includes(value);
+
+/**
+ * Maps a requested relative path to a file inside the output folder, or throws ArchivePathError:
+ * only `<image>.iso` at the top or `<group>/<image>.iso` (and `audio/<folder>`), no `..`, no
+ * absolute paths, no symlinks, and the real path must stay inside the real output folder.
+ */
+export async function resolveArchivePath(root: string, requested: unknown): Promise<ResolvedArchivePath> {
+  const shown = typeof requested === 'string' ? requested.slice(0, 200) : String(requested);
+  if (typeof requested !== 'string' || requested.length === 0 || requested.length > 1024) {
+    throw new ArchivePathError('path must be a non-empty relative path', 400, shown);
+  }
+  if (requested.includes('\0') || requested.startsWith('/')) throw new ArchivePathError('path must be relative', 400, shown);
+  const segments = requested.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new ArchivePathError('path must not contain empty, "." or ".." segments', 400, shown);
+  }
+  const [first = '', second] = segments;
+  if (segments.length > 2 || (segments.length === 2 && !isGroup(first))) {
+    throw new ArchivePathError('path is not an item of the archive', 400, shown);
+  }
+  const group: ArchiveGroup = segments.length === 2 && isGroup(first) ? first : 'other';
+  const name = second ?? first;
+  const abs = join(root, ...segments);
+  let info;
+  try {
+    info = await lstat(abs);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') throw new ArchivePathError('no such item', 404, shown);
+    throw error;
+  }
+  if (info.isSymbolicLink()) throw new ArchivePathError('symbolic links are not served', 403, shown);
+  const kind = info.isFile() && isImageName(name) ? 'image' : info.isDirectory() && group === 'audio' ? 'folder' : null;
+  if (kind === null) throw new ArchivePathError('path is not an image of the archive', 400, shown);
+  const [realRoot, realItem] = await Promise.all([realpath(root), realpath(abs)]);
+  if (!realItem.startsWith(realRoot + sep)) throw new ArchivePathError('path leaves the output folder', 403, shown);
+  return { rel: segments.join('/'), abs: realItem, group, kind };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+async function folderSize(dir: string): Promise<{ size: number; files: number }> {
+  let size = 0;
+  let files = 0;
+  for (const name of await listDir(dir)) {
+    const info = await lstat(join(dir, name)).catch(() => null);
+    if (info?.isFile()) {
+      size += info.size;
+      files += 1;
+    }
+  }
+  return { size, files };
+}
+
+async function listGroup(root: string, group: ArchiveGroup): Promise<ArchiveItem[]> {
+  const dir = group === 'other' ? root : join(root, group);
+  if (group !== 'other') {
+    const info = await lstat(dir).catch(() => null);
+    if (!info?.isDirectory()) return []; // a symlinked group folder is not followed
+  }
+  const names = await listDir(dir);
+  const present = new Set(names);
+  const items: ArchiveItem[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const info = await lstat(join(dir, name)).catch(() => null);
+    if (!info) continue;
+    const path = group === 'other' ? name : `${group}/${name}`;
+    const mtime = info.mtime.toISOString();
+    if (info.isFile() && isImageName(name)) {
+      const sidecars = {
+        sha256: present.has(name + SIDECAR_SUFFIXES.sha256),
+        md5: present.has(name + SIDECAR_SUFFIXES.md5),
+        metadata: present.has(name + SIDECAR_SUFFIXES.metadata),
+      };
+      items.push({ path, group, name, kind: 'image', size: info.size, mtime, files: null, sidecars });
+    } else if (info.isDirectory() && group === 'audio') {
+      const { size, files } = await folderSize(join(dir, name));
+      const sidecars = { sha256: false, md5: false, metadata: false };
+      items.push({ path, group, name, kind: 'folder', size, mtime, files, sidecars });
+    }
+  }
+  return items;
+}
+
+/** Every image (and audio folder) in the output folder, newest first. */
+export async function listArchive(root: string): Promise<ArchiveItem[]> {
+  const groups: ArchiveGroup[] = [...ARCHIVE_GROUPS, 'other'];
+  const lists = await Promise.all(groups.map((group) => listGroup(root, group)));
+  return lists.flat().sort((a, b) => b.mtime.localeCompare(a.mtime) || a.path.localeCompare(b.path));
+}
+
+/** The hex digest at the start of a `sha256sum`/`md5sum` sidecar, or null. */
+export async function readSidecarDigest(imagePath: string, algorithm: 'sha256' | 'md5'): Promise<string | null> {
+  const text = await readFile(imagePath + SIDECAR_SUFFIXES[algorithm], 'utf8').catch(() => null);
+  if (text === null) return null;
+  const length = algorithm === 'sha256' ? 64 : 32;
+  const match = new RegExp(`^\\s*([0-9a-fA-F]{${length}})(\\s|$)`).exec(text);
+  return match?.[1]?.toLowerCase() ?? null;
+}

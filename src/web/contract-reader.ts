@@ -1,0 +1,96 @@
+import {
+  AttributesSchema,
+  DriveStatusSchema,
+  HistorySchema,
+  ProgressSchema,
+  SystemSchema,
+  readContractValue,
+  type ApiPaths,
+  type Attributes,
+  type DriveStatus,
+  type History,
+  type HistoryEntry,
+  type Progress,
+  type SystemInfo,
+} from '../contract/index.js';
+
+/** One drive as the UI shows it: the three per-drive contract files (null while missing or invalid). */
+export interface DriveView {
+  id: string;
+  status: DriveStatus | null;
+  progress: Progress | null;
+  attributes: Attributes | null;
+}
+
+/** The head of history.json, small enough to push to every dashboard. */
+export interface HistorySummary {
+  updated: string | null;
+  count: number;
+  recent: HistoryEntry[];
+  archived_total: Record<string, number>;
+}
+
+/** What a dashboard needs at once: sent as the first SSE message and by `GET api/status`. */
+export interface Snapshot {
+  time: string;
+  drives: DriveView[];
+  history: HistorySummary;
+  system: SystemInfo | null;
+}
+
+export const RECENT_JOBS = 5;
+
+export function summarizeHistory(history: History | null): HistorySummary {
+  return {
+    updated: history?.updated ?? null,
+    count: history?.entries.length ?? 0,
+    recent: history?.entries.slice(0, RECENT_JOBS) ?? [],
+    archived_total: history?.archived_total ?? {},
+  };
+}
+
+/** Reads the /data/api files with the contract's schemas; never throws for missing or bad files. */
+export class ContractReader {
+  constructor(
+    readonly paths: ApiPaths,
+    private readonly driveIds: () => readonly string[],
+  ) {}
+
+  knownDrive(id: string): boolean {
+    return this.driveIds().includes(id);
+  }
+
+  async status(id: string): Promise<DriveStatus | null> {
+    return readContractValue(this.paths.status(id), DriveStatusSchema);
+  }
+
+  async progress(id: string): Promise<Progress | null> {
+    return readContractValue(this.paths.progress(id), ProgressSchema);
+  }
+
+  async attributes(id: string): Promise<Attributes | null> {
+    return readContractValue(this.paths.attributes(id), AttributesSchema);
+  }
+
+  async drive(id: string): Promise<DriveView> {
+    const [status, progress, attributes] = await Promise.all([this.status(id), this.progress(id), this.attributes(id)]);
+    return { id, status, progress, attributes };
+  }
+
+  async drives(): Promise<DriveView[]> {
+    return Promise.all(this.driveIds().map((id) => this.drive(id)));
+  }
+
+  async history(): Promise<History | null> {
+    return readContractValue(this.paths.history, HistorySchema);
+  }
+
+  async system(): Promise<SystemInfo | null> {
+    return readContractValue(this.paths.system, SystemSchema);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const [drives, history, system] = await Promise.all([this.drives(), this.history(), this.system()]);
+    return { time: new Date().toISOString(), drives, history: summarizeHistory(history), system };
+  }
+}

@@ -1,0 +1,60 @@
+import { formatDuration } from '../util/format.js';
+import type { Lang } from './i18n/index.js';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** 1288490188 → "1.2 GiB" / "1,2 GiB" (same rules as the client script). */
+export function fmtBytes(bytes: number | null | undefined, lang: Lang): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return `${number} ${UNITS[unit]}`;
+}
+
+export function fmtSpeed(bytesPerSecond: number | null | undefined, lang: Lang): string {
+  return bytesPerSecond === null || bytesPerSecond === undefined ? '—' : `${fmtBytes(bytesPerSecond, lang)}/s`;
+}
+
+export function fmtDuration(seconds: number | null | undefined): string {
+  return seconds === null || seconds === undefined || !Number.isFinite(seconds) ? '—' : formatDuration(seconds);
+}
+
+export function fmtPercent(percent: number, lang: Lang): string {
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: percent < 10 ? 1 : 0 }).format(percent)} %`;
+}
+
+/** Server-side text of a <time>; the client re-renders it in the browser's time zone. */
+export function fmtDate(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/**
+ * Bad ranges over the disc as at most `width` pixel runs [x, w]: thousands of tiny ranges
+ * collapse into the pixels they touch, so the strip stays small (same logic in the client).
+ */
+export function badRuns(ranges: readonly (readonly [number, number])[], total: number, width = 1000): [number, number][] {
+  if (total <= 0 || ranges.length === 0) return [];
+  const hit = new Uint8Array(width);
+  for (const [start, end] of ranges) {
+    const from = Math.max(0, Math.min(width - 1, Math.floor((start / total) * width)));
+    const to = Math.max(from, Math.min(width - 1, Math.ceil((end / total) * width) - 1));
+    hit.fill(1, from, to + 1);
+  }
+  const runs: [number, number][] = [];
+  for (let x = 0; x < width; x++) {
+    if (!hit[x]) continue;
+    const begin = x;
+    while (x + 1 < width && hit[x + 1]) x++;
+    runs.push([begin, x - begin + 1]);
+  }
+  return runs;
+}

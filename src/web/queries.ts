@@ -1,0 +1,133 @@
+import { statfs } from 'node:fs/promises';
+import {
+  DISC_TYPES,
+  JOB_RESULTS,
+  type DiscType,
+  type DriveInfo,
+  type DriveState,
+  type History,
+  type HistoryEntry,
+  type JobResult,
+  type SystemInfo,
+} from '../contract/index.js';
+import type { LogBuffer } from '../log/index.js';
+import type { ContractReader } from './contract-reader.js';
+
+export interface HistoryFilter {
+  drive: string | null;
+  type: DiscType | null;
+  result: JobResult | null;
+  limit: number;
+}
+
+const pick = <T extends string>(allowed: readonly T[], value: string | undefined): T | null =>
+  value !== undefined && (allowed as readonly string[]).includes(value) ? (value as T) : null;
+
+/** Query parameters → filter; unknown values mean "all" rather than an error. */
+export function parseHistoryFilter(query: Record<string, string | undefined>, driveIds: readonly string[]): HistoryFilter {
+  const limit = Number(query.limit);
+  return {
+    drive: pick(driveIds, query.drive),
+    type: pick(DISC_TYPES, query.type),
+    result: pick(JOB_RESULTS, query.result),
+    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100_000) : 500,
+  };
+}
+
+export interface HistoryView {
+  entries: HistoryEntry[];
+  /** Entries matching the filter before `limit`. */
+  matched: number;
+  total: number;
+  archived_total: Record<string, number>;
+  updated: string | null;
+}
+
+export function filterHistory(history: History | null, filter: HistoryFilter): HistoryView {
+  const all = history?.entries ?? [];
+  const matching = all.filter(
+    (e) =>
+      (filter.drive === null || e.drive_id === filter.drive) &&
+      (filter.type === null || e.disc_type === filter.type) &&
+      (filter.result === null || e.result === filter.result),
+  );
+  return {
+    entries: matching.slice(0, filter.limit),
+    matched: matching.length,
+    total: all.length,
+    archived_total: history?.archived_total ?? {},
+    updated: history?.updated ?? null,
+  };
+}
+
+/** pino's level numbers by name. */
+export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+export type LogLevelName = keyof typeof LOG_LEVELS;
+
+export function levelName(level: number): LogLevelName {
+  const names = Object.keys(LOG_LEVELS) as LogLevelName[];
+  return [...names].reverse().find((name) => level >= LOG_LEVELS[name]) ?? 'trace';
+}
+
+export interface LogLineView {
+  time: string;
+  level: LogLevelName;
+  ns: string | null;
+  msg: string;
+}
+
+export function parseLogLevel(value: string | undefined): LogLevelName | null {
+  return value !== undefined && value in LOG_LEVELS ? (value as LogLevelName) : null;
+}
+
+/** Recent log lines, newest first. */
+export function recentLogs(logs: LogBuffer, level: LogLevelName | null, limit = 300): LogLineView[] {
+  return logs
+    .recent(limit, level === null ? 0 : LOG_LEVELS[level])
+    .map((line) => ({ time: new Date(line.time).toISOString(), level: levelName(line.level), ns: line.ns, msg: line.msg }))
+    .reverse();
+}
+
+export interface SystemDriveView extends DriveInfo {
+  id: string;
+  state: DriveState | null;
+}
+
+export interface SystemView {
+  version: string;
+  core: SystemInfo | null;
+  drives: SystemDriveView[];
+  output_dir: string;
+  free_bytes: number | null;
+  total_bytes: number | null;
+}
+
+/** Free/total bytes of the file system holding `dir`, or nulls when it cannot be asked. */
+export async function diskSpace(dir: string): Promise<{ free: number | null; total: number | null }> {
+  try {
+    const fs = await statfs(dir);
+    return { free: fs.bavail * fs.bsize, total: fs.blocks * fs.bsize };
+  } catch {
+    return { free: null, total: null };
+  }
+}
+
+export async function systemView(reader: ContractReader, version: string, outputDir: string): Promise<SystemView> {
+  const [core, drives, space] = await Promise.all([reader.system(), reader.drives(), diskSpace(outputDir)]);
+  return {
+    version,
+    core,
+    drives: drives.map((d) => ({
+      id: d.id,
+      state: d.status?.state ?? null,
+      path: d.status?.drive.path ?? '',
+      vendor: d.status?.drive.vendor ?? null,
+      model: d.status?.drive.model ?? null,
+      present: d.status?.drive.present ?? false,
+      simulated: d.status?.drive.simulated ?? false,
+    })),
+    output_dir: outputDir,
+    free_bytes: space.free ?? core?.output_free_bytes ?? null,
+    total_bytes: space.total ?? core?.output_total_bytes ?? null,
+  };
+}

@@ -1,0 +1,32 @@
+import type { FC } from 'hono/jsx';
+import type { HistoryEntry } from '../../contract/index.js';
+import { fmtBytes, fmtDate } from '../format.js';
+import type { Lang, MessageKey, Translate } from '../i18n/index.js';
+
+export const ResultBadge: FC<{ result: HistoryEntry['result']; t: Translate }> = ({ result, t }) => (
+  <span class="chip result-chip" data-result={result}>
+    {t(`result_${result}`)}
+  </span>
+);
+
+export function typeLabel(type: string | null, t: Translate): string {
+  return type ? t(`type_${type}` as MessageKey) : '—';
+}
+
+/** One line of "recent jobs" on the dashboard (the client builds the same markup with textContent). */
+export const RecentJob: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = ({ entry, t, lang }) => (
+  <li class="job-row">
+    <span class="job-row-main">
+      <span class="job-row-label">{entry.disc_label ?? '—'}</span>
+      <span class="muted small">
+        {`${typeLabel(entry.disc_type, t)} · ${fmtBytes(entry.bytes, lang)} · ${entry.drive_id}`}
+      </span>
+    </span>
+    <span class="job-row-side">
+      <ResultBadge result={entry.result} t={t} />
+      <time class="muted small" datetime={entry.finished}>
+        {fmtDate(entry.finished, lang)}
+      </time>
+    </span>
+  </li>
+);

@@ -1,0 +1,63 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseOptions } from '../../src/config/index.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+function problems(raw: unknown): readonly string[] {
+  try {
+    parseOptions(raw, '/data/options.json');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('options', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(async () => cleanup());
+
+  it('gives every option its default', () => {
+    const config = parseOptions({}, '/data/options.json');
+    expect(config.drives).toEqual(['/dev/sr0']);
+    expect(config.output_dir).toBe('/media/disk2iso');
+    expect(config.poll_drive_interval).toBe(20);
+    expect(config.poll_media_interval).toBe(2);
+    expect(config.poll_removal_interval).toBe(5);
+    expect(config.duplicate_policy).toBe('suffix');
+    expect(config.checksum).toBe('sha256');
+    expect(config.driveSpecs).toEqual([{ kind: 'device', id: 'sr0', path: '/dev/sr0' }]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names the option, the value and what is allowed, one line per problem', () => {
+    expect(problems({ checksum: 'sha1' })).toEqual(['option "checksum": got "sha1", allowed: sha256, md5, both, none']);
+    expect(problems({ verify: 'yes' })).toEqual(['option "verify": got "yes", expected boolean']);
+    const many = problems({ read_retries: 99, output_dir: 'relative', colour: 'red' });
+    expect(many).toHaveLength(3);
+    expect(many.join('\n')).toMatch(/option "read_retries": got 99, must be <=20/);
+    expect(many.join('\n')).toMatch(/option "output_dir": got "relative", must be an absolute path/);
+    expect(many.join('\n')).toMatch(/unknown option\(s\) "colour"/);
+  });
+
+  it('rejects drive paths that are not devices and duplicate drive ids', () => {
+    expect(problems({ drives: ['sr0'] })[0]).toMatch(/drives.0": got "sr0", expected a device path/);
+    expect(problems({ drives: ['/dev/sr0', '/dev/sr0'] })[0]).toMatch(/used twice/);
+    expect(parseOptions({ drives: ['sim:/tmp/x/sim0', '/dev/sr1'] }, 'x').driveSpecs).toEqual([
+      { kind: 'simulated', id: 'sim0', folder: '/tmp/x/sim0' },
+      { kind: 'device', id: 'sr1', path: '/dev/sr1' },
+    ]);
+  });
+
+  it('reads the file; a missing file means defaults, broken JSON is a clear error', async () => {
+    const path = join(dir, 'options.json');
+    expect((await loadConfig(path)).auto_copy).toBe(true);
+    await writeFile(path, '{"auto_copy": false}');
+    expect((await loadConfig(path)).auto_copy).toBe(false);
+    await writeFile(path, '{"auto_copy": fal');
+    await expect(loadConfig(path)).rejects.toThrow(/options file is not valid JSON/);
+  });
+});

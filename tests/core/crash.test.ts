@@ -1,0 +1,86 @@
+import { access, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiPaths, ProgressSchema, readContractValue } from '../../src/contract/index.js';
+import { parseOptions } from '../../src/config/index.js';
+import { simInsert, simReset, updateSimState } from '../../src/drive/index.js';
+import { history, sameBytes, stateTrail, waitForState } from '../helpers/core.js';
+import { makeDataIso } from '../helpers/images.js';
+import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const running: { kill(signal?: NodeJS.Signals): boolean }[] = [];
+
+  beforeAll(async () => ensureBuilt(), 180_000);
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(async () => {
+    for (const child of running.splice(0)) child.kill('SIGKILL');
+    await cleanup();
+  });
+
+  it('records the interrupted job, never stays in copying, and resumes the same disc to an identical image', async () => {
+    const sim = join(dir, 'sim0');
+    await simReset(sim);
+    const image = await makeDataIso(dir, { label: 'CRASHME', bytes: 12 * 1024 * 1024, seed: 42 });
+    const raw = {
+      drives: [`sim:${sim}`],
+      api_dir: join(dir, 'api'),
+      output_dir: join(dir, 'output'),
+      web_port: await freePort(),
+      poll_media_interval: 1,
+      poll_removal_interval: 1,
+      min_free_space_mb: 0,
+      mqtt_enabled: false,
+      eject_after_copy: false,
+      log_level: 'info',
+    };
+    const optionsPath = join(dir, 'options.json');
+    await writeFile(optionsPath, JSON.stringify(raw));
+    const config = parseOptions(raw, optionsPath);
+    await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
+
+    const first = startCli('run', optionsPath);
+    running.push(first);
+    await waitForState(config, 'sim0', 'copying');
+    await waitFor(
+      async () => ((await readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema))?.bytes_done ?? 0) > 3 * 1024 * 1024,
+      { message: 'a few MiB copied', timeoutMs: 60_000 },
+    );
+    first.kill('SIGKILL');
+    await first;
+    const dataDir = join(config.output_dir, 'data');
+    expect((await readdir(dataDir)).sort()).toEqual(['CRASHME.iso.part', 'CRASHME.iso.part.map']);
+
+    await updateSimState(sim, { bytes_per_second: 0 });
+    const second = startCli('run', optionsPath);
+    running.push(second);
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'interrupted + resumed jobs', timeoutMs: 60_000 });
+    const [resumed, interrupted] = (await history(config))?.entries ?? [];
+    expect(interrupted?.result).toBe('failed');
+    expect(interrupted?.error_message).toMatch(/Interrupted/);
+    expect(resumed?.result).toBe('success');
+    expect(await sameBytes(image, join(dataDir, 'CRASHME.iso'))).toBe(true);
+    await expect(access(join(dataDir, 'CRASHME.iso.part.map'))).rejects.toThrow();
+    const trail = await stateTrail(config, 'sim0');
+    // The second run starts over at initializing; it never resumes "copying" without analysis.
+    const restart = trail.lastIndexOf('initializing');
+    expect(trail.slice(restart, restart + 6)).toEqual(['initializing', 'drive_detected', 'waiting_for_media', 'media_detected', 'analyzing', 'copying']);
+    second.kill('SIGTERM');
+    const result = await second;
+    expect(result.exitCode).toBe(0);
+  }, 180_000);
+
+  it('exits non-zero with one clear line per bad option and writes nothing', async () => {
+    const optionsPath = join(dir, 'options.json');
+    await writeFile(optionsPath, JSON.stringify({ checksum: 'sha1', read_retries: 'three', api_dir: join(dir, 'api') }));
+    const result = await startCli('run', optionsPath);
+    expect(result.exitCode).toBe(1);
+    expect(result.all).toContain('option "checksum": got "sha1", allowed: sha256, md5, both, none');
+    expect(result.all).toContain('option "read_retries": got "three", expected number');
+    await expect(access(join(dir, 'api'))).rejects.toThrow();
+  });
+});

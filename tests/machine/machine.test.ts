@@ -1,0 +1,278 @@
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { simInsert, simRemoveDisc, simReset, updateSimState } from '../../src/drive/index.js';
+import type { RunningCore } from '../../src/core/run.js';
+import { events, history, sameBytes, startTestCore, stateTrail, testConfig, waitForState } from '../helpers/core.js';
+import { makeDataIso } from '../helpers/images.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('drive machine with a simulated drive (real core, real images)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let core: RunningCore | null = null;
+  let sim: string;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+    sim = join(dir, 'sim0');
+    await simReset(sim);
+  });
+  afterEach(async () => {
+    await core?.stop();
+    core = null;
+    await cleanup();
+  });
+
+  it('copies an inserted disc to a verified ISO, records it, ejects, and waits for the next disc', async () => {
+    const image = await makeDataIso(dir, { label: 'HOLIDAY_2024', bytes: 3 * 1024 * 1024, seed: 7 });
+    const config = testConfig(dir, [sim], { checksum: 'both', verify: true });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'history entry' });
+    await waitForState(config, 'sim0', 'waiting_for_media');
+
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('success');
+    expect(entry?.disc_label).toBe('HOLIDAY_2024');
+    expect(entry?.disc_type).toBe('cd-rom');
+    const target = join(config.output_dir, 'data', 'HOLIDAY_2024.iso');
+    expect(entry?.image_path).toBe(target);
+    expect(await sameBytes(image, target)).toBe(true);
+    await execa('sha256sum', ['-c', 'HOLIDAY_2024.iso.sha256'], { cwd: join(config.output_dir, 'data') });
+    await execa('md5sum', ['-c', 'HOLIDAY_2024.iso.md5'], { cwd: join(config.output_dir, 'data') });
+    expect(entry?.checksums.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await history(config))?.archived_total).toEqual({ sim0: 1 });
+
+    expect(await stateTrail(config, 'sim0')).toEqual([
+      'initializing',
+      'drive_detected',
+      'waiting_for_media',
+      'media_detected',
+      'analyzing',
+      'copying',
+      'completed',
+      'waiting_for_removal',
+      'idle',
+      'waiting_for_media',
+    ]);
+    const jobEvents = (await events(config)).filter((e) => e.drive === 'sim0' && e.type !== 'state_changed').map((e) => e.type);
+    expect(jobEvents).toEqual(['drive_connected', 'disc_inserted', 'copy_started', 'copy_completed', 'disc_removed']);
+    const seqs = (await events(config)).map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const logs = await readdir(join(config.output_dir, '.log'));
+    expect(logs.some((name) => name.endsWith('_HOLIDAY_2024.log'))).toBe(true);
+    expect((await readdir(join(config.output_dir, 'data'))).filter((n) => n.endsWith('.part'))).toEqual([]);
+  });
+
+  it('copies a disc already in the drive at start by default, and leaves it alone when told so', async () => {
+    const image = await makeDataIso(dir, { label: 'AT_START', seed: 1 });
+    await simInsert(sim, image);
+    const config = testConfig(dir, [sim], { eject_after_copy: false });
+    core = await startTestCore(config);
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'copy of the disc present at start' });
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    await core.stop();
+
+    const sim2 = join(dir, 'sim1');
+    await simReset(sim2);
+    await simInsert(sim2, image);
+    const config2 = testConfig(join(dir, 'second'), [sim2], { copy_disc_present_at_start: false });
+    core = await startTestCore(config2);
+    await waitForState(config2, 'sim1', 'waiting_for_removal');
+    expect(await stateTrail(config2, 'sim1')).not.toContain('copying');
+    // A manual Start copies it anyway.
+    expect(await core.control.execute('sim1', { action: 'start' })).toMatchObject({ ok: true });
+    await waitFor(async () => (await history(config2))?.entries[0]?.result === 'success', { message: 'manual copy' });
+  });
+
+  it('never re-copies a disc whose eject failed: it stays in waiting_for_removal until the disc is taken out', async () => {
+    const image = await makeDataIso(dir, { label: 'STUCK', seed: 2 });
+    const config = testConfig(dir, [sim]);
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { eject_fails: true });
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    // Many poll cycles (50 ms each) pass; nothing must happen.
+    const trail = await stateTrail(config, 'sim0');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await stateTrail(config, 'sim0')).toEqual(trail);
+    expect((await history(config))?.entries).toHaveLength(1);
+    await simRemoveDisc(sim);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    expect((await history(config))?.entries).toHaveLength(1);
+  });
+
+  it('cancels a running copy on command: partial output removed, recorded as cancelled', async () => {
+    const image = await makeDataIso(dir, { label: 'SLOW', bytes: 8 * 1024 * 1024, seed: 3 });
+    const config = testConfig(dir, [sim]);
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
+    await waitForState(config, 'sim0', 'copying');
+    await waitFor(async () => (await readdir(join(config.output_dir, 'data')).catch(() => [])).some((n) => n.endsWith('.part')), {
+      message: '.part file',
+    });
+    expect(await core.control.execute('sim0', { action: 'cancel' })).toMatchObject({ ok: true });
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('cancelled');
+    expect(await readdir(join(config.output_dir, 'data'))).toEqual([]);
+    expect((await events(config)).some((e) => e.type === 'copy_cancelled')).toBe(true);
+    expect(await core.control.execute('sim0', { action: 'cancel' })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it('ends the job as failed when the drive is unplugged mid-copy, and finds the drive again', async () => {
+    const image = await makeDataIso(dir, { label: 'UNPLUG', bytes: 8 * 1024 * 1024, seed: 4 });
+    const config = testConfig(dir, [sim]);
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
+    await waitForState(config, 'sim0', 'copying');
+    await updateSimState(sim, { unplugged: true });
+    await waitForState(config, 'sim0', 'waiting_for_drive');
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('failed');
+    expect(entry?.error_message).toMatch(/drive disappeared/i);
+    expect(await readdir(join(config.output_dir, 'data'))).toEqual([]);
+    await updateSimState(sim, { unplugged: false });
+    await waitForState(config, 'sim0', 'drive_detected');
+    const types = (await events(config)).map((e) => e.type);
+    expect(types).toContain('drive_disconnected');
+    expect(types.lastIndexOf('drive_connected')).toBeGreaterThan(types.indexOf('drive_disconnected'));
+  });
+
+  it('ends a job whose drive hangs with an explicit stall reason', async () => {
+    const image = await makeDataIso(dir, { label: 'HANG', bytes: 4 * 1024 * 1024, seed: 5 });
+    const config = testConfig(dir, [sim], { eject_after_copy: false });
+    core = await startTestCore(config, { stallTimeoutMs: 1500 });
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { hang_at_byte: 2 * 1024 * 1024 });
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'stalled job recorded' });
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('failed');
+    expect(entry?.error_message).toMatch(/progress|stall/i);
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    expect(await readdir(join(config.output_dir, 'data'))).toEqual([]);
+  });
+
+  it('keeps a degraded image with the bad sectors listed, or fails, per on_read_error', async () => {
+    const image = await makeDataIso(dir, { label: 'SCRATCHED', bytes: 2 * 1024 * 1024, seed: 6 });
+    const config = testConfig(dir, [sim], { read_retries: 1 });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { bad_sectors: [100, 101, 500] });
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'degraded job' });
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('degraded');
+    expect(entry?.bad_sectors).toBe(3);
+    expect(entry?.bad_ranges).toEqual([
+      [100 * 2048, 102 * 2048],
+      [500 * 2048, 501 * 2048],
+    ]);
+    const copy = await readFile(entry?.image_path ?? '');
+    expect(copy.subarray(100 * 2048, 102 * 2048).every((b) => b === 0)).toBe(true);
+  });
+
+  it('runs two drives copying at the same time', async () => {
+    const sim1 = join(dir, 'sim1');
+    await simReset(sim1);
+    const a = await makeDataIso(dir, { label: 'LEFT', bytes: 4 * 1024 * 1024, seed: 8 });
+    const b = await makeDataIso(dir, { label: 'RIGHT', bytes: 4 * 1024 * 1024, seed: 9 });
+    const config = testConfig(dir, [sim, sim1]);
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await waitForState(config, 'sim1', 'waiting_for_media');
+    await simInsert(sim, a, { bytes_per_second: 4 * 1024 * 1024 });
+    await simInsert(sim1, b, { bytes_per_second: 4 * 1024 * 1024 });
+    await waitFor(async () => (await driveStates()).every((s) => s === 'copying'), { message: 'both copying' });
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'both done' });
+    const entries = (await history(config))?.entries ?? [];
+    expect(entries.map((e) => e.result)).toEqual(['success', 'success']);
+    expect(await sameBytes(a, join(config.output_dir, 'data', 'LEFT.iso'))).toBe(true);
+    expect(await sameBytes(b, join(config.output_dir, 'data', 'RIGHT.iso'))).toBe(true);
+    async function driveStates() {
+      const { driveState } = await import('../helpers/core.js');
+      return Promise.all([driveState(config, 'sim0'), driveState(config, 'sim1')]);
+    }
+  });
+
+  it('waits for Start when auto-copy is off, and the switch can be flipped by command', async () => {
+    const image = await makeDataIso(dir, { label: 'MANUAL', seed: 10 });
+    const config = testConfig(dir, [sim], { auto_copy: false });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    expect(await core.control.execute('sim0', { action: 'start' })).toMatchObject({ ok: false, status: 409 });
+    await simInsert(sim, image);
+    await waitForState(config, 'sim0', 'waiting_for_metadata');
+    expect((await history(config))?.entries ?? []).toHaveLength(0);
+    expect(await core.control.execute('sim0', { action: 'start' })).toMatchObject({ ok: true });
+    await waitFor(async () => (await history(config))?.entries[0]?.result === 'success', { message: 'manual copy' });
+    expect(await core.control.execute('sim0', { action: 'set_auto_copy', enabled: true })).toMatchObject({ ok: true });
+    const { apiPaths } = await import('../../src/contract/index.js');
+    await waitFor(async () => (JSON.parse(await readFile(apiPaths(config.api_dir).status('sim0'), 'utf8')) as { auto_copy: boolean }).auto_copy);
+    expect(await core.control.execute('nope', { action: 'eject' })).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('applies the duplicate policy by fingerprint: skip, then Start copies with a suffix', async () => {
+    const image = await makeDataIso(dir, { label: 'TWICE', seed: 11 });
+    const other = await makeDataIso(dir, { label: 'TWICE', seed: 12 });
+    const config = testConfig(dir, [sim], { duplicate_policy: 'skip' });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 1);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'skip recorded' });
+    expect((await history(config))?.entries[0]?.result).toBe('skipped_duplicate');
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    expect(await core.control.execute('sim0', { action: 'start' })).toMatchObject({ ok: true });
+    await waitFor(async () => (await history(config))?.entries.length === 3, { message: 'forced copy' });
+    expect((await history(config))?.entries[0]?.image_path).toBe(join(config.output_dir, 'data', 'TWICE_1.iso'));
+    await simRemoveDisc(sim);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    // Another disc with the same label is never a duplicate and never overwrites.
+    await simInsert(sim, other);
+    await waitFor(async () => (await history(config))?.entries.length === 4, { message: 'different disc, same label' });
+    expect((await history(config))?.entries[0]?.image_path).toBe(join(config.output_dir, 'data', 'TWICE_2.iso'));
+    expect(await sameBytes(image, join(config.output_dir, 'data', 'TWICE.iso'))).toBe(true);
+  });
+
+  it('turns hostile labels into safe file names inside the output folder', async () => {
+    const config = testConfig(dir, [sim]);
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    for (const [i, label] of ['../../x', '$(reboot)', '<script>'].entries()) {
+      const image = await makeDataIso(dir, { label, name: `hostile${i}`, seed: 20 + i });
+      await simInsert(sim, image);
+      await waitFor(async () => (await history(config))?.entries.length === i + 1, { message: `label ${label}` });
+      await waitForState(config, 'sim0', 'waiting_for_media');
+    }
+    const files = await readdir(join(config.output_dir, 'data'));
+    for (const name of files) expect(name).toMatch(/^[^/\\<>$`]+$/);
+    expect(files.filter((n) => n.endsWith('.iso'))).toHaveLength(3);
+    expect((await readdir(dir)).filter((n) => n === 'x' || n.includes('reboot'))).toEqual([]);
+    for (const entry of (await history(config))?.entries ?? []) expect(entry.image_path?.startsWith(join(config.output_dir, 'data'))).toBe(true);
+  });
+
+  it('fails clearly when the output folder is unusable, and goes on to the next disc', async () => {
+    const blocker = join(dir, 'not-a-folder');
+    await writeFile(blocker, 'x');
+    const image = await makeDataIso(dir, { label: 'NOWHERE', seed: 30 });
+    const config = testConfig(dir, [sim], { output_dir: blocker });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 1);
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('failed');
+    expect(entry?.error_message).toMatch(/not-a-folder/);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    expect((await stat(blocker)).isFile()).toBe(true);
+    await chmod(blocker, 0o644);
+  });
+});

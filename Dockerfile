@@ -51,8 +51,8 @@ ARG BUILD_VERSION
 
 # Node and the disc tools, by their Alpine package names:
 #   xorriso, cdrkit (genisoimage/mkisofs -dvd-video)  ISO creation
-#   cdparanoia, flac, lame, libcdio-tools (cd-info)    audio CDs
-#   libdvdread (dvdbackup), util-linux-misc (eject)
+#   cdparanoia, flac, lame                             audio CDs
+#   libdvdread (for dvdbackup), util-linux-misc (eject; the core ejects by ioctl itself)
 # ddrescue and libdvdcss are optional: where a package is missing for an architecture the core
 # falls back (own rescue pass, raw DVD copy) and lists the tool as missing in system.json.
 RUN apk add --no-cache \
@@ -62,7 +62,6 @@ RUN apk add --no-cache \
     cdparanoia \
     flac \
     lame \
-    libcdio-tools \
     libdvdread \
     util-linux-misc \
   && for pkg in ddrescue libdvdcss; do \

@@ -27,7 +27,7 @@ export class MultiHash {
   }
 }
 
-const HASH_CHUNK = 4 * 1024 * 1024;
+const HASH_CHUNK = 1024 * 1024;
 
 /**
  * Hashes the first `size` bytes of a file with read-ahead (the next read runs while this chunk

@@ -4,8 +4,8 @@ import type { MultiHash } from './hashing.js';
 import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
 import type { ByteRange } from './types.js';
 
-/** Large aligned reads; a multiple of the sector size. */
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Large aligned reads, a multiple of the sector size; 1 MiB measured faster than 2–4 MiB here (cache locality of read, hash, write). */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Buffers in flight: one being read, one being hashed, one being written. */
 const DEPTH = 3;
 
@@ -36,26 +36,47 @@ export async function fastPass(io: CopyIo, hasher: MultiHash | null, chunkBytes 
   const slots = Array.from({ length: DEPTH }, () => ({
     buffer: Buffer.allocUnsafeSlow(chunkBytes),
     busy: Promise.resolve(),
+    writing: false,
   }));
   let hashValid = hasher !== null;
   let writeTail: Promise<void> = Promise.resolve();
+  let writesInFlight = 0;
   io.cursor.status = '?';
 
+  // Reads and writes are issued synchronously when their buffer (or the write queue) is free, so
+  // the thread pool works on them while this thread hashes: no await between issue and hash.
   const start = (index: number): Promise<ReadOutcome> => {
     const [pos, end] = chunks[index] as ByteRange;
     const slot = slots[index % DEPTH] as (typeof slots)[number];
-    const outcome = (async (): Promise<ReadOutcome> => {
-      // The buffer is free once the write that last used it is done (a failed write rejects here).
-      await io.guard.race(slot.busy);
+    const read = async (): Promise<ReadOutcome> => {
       try {
         await readExactly(io, slot.buffer, pos, end - pos);
         return { ok: true };
       } catch (error) {
         return { ok: false, error };
       }
-    })();
+    };
+    // A failed write rejects `busy`: the outcome rejects with it and the pass ends.
+    const outcome = slot.writing ? io.guard.race(slot.busy).then(read) : read();
     outcome.catch(() => undefined);
     return outcome;
+  };
+
+  const write = (slot: (typeof slots)[number], pos: number, end: number): void => {
+    const run = async (): Promise<void> => {
+      await writeAt(io, slot.buffer, end - pos, pos);
+      io.guard.activity();
+      io.map.set(pos, end, '+');
+      io.changed();
+    };
+    writesInFlight++;
+    slot.writing = true;
+    writeTail = (writesInFlight === 1 ? run() : writeTail.then(run)).finally(() => {
+      writesInFlight--;
+      slot.writing = false;
+    });
+    slot.busy = writeTail;
+    writeTail.catch(() => undefined);
   };
 
   let next: Promise<ReadOutcome> | null = chunks.length > 0 ? start(0) : null;
@@ -73,16 +94,9 @@ export async function fastPass(io: CopyIo, hasher: MultiHash | null, chunkBytes 
         io.changed();
         continue;
       }
+      write(slot, pos, end);
+      // Hashing only reads the buffer, so it may overlap the write of the same buffer.
       if (hashValid) hasher?.update(slot.buffer.subarray(0, end - pos));
-      writeTail = writeTail
-        .then(() => writeAt(io, slot.buffer, end - pos, pos))
-        .then(() => {
-          io.guard.activity();
-          io.map.set(pos, end, '+');
-          io.changed();
-        });
-      slot.busy = writeTail;
-      writeTail.catch(() => undefined);
     }
     await io.guard.race(writeTail);
   } finally {

@@ -1,15 +1,31 @@
 import { SECTOR_SIZE } from '../drive/index.js';
 import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
 
+/** Read size when splitting a failed first-pass chunk (GNU ddrescue's default cluster, 64 KiB). */
+export const SPLIT_BYTES = 64 * 1024;
+
 /**
- * ddrescue's passes after the first one, sector by sector over the failed areas only:
+ * ddrescue's passes after the first one, over the failed areas only: splitting (a failed large
+ * chunk is re-read in 64 KiB pieces, so one bad sector costs at most one small area to trim),
  * trimming (`*`: read forward from the leading edge and backward from the trailing edge up to
  * the first bad sector; the rest becomes non-scraped `/`), scraping (`/`: every sector once) and
  * `retries` retry passes over the bad sectors (`-`), alternating direction like ddrescue.
  * Unreadable sectors stay unwritten (zeros in the image).
  */
 export async function rescue(io: CopyIo, retries: number): Promise<void> {
-  const buffer = Buffer.allocUnsafeSlow(SECTOR_SIZE);
+  const buffer = Buffer.allocUnsafeSlow(SPLIT_BYTES);
+
+  io.cursor.status = '?';
+  io.cursor.pass = 2;
+  for (const [start, end] of io.map.ranges('*')) {
+    if (end - start <= SPLIT_BYTES) continue;
+    for (let pos = start; pos < end; ) {
+      const next = Math.min(end, (Math.floor(pos / SPLIT_BYTES) + 1) * SPLIT_BYTES);
+      await readArea(io, buffer, pos, next, '*');
+      pos = next;
+    }
+  }
+  io.cursor.pass = 1;
 
   io.cursor.status = '*';
   for (const [start, end] of io.map.ranges('*')) {
@@ -38,14 +54,18 @@ export async function rescue(io: CopyIo, retries: number): Promise<void> {
 }
 
 /** One sector (shortened at the end of the area): `+` and written on success, `-` on failure. */
-async function readSector(io: CopyIo, buffer: Buffer, pos: number, areaEnd: number): Promise<boolean> {
-  const end = sectorEnd(pos, areaEnd);
+function readSector(io: CopyIo, buffer: Buffer, pos: number, areaEnd: number): Promise<boolean> {
+  return readArea(io, buffer, pos, sectorEnd(pos, areaEnd), '-');
+}
+
+/** Reads [pos, end): `+` and written on success, `failed` on a read error. */
+async function readArea(io: CopyIo, buffer: Buffer, pos: number, end: number, failed: '*' | '-'): Promise<boolean> {
   io.cursor.pos = pos;
   try {
     await readExactly(io, buffer, pos, end - pos);
   } catch (error) {
     readFailure(io, error, pos);
-    io.map.set(pos, end, '-');
+    io.map.set(pos, end, failed);
     io.changed();
     return false;
   }

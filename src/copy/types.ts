@@ -33,7 +33,7 @@ export interface CopyRequest {
   device?: string;
   /** Write `<image>.sha256` / `<image>.md5` after the rename (default true). */
   writeSidecars?: boolean;
-  /** Read size of the first pass, a multiple of 2048 (default 4 MiB). */
+  /** Read size of the first pass, a multiple of 2048 (default 1 MiB). */
   chunkBytes?: number;
 }
 

@@ -110,8 +110,8 @@ async function runDemo(dir: string, simFolder: string, args: string[]): Promise<
   for (const machine of core.machines) {
     machine.events.on('transition', (_from, to, status) => view.line(transitionLine(machine.id, to, status.message)));
     machine.events.on('progress', (progress) => view.bar(progressLine(machine.id, progress)));
-    machine.events.on('transition', (_from, to) => {
-      if (to === 'waiting_for_media') {
+    machine.events.on('transition', (from, to) => {
+      if (to === 'waiting_for_media' && from === 'idle') {
         view.line('');
         view.line('  Insert another disc from a second terminal:');
         view.line('    npm run demo -- sample MY_LABEL        (makes a new sample disc and inserts it)');

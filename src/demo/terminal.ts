@@ -21,6 +21,7 @@ export function transitionLine(driveId: string, to: DriveState, message: string,
 /** Redraws a single progress line in place on a TTY; prints plain lines elsewhere. */
 export class TerminalView {
   #barShown = false;
+  #lastPlainBar = 0;
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
 
@@ -30,7 +31,14 @@ export class TerminalView {
   }
 
   bar(text: string): void {
-    if (!this.out.isTTY) return;
+    if (!this.out.isTTY) {
+      // Not a terminal (CI, a pipe): a plain line every few seconds instead of redrawing.
+      if (Date.now() - this.#lastPlainBar >= 3000) {
+        this.#lastPlainBar = Date.now();
+        this.out.write(`${text}\n`);
+      }
+      return;
+    }
     this.out.write(`\r\x1b[2K${text}`);
     this.#barShown = true;
   }

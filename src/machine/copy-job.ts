@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { DiscType, HistoryEntry, JobResult, Progress } from '../contract/index.js';
 import {
   discardPartial,
+  findArchivedByFingerprint,
   freeSpace,
   planTarget,
   ProgressMeter,
@@ -11,7 +12,7 @@ import {
   type CopyResult,
 } from '../copy/index.js';
 import { safeFileName } from '../disc/index.js';
-import type { Drive } from '../drive/index.js';
+import { DriveReadError, type Drive } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
@@ -64,9 +65,63 @@ function resultOf(copy: CopyResult, abortReason: AbortReason | undefined): JobRe
 function messageOf(copy: CopyResult, result: JobResult, abortReason: AbortReason | undefined): string {
   if (result === 'success') return `Copied ${formatBytes(copy.bytes)} to ${copy.imagePath ?? ''}`;
   if (result === 'degraded') return `Copied with ${copy.badSectors} unreadable sector(s) to ${copy.imagePath ?? ''}`;
-  if (abortReason === 'drive_gone') return 'The drive disappeared during the copy';
+  if (abortReason === 'drive_gone' || copy.reason === 'drive_gone') return 'The drive or the disc disappeared during the copy';
   if (result === 'cancelled') return abortReason === 'shutdown' ? 'Cancelled: disk2iso is shutting down' : 'Cancelled';
   return copy.error?.message ?? 'Copy failed';
+}
+
+/** Pure: a history entry for a job of `disc` that started at `started`. */
+export function historyEntry(
+  ids: { jobId: string; driveId: string },
+  disc: AnalyzedDisc,
+  method: string,
+  started: Date,
+  result: JobResult,
+  fields: Partial<HistoryEntry>,
+): HistoryEntry {
+  const finished = new Date();
+  const durationS = (finished.getTime() - started.getTime()) / 1000;
+  const bytes = fields.bytes ?? 0;
+  return {
+    id: ids.jobId,
+    drive_id: ids.driveId,
+    disc_label: disc.label,
+    disc_type: disc.type,
+    fingerprint: disc.fingerprint,
+    result,
+    method,
+    started: started.toISOString(),
+    finished: finished.toISOString(),
+    duration_s: Math.round(durationS * 10) / 10,
+    bytes,
+    avg_speed_bytes_per_s: durationS > 0 ? Math.round(bytes / durationS) : 0,
+    image_path: null,
+    checksums: {},
+    bad_sectors: 0,
+    bad_ranges: [],
+    error_message: null,
+    ...fields,
+  };
+}
+
+/**
+ * With the `skip` policy, the outcome for a disc already archived (same fingerprint), decided
+ * before any copy starts; null when the disc should be copied.
+ */
+export async function duplicateSkip(
+  ids: { jobId: string; driveId: string },
+  disc: AnalyzedDisc,
+  options: MachineOptions,
+): Promise<JobOutcome | null> {
+  if (options.duplicatePolicy !== 'skip' || !disc.fingerprint) return null;
+  const existing = await findArchivedByFingerprint(options.outputDir, disc.fingerprint).catch(() => null);
+  if (!existing) return null;
+  const method = methodFor(disc.type, options.dvdVideoMode);
+  return {
+    result: 'skipped_duplicate',
+    message: `Already archived as ${existing}; press Start to copy it again`,
+    entry: historyEntry(ids, disc, method, new Date(), 'skipped_duplicate', { image_path: existing }),
+  };
 }
 
 /** Runs one copy job start to end; never throws for a failed copy. */
@@ -74,31 +129,8 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const { disc, options, logger, driveId } = request;
   const started = new Date();
   const method = methodFor(disc.type, options.dvdVideoMode);
-  const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry => {
-    const finished = new Date();
-    const durationS = (finished.getTime() - started.getTime()) / 1000;
-    const bytes = fields.bytes ?? 0;
-    return {
-      id: request.jobId,
-      drive_id: driveId,
-      disc_label: disc.label,
-      disc_type: disc.type,
-      fingerprint: disc.fingerprint,
-      result,
-      method,
-      started: started.toISOString(),
-      finished: finished.toISOString(),
-      duration_s: Math.round(durationS * 10) / 10,
-      bytes,
-      avg_speed_bytes_per_s: durationS > 0 ? Math.round(bytes / durationS) : 0,
-      image_path: null,
-      checksums: {},
-      bad_sectors: 0,
-      bad_ranges: [],
-      error_message: null,
-      ...fields,
-    };
-  };
+  const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry =>
+    historyEntry({ jobId: request.jobId, driveId }, disc, method, started, result, fields);
   const failBeforeCopy = (message: string): JobOutcome => ({
     result: 'failed',
     message,
@@ -154,6 +186,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   try {
     reader = await request.drive.open();
   } catch (error) {
+    if (error instanceof DriveReadError && error.isGone) return failBeforeCopy('The drive or the disc disappeared before the copy started');
     return failBeforeCopy(`Cannot open the disc: ${errorMessage(error)}`);
   }
   const meter = new ProgressMeter(disc.sizeBytes);
@@ -198,7 +231,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const result = resultOf(copy, abortReason);
   const message = messageOf(copy, result, abortReason);
   const checksums = checksumsOf(copy.checksums);
-  if (copy.imagePath) {
+  if (copy.imagePath && (result === 'success' || result === 'degraded')) {
     await writeImageMetadata(copy.imagePath, {
       fingerprint: disc.fingerprint,
       label: disc.label,
@@ -225,8 +258,11 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   };
 }
 
+let jobCounter = 0;
+
+/** Unique per process and readable: `sr0-20260110T230105.123Z-1`. */
 export function jobIdFor(driveId: string, at = new Date()): string {
-  return `${driveId}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${driveId}-${at.toISOString().replace(/[-:]/g, '')}-${++jobCounter}`;
 }
 
 export function jobLogName(jobId: string, label: string | null): string {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { ControlCommand, ControlResult, DriveInfo, DriveState, Progress } from '../contract/index.js';
+import type { ControlCommand, ControlResult, DriveInfo, DriveState, EventType, Progress } from '../contract/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import { createJobLogger, type Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
 import type { ContractStore } from './contract-store.js';
-import { jobIdFor, jobLogName, runCopyJob, type AbortReason, type ResumeCandidate } from './copy-job.js';
+import { duplicateSkip, jobIdFor, jobLogName, runCopyJob, type AbortReason, type JobOutcome, type ResumeCandidate } from './copy-job.js';
 import { TypedEmitter, type MachineEvents } from './events.js';
 import type { MachineOptions } from './options.js';
 import { Throttle } from './progress-throttle.js';
@@ -294,6 +294,15 @@ export class DriveMachine {
       await this.#enter('error', 'Audio CDs are recognised but ripping is not available in this version');
       return;
     }
+    if (!this.#forceCopy) {
+      const jobId = jobIdFor(this.id);
+      const skip = await duplicateSkip({ jobId, driveId: this.id }, disc, this.#options);
+      if (skip) {
+        await this.#recordOutcome(jobId, disc, skip);
+        await this.#enter('waiting_for_removal', skip.message);
+        return;
+      }
+    }
     if (!this.#autoCopy && !this.#forceCopy) {
       await this.#enter('waiting_for_metadata', 'Auto-copy is off: press Start to copy this disc');
       return;
@@ -347,37 +356,7 @@ export class DriveMachine {
       this.#resume = null;
       this.#forceCopy = false;
       progress.flush();
-      const entry = outcome.entry;
-      await this.#store.addHistory(entry);
-      await this.#store.writeAttributes(
-        discAttributes(this.id, disc, {
-          job_id: jobId,
-          method: entry.method,
-          target_path: entry.image_path,
-          filename: entry.image_path?.split('/').at(-1) ?? null,
-          checksums: entry.checksums,
-          bad_sectors: entry.bad_sectors,
-          error_message: entry.error_message,
-        }),
-      );
-      const eventType =
-        outcome.result === 'success' || outcome.result === 'degraded'
-          ? 'copy_completed'
-          : outcome.result === 'cancelled'
-            ? 'copy_cancelled'
-            : outcome.result === 'skipped_duplicate'
-              ? 'copy_skipped'
-              : 'copy_failed';
-      await this.#store.event(this.id, eventType, {
-        job_id: jobId,
-        result: outcome.result,
-        label: disc.label,
-        disc_type: disc.type,
-        image_path: entry.image_path,
-        bytes: entry.bytes,
-        bad_sectors: entry.bad_sectors,
-        message: outcome.message,
-      });
+      await this.#recordOutcome(jobId, disc, outcome);
       jobLog.logger.info({ result: outcome.result }, outcome.message);
       this.#job = null;
       if (job.ejectAfter) await this.#drive.eject().catch(() => undefined);
@@ -401,6 +380,33 @@ export class DriveMachine {
       this.#forceCopy = false;
       jobLog.close();
     }
+  }
+
+  /** History entry, attributes and the job event of a finished (or skipped) job. */
+  async #recordOutcome(jobId: string, disc: AnalyzedDisc, outcome: JobOutcome): Promise<void> {
+    const entry = outcome.entry;
+    await this.#store.addHistory(entry);
+    await this.#store.writeAttributes(
+      discAttributes(this.id, disc, {
+        job_id: jobId,
+        method: entry.method,
+        target_path: entry.image_path,
+        filename: entry.image_path?.split('/').at(-1) ?? null,
+        checksums: entry.checksums,
+        bad_sectors: entry.bad_sectors,
+        error_message: entry.error_message,
+      }),
+    );
+    await this.#store.event(this.id, jobEventType(outcome.result), {
+      job_id: jobId,
+      result: outcome.result,
+      label: disc.label,
+      disc_type: disc.type,
+      image_path: entry.image_path,
+      bytes: entry.bytes,
+      bad_sectors: entry.bad_sectors,
+      message: outcome.message,
+    });
   }
 
   /** Polls the drive during a job: an unplugged drive aborts the copy at once. */
@@ -488,5 +494,19 @@ export class DriveMachine {
       const timer = setTimeout(done, ms);
       this.#wake = done;
     });
+  }
+}
+
+function jobEventType(result: JobOutcome['result']): EventType {
+  switch (result) {
+    case 'success':
+    case 'degraded':
+      return 'copy_completed';
+    case 'cancelled':
+      return 'copy_cancelled';
+    case 'skipped_duplicate':
+      return 'copy_skipped';
+    case 'failed':
+      return 'copy_failed';
   }
 }

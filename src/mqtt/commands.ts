@@ -1,4 +1,5 @@
-import { ControlCommandSchema, type ControlCommand } from '../contract/index.js';
+import { ControlClient, ControlCommandSchema, type ControlCommand } from '../contract/index.js';
+import type { Logger } from '../log/index.js';
 import { BUTTON_COMMANDS, SWITCH_COMMANDS, type ButtonCommand, type SwitchCommand } from './topics.js';
 
 export type ParsedCommand =
@@ -45,4 +46,45 @@ export function parseCommand(
   const parsed = ControlCommandSchema.safeParse(command);
   if (!parsed.success) return { ok: false, reason: 'bad_payload', detail: parsed.error.message };
   return { ok: true, drive: target.drive, command: parsed.data };
+}
+
+/**
+ * Sends parsed commands to the core's control API, one at a time per drive (in arrival order).
+ * Commands are never queued for later: without a control URL they are dropped with a warning,
+ * because a delayed eject is worse than none.
+ */
+export class CommandDispatcher {
+  #url: string | null = null;
+  #client: ControlClient | null = null;
+  readonly #queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The core's control URL from system.json. */
+  setControlUrl(url: string | null): void {
+    if (url === this.#url) return;
+    this.#url = url;
+    this.#client = url ? new ControlClient(url, this.timeoutMs) : null;
+  }
+
+  dispatch(drive: string, command: ControlCommand): Promise<void> {
+    const previous = this.#queues.get(drive) ?? Promise.resolve();
+    const next = previous.then(() => this.#send(drive, command));
+    this.#queues.set(drive, next);
+    return next;
+  }
+
+  async #send(drive: string, command: ControlCommand): Promise<void> {
+    const client = this.#client;
+    if (!client) {
+      this.logger.warn({ drive, command }, "command %s for drive '%s' dropped: the core's control URL is unknown (no system.json yet)", command.action, drive);
+      return;
+    }
+    const result = await client.send(drive, command);
+    if (result.ok) this.logger.info({ drive, command }, "command %s for drive '%s': %s", command.action, drive, result.message);
+    else this.logger.warn({ drive, command, status: result.status }, "command %s for drive '%s' refused: %s", command.action, drive, result.error);
+  }
 }

@@ -26,14 +26,14 @@ export class RetainedPublisher {
 
   set(topic: string, payload: string): void {
     this.#desired.set(topic, payload);
-    if (this.connection.connected && this.#sent.get(topic) !== payload) this.#send(topic, payload);
+    if (this.connection.connected && this.#sent.get(topic) !== payload) void this.#send(topic, payload);
   }
 
   /** No longer ours: cleared on the broker with an empty retained message. */
   remove(topic: string): void {
     this.#desired.delete(topic);
     const held = this.#sent.get(topic);
-    if (held !== undefined && held !== '' && this.connection.connected) this.#send(topic, '');
+    if (held !== undefined && held !== '' && this.connection.connected) void this.#send(topic, '');
   }
 
   /** Publishes now and waits for the PUBACK (event-driven messages, in order). */

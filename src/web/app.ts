@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { apiPaths } from '../contract/index.js';
-import { namespaced } from '../log/index.js';
 import { errorMessage, isDisk2isoError } from '../util/errors.js';
 import { ArchiveService } from './archive-service.js';
 import { ContractHub } from './contract-hub.js';
@@ -18,6 +17,7 @@ import { controlRoutes } from './routes/control.js';
 import { pageRoutes } from './routes/pages.js';
 import { sseRoutes } from './routes/sse.js';
 import type { WebEnv, WebServerDeps } from './types.js';
+import { webLogger } from './web-logger.js';
 import { notFoundPage } from './views/not-found.js';
 
 /** The app plus the parts with a lifecycle, which the server stops on shutdown. */
@@ -31,7 +31,7 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /** Wires middleware and routes; nothing starts until a request (or an SSE client) arrives. */
 export function buildWebApp(deps: WebServerDeps): WebApp {
-  const logger = namespaced(deps.logger, 'web');
+  const logger = webLogger(deps.logger);
   const driveIds = (): readonly string[] => deps.control.driveIds();
   const reader = new ContractReader(apiPaths(deps.config.api_dir), driveIds);
   const hub = new ContractHub(reader, logger);

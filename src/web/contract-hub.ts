@@ -36,6 +36,14 @@ export interface HubSubscription {
 }
 
 /**
+ * chokidar reports at most one `change` per file per 50 ms and drops the rest of a burst
+ * (leading edge only, chokidar 5 `_throttle(EV.CHANGE, path, 50)`), so the final state of
+ * `media_detected → analyzing → copying` written within milliseconds would never be read.
+ * Every change is therefore read again once the throttle window has passed.
+ */
+export const TRAILING_READ_MS = 75;
+
+/**
  * One chokidar watcher on the contract folder shared by every SSE client. It starts with the
  * first subscriber and closes with the last, so an idle server watches nothing.
  */
@@ -45,6 +53,9 @@ export class ContractHub {
   #watcher: FSWatcher | null = null;
   #tail: EventLogTail | null = null;
   readonly #dirty = new Set<string>();
+  readonly #trailing = new Map<string, NodeJS.Timeout>();
+  /** Last payload sent per file, so a trailing read of an unchanged file sends nothing. */
+  readonly #lastSent = new Map<string, string>();
   #flushing = false;
 
   constructor(
@@ -99,10 +110,25 @@ export class ContractHub {
     const watcher = this.#watcher;
     this.#watcher = null;
     this.#tail = null;
+    for (const timer of this.#trailing.values()) clearTimeout(timer);
+    this.#trailing.clear();
+    this.#lastSent.clear();
     await watcher?.close();
   }
 
   #changed(path: string): void {
+    this.#queue(path);
+    clearTimeout(this.#trailing.get(path));
+    this.#trailing.set(
+      path,
+      setTimeout(() => {
+        this.#trailing.delete(path);
+        if (this.#watcher) this.#queue(path);
+      }, TRAILING_READ_MS),
+    );
+  }
+
+  #queue(path: string): void {
     this.#dirty.add(path);
     if (!this.#flushing) void this.#flush();
   }
@@ -122,7 +148,14 @@ export class ContractHub {
 
   async #process(path: string): Promise<void> {
     try {
-      for (const message of await this.#messagesFor(path)) this.#broadcast(message);
+      for (const message of await this.#messagesFor(path)) {
+        if (message.event !== 'event') {
+          const payload = JSON.stringify(message.data);
+          if (this.#lastSent.get(path) === payload) continue;
+          this.#lastSent.set(path, payload);
+        }
+        this.#broadcast(message);
+      }
     } catch (error) {
       this.logger.warn({ err: errorMessage(error), path }, 'could not read a changed contract file');
     }

@@ -12,7 +12,7 @@ export function fmtBytes(bytes: number | null | undefined, lang: Lang): string {
     value /= 1024;
     unit++;
   }
-  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
   const number = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   return `${number} ${UNITS[unit]}`;
 }
@@ -35,6 +35,14 @@ export function fmtDate(iso: string | null | undefined, lang: Lang): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** Month, day and time: for lists where the year is noise. */
+export function fmtShortDate(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(date);
 }
 
 /**

@@ -1,17 +1,17 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { namespaced } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { buildWebApp } from './app.js';
 import { WebServerError } from './errors.js';
 import type { RunningWebServer, WebServerDeps } from './types.js';
+import { webLogger } from './web-logger.js';
 
 /**
  * Serves the app on `config.web_port` (0 picks a free port; the actual one is reported).
  * `stop()` ends SSE streams, closes idle and open connections and the shared watcher.
  */
 export async function startWebServer(deps: WebServerDeps): Promise<RunningWebServer> {
-  const logger = namespaced(deps.logger, 'web');
+  const logger = webLogger(deps.logger);
   const { app, hub, archive } = buildWebApp(deps);
   const hostname = deps.hostname ?? '0.0.0.0';
   const server = serve({ fetch: app.fetch, port: deps.config.web_port, hostname });

@@ -113,7 +113,7 @@ describe('copies that end early', () => {
     });
 
     async function mountTmpfs(name: string, options: string): Promise<string | null> {
-      if (!(await isRoot())) return null;
+      if (!isRoot()) return null;
       const mnt = join(dir, name);
       await mkdir(mnt, { recursive: true });
       const { failed } = await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mnt], { reject: false });

@@ -135,6 +135,6 @@ export function flakyReader(inner: DiscReader, sectors: readonly number[], failu
   return wrapper;
 }
 
-export async function isRoot(): Promise<boolean> {
+export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }

@@ -29,7 +29,8 @@ describe('rescue of bad sectors', () => {
 
   it.each([
     { chunkBytes: 64 * 1024, name: '64 KiB chunks' },
-    { chunkBytes: undefined, name: 'default 4 MiB chunks' },
+    { chunkBytes: undefined, name: 'default 1 MiB chunks' },
+    { chunkBytes: 4 * 1024 * 1024, name: '4 MiB chunks' },
   ])('keeps a degraded image with the exact bad ranges and zeros there ($name)', async ({ chunkBytes }) => {
     const lastSector = Math.ceil(fsBytes / S) - 1;
     const bad = [100, 101, 102, 700, lastSector];
@@ -74,13 +75,14 @@ describe('rescue of bad sectors', () => {
   it('recovers a sector that reads only on a retry pass', async () => {
     const { drive } = await simDrive(join(dir, 'sim-flaky'), image);
     const inner = await drive.open();
-    const reader = flakyReader(inner, [300, 301], 2);
+    const reader = flakyReader(inner, [300, 301], 3);
     const target = join(dir, 'flaky', 'FLAKY.iso');
     const result = await runCopy(copyRequest(reader, fsBytes, target, { readRetries: 1, chunkBytes: 128 * 1024 }).request);
     await inner.close();
 
-    // Attempt 1 in the first pass, 2 while trimming, 3 in the retry pass.
-    expect(reader.attempts.get(300)).toBe(3);
+    // Attempt 1 in the first pass (128 KiB), 2 when splitting (64 KiB), 3 trimming, 4 in the retry pass.
+    expect(reader.attempts.get(300)).toBe(4);
+    expect(reader.attempts.get(301)).toBe(4);
     expect(result).toMatchObject({ outcome: 'success', badSectors: 0, badRanges: [] });
     const source = await head(image, fsBytes);
     expect((await readFile(target)).equals(source)).toBe(true);
@@ -90,12 +92,13 @@ describe('rescue of bad sectors', () => {
   it('gives up after readRetries passes', async () => {
     const { drive } = await simDrive(join(dir, 'sim-flaky2'), image);
     const inner = await drive.open();
-    const reader = flakyReader(inner, [300], 4);
+    const reader = flakyReader(inner, [300], 100);
     const target = join(dir, 'flaky2', 'FLAKY.iso');
     const result = await runCopy(copyRequest(reader, fsBytes, target, { readRetries: 2, chunkBytes: 128 * 1024 }).request);
     await inner.close();
 
-    expect(reader.attempts.get(300)).toBe(4);
+    // First pass, split, trim, then exactly 2 retry passes.
+    expect(reader.attempts.get(300)).toBe(5);
     expect(result).toMatchObject({ outcome: 'degraded', badSectors: 1, badRanges: [[300 * S, 301 * S]] });
     expect((await stat(target)).size).toBe(fsBytes);
   });

@@ -52,6 +52,7 @@ describe('ioctl result decoding', () => {
 
   it('names errors Node reports as UNKNOWN (ENOMEDIUM: an empty drive)', () => {
     expect(systemErrorCode(Object.assign(new Error('x'), { code: 'UNKNOWN', errno: -123 }))).toBe('ENOMEDIUM');
+    expect(systemErrorCode(Object.assign(new Error('x'), { code: 'Unknown system error -123', errno: -123 }))).toBe('ENOMEDIUM');
     expect(systemErrorCode(Object.assign(new Error('x'), { code: 'EIO', errno: -5 }))).toBe('EIO');
     expect(systemErrorCode(Object.assign(new Error('x'), { code: 'ETIMEDOUT' }))).toBe('ETIMEDOUT');
     expect(systemErrorCode(new Error('plain'))).toBeUndefined();

@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readdirSync, writeSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -98,6 +98,21 @@ describe('LinuxDrive on things that are not CD drives (ioctl fails with ENOTTY)'
     await reader.close();
     const error = await rejection(reader.read(buffer, 0, 2048));
     expect(error).toBeInstanceOf(DriveReadError);
+  });
+
+  it('a medium that vanishes under an open reader is an error, not an early end', async () => {
+    const path = join(dir, 'shrinking.iso');
+    await writeFile(path, Buffer.alloc(8 * 2048, 1));
+    const reader = await new LinuxDrive(path).open();
+    const buffer = Buffer.alloc(2048);
+    expect(await reader.read(buffer, 0, 2048)).toBe(2048);
+    await truncate(path, 0); // what a block device looks like after the kernel dropped the disc
+    expect(await rejection(reader.read(buffer, 4096, 2048))).toMatchObject({ code: 'ENOMEDIUM', position: 4096 });
+    await rm(path); // and after the drive was unplugged: no node any more
+    const gone = await rejection(reader.read(buffer, 4096, 2048));
+    expect(gone).toMatchObject({ code: 'ENODEV', position: 4096 });
+    expect((gone as DriveReadError).isGone).toBe(true);
+    await reader.close();
   });
 
   it('on a loop device: size from BLKGETSIZE64, CD ioctls refused, reads exact', async (context) => {

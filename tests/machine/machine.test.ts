@@ -136,10 +136,13 @@ describe('drive machine with a simulated drive (real core, real images)', () => 
     await waitForState(config, 'sim0', 'waiting_for_drive');
     const entry = (await history(config))?.entries[0];
     expect(entry?.result).toBe('failed');
-    expect(entry?.error_message).toMatch(/drive disappeared/i);
+    expect(entry?.error_message).toMatch(/disappeared/i);
     expect(await readdir(join(config.output_dir, 'data'))).toEqual([]);
     await updateSimState(sim, { unplugged: false });
-    await waitForState(config, 'sim0', 'drive_detected');
+    // The disc is still in the drive: it is found again and copied afresh.
+    await waitFor(async () => (await stateTrail(config, 'sim0')).join().includes('waiting_for_drive,drive_detected,waiting_for_media'), {
+      message: 'drive found again',
+    });
     const types = (await events(config)).map((e) => e.type);
     expect(types).toContain('drive_disconnected');
     expect(types.lastIndexOf('drive_connected')).toBeGreaterThan(types.indexOf('drive_disconnected'));

@@ -7,6 +7,7 @@ export const CDROMEJECT = 0x5309;
 export const CDROMCLOSETRAY = 0x5319;
 export const CDROMREADTOCHDR = 0x5305;
 export const CDROMREADTOCENTRY = 0x5306;
+export const CDROM_MEDIA_CHANGED = 0x5325;
 export const CDROM_DRIVE_STATUS = 0x5326;
 export const CDROM_DISC_STATUS = 0x5327;
 export const CDROM_LOCKDOOR = 0x5329;

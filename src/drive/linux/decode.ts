@@ -67,12 +67,13 @@ export function errnoName(errno: number): string {
 
 /**
  * The errno name of a thrown system error. Node reports errnos libuv does not know (ENOMEDIUM:
- * an empty drive) as code `UNKNOWN` with a negative `errno`; those get their real name here.
+ * an empty drive) with a code like `Unknown system error -123` (or `UNKNOWN`) and a negative
+ * `errno`; those get their real name here.
  */
 export function systemErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, errno } = error as { code?: unknown; errno?: unknown };
-  if (typeof code === 'string' && code !== 'UNKNOWN') return code;
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
   if (typeof errno === 'number' && errno !== 0) return errnoName(Math.abs(errno));
   return typeof code === 'string' ? code : undefined;
 }

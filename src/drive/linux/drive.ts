@@ -11,6 +11,7 @@ import {
   CDROM_DRIVE_STATUS,
   CDROM_LEADOUT,
   CDROM_LOCKDOOR,
+  CDROM_MEDIA_CHANGED,
   CDROMCLOSETRAY,
   CDROMEJECT,
   CDROMREADTOCENTRY,
@@ -77,6 +78,8 @@ export class LinuxDrive implements Drive {
   readonly #control: OpLane;
   readonly #sysfsRoot: string;
   readonly #ejectRetryDelayMs: number;
+  /** The previous answer of status() (null before the first: a change seen then is old news). */
+  #lastStatus: DriveStatusKind | null = null;
 
   constructor(
     readonly path: string,
@@ -117,13 +120,31 @@ export class LinuxDrive implements Drive {
     return new DriveOperationError(this.path, operation, systemErrorCode(error) ?? 'EIO', { cause: error });
   }
 
+  /**
+   * The drive's status (CDROM_DRIVE_STATUS), `absent` when the node is gone.
+   *
+   * A disc swapped between two polls (tray opened, disc changed and tray closed within one poll
+   * interval) would otherwise go unseen: the drive says `disc_ok` before and after. The kernel
+   * records the media change (CDROM_MEDIA_CHANGED, cleared by each call), so a change after a
+   * `disc_ok` answer is reported as one `no_disc` — the disc did leave — and `disc_ok` on the
+   * next poll, exactly what a poll during the swap would have shown.
+   */
   async status(): Promise<DriveStatusKind> {
+    const status = await this.#pollStatus();
+    this.#lastStatus = status;
+    return status;
+  }
+
+  async #pollStatus(): Promise<DriveStatusKind> {
     if (!this.#nodeExists()) return 'absent';
     try {
-      const code = await this.#withControlFd('status', this.#timeouts.status, (fd) =>
-        ioctlOrThrow(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT, 'CDROM_DRIVE_STATUS'),
-      );
-      return driveStatusFromCode(code);
+      const { code, changed } = await this.#withControlFd('status', this.#timeouts.status, async (fd) => {
+        const result = await ioctlOrThrow(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT, 'CDROM_DRIVE_STATUS');
+        const media = await ioctl(fd, CDROM_MEDIA_CHANGED, CDSL_CURRENT);
+        return { code: result, changed: media.result === 1 };
+      });
+      const status = driveStatusFromCode(code);
+      return changed && status === 'disc_ok' && this.#lastStatus === 'disc_ok' ? 'no_disc' : status;
     } catch (error) {
       const code = systemErrorCode(error);
       if (isGoneCode(code)) return 'absent';

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import koffi from 'koffi';
 import { DriveReadError } from '../errors.js';
@@ -59,17 +59,29 @@ export class LinuxDiscReader implements DiscReader {
         return await this.#readDirect(direct, buffer, position, length);
       }
       const { bytesRead } = await this.handle.read(buffer, 0, length, position);
+      if (bytesRead === 0 && position < this.sizeBytes) throw this.#vanished(position);
       return bytesRead;
     } catch (error) {
+      if (error instanceof DriveReadError) throw error;
       const code = systemErrorCode(error) ?? 'EIO';
       if (code === 'EIO') await this.#enableDirect();
       throw new DriveReadError(this.devicePath, position, code, { cause: error });
     }
   }
 
+  /**
+   * End of file before the medium's end: the kernel has dropped the medium (unplugged drive,
+   * disc pulled) and the device now reads as empty. Not an end: the copy must not stop short.
+   */
+  #vanished(position: number): DriveReadError {
+    const nodeExists = statSync(this.devicePath, { throwIfNoEntry: false }) !== undefined;
+    return new DriveReadError(this.devicePath, position, nodeExists ? 'ENOMEDIUM' : 'ENODEV');
+  }
+
   async #readDirect(direct: FileHandle, buffer: Buffer, position: number, length: number): Promise<number> {
     const bounce = this.#alignedBuffer(length);
     const { bytesRead } = await direct.read(bounce.buffer, bounce.offset, length, position);
+    if (bytesRead === 0 && position < this.sizeBytes) throw this.#vanished(position);
     bounce.buffer.copy(buffer, 0, bounce.offset, bounce.offset + bytesRead);
     return bytesRead;
   }

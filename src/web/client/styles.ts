@@ -79,7 +79,10 @@ main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 48px; outline: none
 .result-chip[data-result="failed"], .ck-chip[data-status="mismatch"], .ck-chip[data-status="error"], [data-present="no"] { background: var(--err-soft); color: var(--err); }
 .ck-chip[data-status="verifying"] { background: var(--primary-soft); color: var(--primary-strong); }
 
-.drives { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: var(--gap); }
+.dash { display: grid; grid-template-columns: minmax(0, 1fr) 340px; gap: var(--gap); align-items: start; }
+.drives { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap: var(--gap); }
+.side { display: flex; flex-direction: column; gap: var(--gap); }
+.label-short { display: none; }
 .drive { display: flex; flex-direction: column; gap: 14px; }
 .drive .card-head { margin-bottom: 0; }
 .status-line { margin: -6px 0 0; color: var(--text); overflow-wrap: anywhere; }
@@ -140,15 +143,17 @@ figcaption > span:first-child { font-weight: 600; text-transform: uppercase; let
 .switch input:checked::before { transform: translateX(18px); }
 .switch input:disabled { opacity: .5; cursor: not-allowed; }
 
-.lower { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: var(--gap); margin-top: var(--gap); }
 .job-list, .history-list, .archive-list, .plain-list, .log-lines { list-style: none; margin: 0; padding: 0; }
 .job-row, .history-item summary { display: flex; justify-content: space-between; align-items: center; gap: 12px; padding: 10px 0; }
 .job-row + .job-row { border-top: 1px solid var(--border); }
 .job-row-main { display: flex; flex-direction: column; min-width: 0; }
 .job-row-label { font-weight: 600; overflow-wrap: anywhere; }
-.job-row-side { display: flex; flex-direction: column; align-items: flex-end; gap: 3px; text-align: right; }
-.totals { display: flex; flex-direction: column; justify-content: center; gap: 18px; }
-.total { display: flex; flex-direction: column; }
+.job-row-side { display: flex; flex-direction: column; align-items: flex-end; gap: 3px; text-align: right; flex: none; }
+.job-row-side time { white-space: nowrap; }
+.totals { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 14px 18px; }
+.total { display: flex; flex-direction: column; min-width: 0; }
+.space-row { grid-column: 1 / -1; display: flex; flex-direction: column; gap: 4px; }
+.space-row progress.space { height: 6px; margin: 0; }
 .total-value { font-size: 1.9rem; font-weight: 650; letter-spacing: -.02em; font-variant-numeric: tabular-nums; }
 
 .filters { display: flex; flex-wrap: wrap; gap: 12px 16px; align-items: flex-end; margin-bottom: var(--gap); }
@@ -169,15 +174,16 @@ figcaption > span:first-child { font-weight: 600; text-transform: uppercase; let
 .error-text { color: var(--err); }
 
 .archive-group { margin-bottom: var(--gap); }
-.archive-item { display: grid; grid-template-columns: auto minmax(0, 1fr) auto auto; align-items: center; gap: 12px 14px; padding: 12px 0; }
+.archive-item { display: grid; grid-template-columns: auto minmax(0, 1fr) auto minmax(300px, auto); align-items: center; gap: 12px 14px; padding: 12px 0; }
 .archive-item + .archive-item { border-top: 1px solid var(--border); }
 .archive-art { width: 32px; height: 32px; color: var(--primary); }
 .archive-main { display: flex; flex-direction: column; min-width: 0; }
 .archive-name { font-weight: 600; overflow-wrap: anywhere; }
 .archive-actions { display: flex; gap: 6px; flex-wrap: wrap; justify-content: flex-end; }
+.ck-chip { justify-self: end; }
 
 .logs { padding: 6px 0; overflow: hidden; }
-.log-line { display: grid; grid-template-columns: 74px 52px 90px minmax(0, 1fr); gap: 10px; padding: 5px 20px; font-family: var(--mono); font-size: .8rem; border-bottom: 1px solid var(--border); }
+.log-line { display: grid; grid-template-columns: 96px 52px 90px minmax(0, 1fr); gap: 10px; padding: 5px 20px; font-family: var(--mono); font-size: .8rem; border-bottom: 1px solid var(--border); }
 .log-line:last-child { border-bottom: 0; }
 .log-level { font-weight: 700; text-transform: uppercase; font-size: .72rem; padding-top: 1px; }
 .log-line[data-level="warn"] { background: var(--warn-soft); } .log-line[data-level="warn"] .log-level { color: var(--warn); }
@@ -209,23 +215,30 @@ progress.space { margin: 6px 0 8px; }
 .dialog p { margin: 0 0 20px; color: var(--muted); overflow-wrap: anywhere; }
 .dialog-actions { display: flex; justify-content: flex-end; gap: 8px; }
 
+@media (max-width: 1020px) {
+  .dash { grid-template-columns: minmax(0, 1fr); }
+  .side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); align-items: start; }
+}
 @media (max-width: 760px) {
+  .side { grid-template-columns: minmax(0, 1fr); }
   .topbar-inner { flex-wrap: wrap; gap: 0 12px; padding: 0 12px; }
   .brand { min-height: 48px; }
   .topbar-tools { margin-left: auto; }
   .tabs { order: 3; flex-basis: 100%; margin: 0 -12px; padding: 0 4px; border-top: 1px solid var(--border); min-height: 44px; }
-  .tab { padding: 0 11px; }
+  .tab { padding: 0 8px; font-size: .93rem; }
+  .tabs { justify-content: space-between; }
   main { padding: 16px 12px 40px; }
   .card { padding: 16px; }
-  .lower { grid-template-columns: 1fr; }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .actions { flex-direction: column; align-items: stretch; }
   .buttons { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .buttons .btn { padding: 0 8px; white-space: normal; text-align: center; line-height: 1.15; }
+  .buttons .btn { padding: 0 6px; }
+  .label-long { display: none; }
+  .label-short { display: inline; }
   .archive-item { grid-template-columns: auto minmax(0, 1fr); }
   .archive-item .ck-chip { grid-column: 2; justify-self: start; }
   .archive-actions { grid-column: 1 / -1; justify-content: flex-start; }
-  .log-line { grid-template-columns: 64px 46px minmax(0, 1fr); padding: 6px 12px; }
+  .log-line { grid-template-columns: 84px 46px minmax(0, 1fr); padding: 6px 12px; }
   .log-ns { display: none; }
   .history-list { padding: 2px 16px; }
   .details-grid { padding-left: 0; }

@@ -28,7 +28,7 @@ const BadMap: FC<{ progress: Progress | null; t: Translate }> = ({ progress, t }
       <figcaption>
         <span>{t('bad_sector_map')}</span>
         <span class="muted" data-field="bad-summary">
-          {progress && progress.bad_sectors > 0 ? `${progress.bad_sectors} ${t('bad_sectors')}` : t('no_bad_sectors')}
+          {progress && progress.bad_sectors > 0 ? t('bad_sectors_n', { n: progress.bad_sectors }) : t('no_bad_sectors')}
         </span>
       </figcaption>
       <svg viewBox="0 0 1000 12" preserveAspectRatio="none" role="img" aria-label={t('bad_sector_map')}>
@@ -119,13 +119,15 @@ export const DriveCard: FC<CardProps> = ({ view, t, lang }) => {
           <span class="switch-label">{t('auto_copy_short')}</span>
         </label>
         <div class="buttons">
-          <button type="button" class="btn btn-primary" data-action="start" disabled={!state || !STARTABLE.includes(state)}>
+          <button type="button" class="btn btn-primary" data-action="start" aria-label={t('start_copy')} disabled={!state || !STARTABLE.includes(state)}>
             <PlayIcon />
-            <span>{t('start_copy')}</span>
+            <span class="label-long">{t('start_copy')}</span>
+            <span class="label-short">{t('start_short')}</span>
           </button>
-          <button type="button" class="btn btn-danger" data-action="cancel" disabled={!state || !CANCELLABLE.includes(state)}>
+          <button type="button" class="btn btn-danger" data-action="cancel" aria-label={t('cancel_copy')} disabled={!state || !CANCELLABLE.includes(state)}>
             <StopIcon />
-            <span>{t('cancel_copy')}</span>
+            <span class="label-long">{t('cancel_copy')}</span>
+            <span class="label-short">{t('cancel_short')}</span>
           </button>
           <button type="button" class="btn btn-outline" data-action="eject" disabled={!state || EJECT_BLOCKED.includes(state)}>
             <EjectIcon />

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { HistoryEntry } from '../../contract/index.js';
-import { fmtBytes, fmtDate } from '../format.js';
+import { fmtBytes, fmtShortDate } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 
 export const ResultBadge: FC<{ result: HistoryEntry['result']; t: Translate }> = ({ result, t }) => (
@@ -24,8 +24,8 @@ export const RecentJob: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = 
     </span>
     <span class="job-row-side">
       <ResultBadge result={entry.result} t={t} />
-      <time class="muted small" datetime={entry.finished}>
-        {fmtDate(entry.finished, lang)}
+      <time class="muted small" datetime={entry.finished} data-fmt="short">
+        {fmtShortDate(entry.finished, lang)}
       </time>
     </span>
   </li>

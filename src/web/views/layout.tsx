@@ -51,6 +51,8 @@ export const Layout: FC<PropsWithChildren<PageProps & { c: Context<WebEnv>; asse
   const lang = c.get('lang');
   const ingress = c.get('ingressPath');
   const v = encodeURIComponent(assetVersion);
+  const url = new URL(c.req.url);
+  const selfHref = `${url.pathname.replace(/^\/+/, '')}${url.search}`;
   return (
     <html lang={lang}>
       <head>
@@ -65,7 +67,8 @@ export const Layout: FC<PropsWithChildren<PageProps & { c: Context<WebEnv>; asse
         <script src={`app.js?v=${v}`} defer />
       </head>
       <body data-page={page}>
-        <a class="skip-link" href="#main">
+        {/* With a <base>, "#main" alone would point at the base URL, not this page. */}
+        <a class="skip-link" href={`${selfHref}#main`}>
           {t('skip_to_content')}
         </a>
         <header class="topbar">

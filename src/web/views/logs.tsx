@@ -31,7 +31,9 @@ export const LogsPage: FC<{ lines: LogLineView[]; level: LogLevelName | null; t:
       <ol class="log-lines" data-field="log-lines">
         {lines.map((line) => (
           <li class="log-line" data-level={line.level}>
-            <time datetime={line.time}>{line.time.slice(11, 19)}</time>
+            <time datetime={line.time} data-fmt="time">
+              {line.time.slice(11, 19)}
+            </time>
             <span class="log-level">{line.level}</span>
             <span class="log-ns">{line.ns ?? ''}</span>
             <span class="log-msg">{line.msg}</span>

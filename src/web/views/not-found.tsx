@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { html } from 'hono/html';
 import type { WebEnv } from '../types.js';
 import { Layout } from './layout.js';
 
@@ -6,8 +7,7 @@ import { Layout } from './layout.js';
 export function notFoundPage(c: Context<WebEnv>, assetVersion: string): Response | Promise<Response> {
   const t = c.get('t');
   return c.html(
-    '<!DOCTYPE html>' +
-      String(
+    html`<!DOCTYPE html>${(
         <Layout c={c} title="404" page="notfound" assetVersion={assetVersion}>
           <div class="card empty">
             <h1>404</h1>
@@ -18,8 +18,8 @@ export function notFoundPage(c: Context<WebEnv>, assetVersion: string): Response
               </a>
             </p>
           </div>
-        </Layout>,
-      ),
+        </Layout>
+      )}`,
     404,
   );
 }

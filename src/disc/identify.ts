@@ -1,0 +1,147 @@
+import type { DiscType } from '../contract/index.js';
+import type { DiscKind, Toc } from '../drive/index.js';
+import { errorMessage } from '../util/errors.js';
+import { readBdTitle } from './bdmt.js';
+import { classify, dataStart, isAudioOnly } from './classify.js';
+import { fingerprint } from './fingerprint.js';
+import { readVolumeRecognition, type IsoVolume } from './iso9660.js';
+import { BoundedSource, SECTOR, type SectorSource } from './source.js';
+import { findPath, type FsTree } from './tree.js';
+import { readUdf, type UdfVolume } from './udf.js';
+import { Warnings } from './warnings.js';
+
+/** What a disc says about itself. */
+export interface DiscIdentification {
+  type: DiscType;
+  /** Best human label: Blu-ray title, else Joliet volume id, else UDF logical volume id, else ISO volume id. */
+  label: string | null;
+  /** ISO 9660 primary volume id, or the UDF logical volume id when there is no ISO 9660. */
+  volumeId: string | null;
+  /** `iso9660`, `iso9660+joliet`, `udf`, `iso9660+udf`, `iso9660+joliet+udf`, or null. */
+  filesystem: string | null;
+  /** Exact filesystem size in bytes, null when unknown. */
+  sizeBytes: number | null;
+  /** ISO 8601 (UTC) creation date of the volume. */
+  creationDate: string | null;
+  /** Stable hex id: same disc (or its exact image) → same fingerprint. */
+  fingerprint: string;
+  hasVideoTs: boolean;
+  hasBdmv: boolean;
+  warnings: string[];
+}
+
+export interface IdentifyHints {
+  discKind: DiscKind;
+  toc: Toc | null;
+  /** Size of the medium as the drive reports it (0 when unknown). */
+  mediumBytes: number;
+}
+
+interface Found {
+  iso: IsoVolume | null;
+  udf: UdfVolume | null;
+  hasVideoTs: boolean;
+  hasBdmv: boolean;
+  bdTitle: string | null;
+}
+
+const FINGERPRINT_SECTORS = { first: 16, count: 16 };
+
+/** The Joliet id, unless it is just a truncation of the longer primary id (Joliet ids hold 16 characters, ISO ones 32). */
+function bestIsoLabel(iso: IsoVolume | null): string | null {
+  if (iso === null) return null;
+  const { jolietVolumeId: joliet, volumeId: primary } = iso;
+  if (joliet !== null && primary !== null && primary.length > joliet.length && primary.toLowerCase().startsWith(joliet.toLowerCase())) return primary;
+  return joliet;
+}
+
+async function hasDir(trees: readonly FsTree[], name: string): Promise<boolean> {
+  for (const tree of trees) {
+    const node = await findPath(tree, [name]);
+    if (node?.isDir === true) return true;
+  }
+  return false;
+}
+
+async function explore(src: BoundedSource, hints: IdentifyHints, warnings: Warnings): Promise<Found> {
+  const recognition = await readVolumeRecognition(src, dataStart(hints.toc), warnings);
+  const { iso } = recognition;
+  const udf = await readUdf(
+    src,
+    { mediumBytes: hints.mediumBytes > 0 ? hints.mediumBytes : null, expectUdf: iso === null || recognition.udfClaimed },
+    warnings,
+  );
+  const trees = [udf?.tree, iso?.joliet, iso?.primary].filter((tree): tree is FsTree => tree !== null && tree !== undefined);
+  const hasBdmv = await hasDir(trees, 'BDMV');
+  const hasVideoTs = await hasDir(trees, 'VIDEO_TS');
+  const bdTitle = hasBdmv ? await readBdTitle(trees) : null;
+  return { iso, udf, hasVideoTs, hasBdmv, bdTitle };
+}
+
+async function descriptorBytes(src: BoundedSource, found: Found | null, base: number): Promise<Buffer> {
+  const fsSectors = found?.iso?.sizeBytes ?? found?.udf?.sizeBytes ?? null;
+  // Only sectors inside the filesystem, so the exact-size image of a disc fingerprints like the disc.
+  const limit = fsSectors === null ? FINGERPRINT_SECTORS.first + FINGERPRINT_SECTORS.count : Math.ceil(fsSectors / SECTOR);
+  const count = Math.max(0, Math.min(FINGERPRINT_SECTORS.count, limit - FINGERPRINT_SECTORS.first));
+  const parts = [count > 0 ? await src.leadingSectors(base + FINGERPRINT_SECTORS.first, count) : Buffer.alloc(0)];
+  const covered = (sector: number): boolean => sector >= base + FINGERPRINT_SECTORS.first && sector < base + FINGERPRINT_SECTORS.first + count;
+  for (const sector of found?.udf?.descriptorSectors ?? []) {
+    if (!covered(sector) && sector < limit) parts.push((await src.sectors(sector, 1)) ?? Buffer.alloc(0));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Identifies a disc from its own bytes. Never throws for disc content: unreadable or hostile
+ * structures degrade the result (type `unknown`, fewer fields) and add warnings.
+ */
+export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Promise<DiscIdentification> {
+  const warnings = new Warnings();
+  const audioOnly = isAudioOnly(hints.discKind, hints.toc);
+  const mediumSectors = hints.mediumBytes > 0 ? Math.floor(hints.mediumBytes / SECTOR) : null;
+  const src = new BoundedSource(read, warnings, mediumSectors);
+  const base = dataStart(hints.toc);
+  let found: Found | null = null;
+  if (!audioOnly) {
+    try {
+      found = await explore(src, hints, warnings);
+    } catch (error) {
+      warnings.add(`identification failed: ${errorMessage(error)}`);
+    }
+  }
+  const { iso = null, udf = null } = found ?? {};
+  const parts = [iso === null ? null : 'iso9660', iso?.joliet == null ? null : 'joliet', udf === null ? null : 'udf'].filter((p) => p !== null);
+  const volumeId = iso?.volumeId ?? udf?.logicalVolumeId ?? null;
+  const sizeBytes = iso?.sizeBytes ?? udf?.sizeBytes ?? null;
+  const creationDate = iso?.creationDate ?? udf?.recordingDate ?? null;
+  const hasVideoTs = found?.hasVideoTs ?? false;
+  const hasBdmv = found?.hasBdmv ?? false;
+  let sectors: Buffer = Buffer.alloc(0);
+  if (!audioOnly) {
+    try {
+      sectors = await descriptorBytes(src, found, base);
+    } catch (error) {
+      warnings.add(`fingerprint sectors unreadable: ${errorMessage(error)}`);
+    }
+  }
+  const type = classify({
+    audioOnly,
+    hasVideoTs,
+    hasBdmv,
+    filesystem: parts.length > 0,
+    bytes: hints.mediumBytes > 0 ? hints.mediumBytes : sizeBytes,
+  });
+  if (type === 'unknown') warnings.add('no ISO 9660 or UDF filesystem recognised');
+  return {
+    type,
+    label: found?.bdTitle ?? bestIsoLabel(iso) ?? udf?.logicalVolumeId ?? iso?.volumeId ?? null,
+    volumeId,
+    filesystem: parts.length > 0 ? parts.join('+') : null,
+    sizeBytes,
+    creationDate,
+    fingerprint: fingerprint({ volumeId, creationDate, sizeBytes, descriptorBytes: sectors, toc: hints.toc, useToc: audioOnly || parts.length === 0 }),
+    hasVideoTs,
+    hasBdmv,
+    warnings: warnings.list(),
+  };
+}

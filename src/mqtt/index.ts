@@ -1,0 +1,17 @@
+/** The MQTT bridge (`disk2iso mqtt`): contract → Home Assistant discovery and state, MQTT → control API. */
+export { startBridge, defaultBridgeSettings, type StartBridgeOptions, type RunningBridge } from './start.js';
+export { Bridge, type BridgeSettings } from './bridge.js';
+export { resolveBroker, describeBroker, parseBrokerAddress, type BrokerSettings, type BrokerOverride, type ProtocolVersion } from './broker.js';
+export { buildDiscovery, buildDeviceDiscovery, buildComponent, removalPayload, deviceId, type DiscoveryInput, type DriveDeviceInfo } from './discovery.js';
+export type * from './discovery-types.js';
+export { DRIVE_ENTITIES, type EntityDescriptor } from './entities.js';
+export { Topics, LEGACY_BASE, type TopicPayloads, type TopicKind } from './topics.js';
+export { parseCommand, type ParsedCommand } from './commands.js';
+export { eventMessages } from './event-messages.js';
+export { EventSource } from './event-source.js';
+export { CursorStore } from './cursor.js';
+export { TrailingThrottle } from './throttle.js';
+export { driveAvailability, reconcileState } from './availability.js';
+export * as projection from './projection.js';
+export { PACKAGE } from './version.js';
+export type { Timers } from './timers.js';

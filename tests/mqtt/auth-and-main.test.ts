@@ -1,0 +1,134 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge } from '../../src/mqtt/index.js';
+import { main } from '../../src/mqtt/main.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
+
+requireMosquitto();
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+});
+
+async function contract(drives = ['sr0']) {
+  const dir = await tmpDir();
+  cleanups.push(dir.remove);
+  const control = await ControlServer.start();
+  cleanups.push(() => control.close());
+  const apiDir = join(dir.path, 'api');
+  const core = new FakeCore(apiDir, drives, control.url);
+  await core.start();
+  cleanups.push(() => core.stop());
+  return { dir: dir.path, apiDir, core, control };
+}
+
+describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto({ users: { disk2iso: 'right horse battery', watcher: 'w' } });
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  it('connects with the user and password from the options', async () => {
+    const { apiDir, dir } = await contract();
+    const recorder = await Recorder.connect(broker.url, { username: 'watcher', password: 'w' });
+    cleanups.push(() => recorder.close());
+    const config = testConfig(apiDir, ['sr0'], { mqtt_host: '127.0.0.1', mqtt_port: broker.port, mqtt_user: 'disk2iso', mqtt_password: 'right horse battery' });
+    const { logger } = memoryLogger();
+    const running = await startBridge(config, logger, { supervisor: null, configurationUrl: null, stateDir: join(dir, 'mqtt'), ...FAST_SETTINGS });
+    cleanups.push(() => running.stop());
+    await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online with credentials' });
+    await waitFor(() => recorder.last('homeassistant/device/disk2iso/sr0/config'), { message: 'discovery' });
+  });
+
+  it('a wrong password is one warning and patient retries, not a crash loop', async () => {
+    const { apiDir, dir } = await contract();
+    const config = testConfig(apiDir, ['sr0'], { mqtt_host: `mqtt://127.0.0.1:${broker.port}`, mqtt_user: 'disk2iso', mqtt_password: 'wrong' });
+    const { logger, lines } = memoryLogger();
+    const running = await startBridge(config, logger, { supervisor: null, configurationUrl: null, stateDir: join(dir, 'mqtt'), ...FAST_SETTINGS });
+    cleanups.push(() => running.stop());
+    await waitFor(() => lines.filter((l) => String(l.msg).startsWith('next MQTT connection attempt')).length >= 3, { message: 'several attempts' });
+    const warnings = lines.filter((l) => l.level === 40 && String(l.msg).startsWith('MQTT broker:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/Not authorized|Bad User Name or Password/i);
+    expect(running.bridge?.connected).toBe(false);
+    await running.stop();
+  });
+});
+
+describe('without a broker', () => {
+  it('MQTT disabled: one line, idle, nothing to stop', async () => {
+    const { apiDir } = await contract();
+    const { logger, lines } = memoryLogger();
+    const running = await startBridge(testConfig(apiDir, ['sr0'], { mqtt_enabled: false }), logger);
+    expect(running.bridge).toBeNull();
+    expect(lines.map((l) => l.msg)).toEqual(['MQTT is disabled (option mqtt_enabled: false); the bridge stays idle']);
+    await running.stop();
+  });
+
+  it('no broker from the options or the Supervisor: one warning, idle, and it keeps looking', async () => {
+    const { apiDir } = await contract();
+    const { logger, lines } = memoryLogger();
+    const running = await startBridge(testConfig(apiDir, ['sr0']), logger, { supervisor: null, brokerRetryMs: 50 });
+    expect(running.bridge).toBeNull();
+    await waitFor(() => lines.filter((l) => String(l.msg).startsWith('still no broker')).length >= 2, { message: 'quiet retries' });
+    expect(lines.filter((l) => l.level >= 40)).toHaveLength(1);
+    expect(lines.find((l) => l.level >= 40)?.msg).toMatch(/no broker.*mqtt_host/);
+    await running.stop();
+  });
+});
+
+describe('disk2iso mqtt (main)', () => {
+  const saved = { options: process.env.DISK2ISO_OPTIONS, token: process.env.SUPERVISOR_TOKEN };
+  afterEach(() => {
+    for (const [key, value] of [['DISK2ISO_OPTIONS', saved.options], ['SUPERVISOR_TOKEN', saved.token]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  async function optionsFile(options: unknown) {
+    const { dir, apiDir } = await contract();
+    const path = join(dir, 'options.json');
+    await writeFile(path, typeof options === 'string' ? options : JSON.stringify({ api_dir: apiDir, drives: ['sim:/tmp/sim/sr0'], log_level: 'error', ...(options as object) }));
+    process.env.DISK2ISO_OPTIONS = path;
+    delete process.env.SUPERVISOR_TOKEN;
+    return { dir, apiDir };
+  }
+
+  it('rejects arguments and invalid options with exit codes 2 and 1', async () => {
+    expect(await main(['--bogus'])).toBe(2);
+    await optionsFile('{ not json');
+    expect(await main([])).toBe(1);
+    await optionsFile({ mqtt_port: 'many' });
+    expect(await main([])).toBe(1);
+  });
+
+  it('idles without a broker and exits 0 when stopped', async () => {
+    await optionsFile({});
+    const abort = new AbortController();
+    const exit = main([], { signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    expect(await exit).toBe(0);
+  });
+
+  it.skipIf(!MOSQUITTO_AVAILABLE)('runs the bridge until stopped, then publishes offline', async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.dispose());
+    await optionsFile({ mqtt_host: '127.0.0.1', mqtt_port: broker.port });
+    const recorder = await Recorder.connect(broker.url);
+    cleanups.push(() => recorder.close());
+    const abort = new AbortController();
+    const exit = main([], { signal: abort.signal });
+    await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online' });
+    abort.abort();
+    expect(await exit).toBe(0);
+    expect((await readRetained(broker.url, 'disk2iso/availability')).get('disk2iso/availability')).toBe('offline');
+  });
+});

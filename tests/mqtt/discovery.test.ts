@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { DISC_TYPES, DRIVE_STATES, JOB_EVENT_TYPES, JOB_RESULTS } from '../../src/contract/index.js';
+import {
+  buildDeviceDiscovery,
+  buildDiscovery,
+  DRIVE_ENTITIES,
+  removalPayload,
+  Topics,
+  type DiscoveryInput,
+  type SensorComponent,
+} from '../../src/mqtt/index.js';
+import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
+
+const topics = new Topics('homeassistant', 'disk2iso');
+const input: DiscoveryInput = {
+  topics,
+  drives: [
+    { id: 'sr0', vendor: 'TSSTcorp', model: 'DVD-RW SH-224', path: '/dev/sr0' },
+    { id: 'sr1', vendor: null, model: null, path: null },
+  ],
+  origin: { name: 'disk2iso', sw_version: '0.1.0', support_url: 'https://example.invalid/disk2iso' },
+  swVersion: '0.1.0',
+  configurationUrl: 'homeassistant://hassio/ingress/local_disk2iso',
+};
+
+describe('buildDiscovery (pure)', () => {
+  const discovery = buildDiscovery(input);
+
+  it('gives one device-based discovery topic per drive, with the base topic as node id', () => {
+    expect([...discovery.keys()]).toEqual(['homeassistant/device/disk2iso/sr0/config', 'homeassistant/device/disk2iso/sr1/config']);
+    for (const topic of discovery.keys()) expect(checkDiscoveryTopic(topic)).toEqual([]);
+  });
+
+  it('passes Home Assistant’s documented rules, with unique ids unique across devices', () => {
+    const seen = new Set<string>();
+    const problems = [...discovery].flatMap(([topic, payload]) => checkDevicePayload(topic, JSON.parse(JSON.stringify(payload)), seen));
+    expect(problems).toEqual([]);
+    expect(seen.size).toBe(DRIVE_ENTITIES.length * 2);
+  });
+
+  it('identifies the device, the origin and links the ingress panel', () => {
+    const payload = discovery.get('homeassistant/device/disk2iso/sr0/config')!;
+    expect(payload.device).toEqual({
+      identifiers: ['disk2iso_sr0'],
+      name: 'disk2iso sr0',
+      manufacturer: 'TSSTcorp',
+      model: 'DVD-RW SH-224 (/dev/sr0)',
+      sw_version: '0.1.0',
+      configuration_url: 'homeassistant://hassio/ingress/local_disk2iso',
+    });
+    expect(payload.origin).toEqual({ name: 'disk2iso', sw_version: '0.1.0', support_url: 'https://example.invalid/disk2iso' });
+    expect(payload.availability.map((a) => a.topic)).toEqual(['disk2iso/availability', 'disk2iso/sr0/availability']);
+    expect(payload.availability_mode).toBe('all');
+  });
+
+  it('omits configuration_url when it is unknown', () => {
+    const payload = buildDeviceDiscovery({ ...input, configurationUrl: null }, input.drives[1]!);
+    expect(payload.device).not.toHaveProperty('configuration_url');
+    expect(payload.device.manufacturer).toBe('disk2iso');
+  });
+
+  it('has every entity of SPEC §6 with stable unique ids and default_entity_id (not object_id)', () => {
+    const components = discovery.get('homeassistant/device/disk2iso/sr0/config')!.components;
+    expect(Object.keys(components).sort()).toEqual(
+      [
+        'state', 'progress', 'read_speed', 'eta', 'disc_label', 'disc_type', 'disc_size', 'bad_sectors', 'last_image',
+        'last_result', 'discs_archived', 'free_space', 'disc_present', 'copying', 'problem', 'eject', 'cancel', 'start',
+        'close_tray', 'auto_copy', 'job_event',
+      ].sort(),
+    );
+    for (const [key, c] of Object.entries(components)) {
+      expect(c).toMatchObject({ unique_id: `disk2iso_sr0_${key}`, default_entity_id: `${c.platform}.disk2iso_sr0_${key}` });
+      expect(c).not.toHaveProperty('object_id');
+    }
+  });
+
+  it('declares classes, units and categories as HA expects', () => {
+    const c = discovery.get('homeassistant/device/disk2iso/sr0/config')!.components as Record<string, SensorComponent & Record<string, unknown>>;
+    expect(c.state).toMatchObject({ platform: 'sensor', device_class: 'enum', options: [...DRIVE_STATES], state_topic: 'disk2iso/sr0/state' });
+    expect(c.state!.options).toHaveLength(12);
+    expect(c.disc_type).toMatchObject({ device_class: 'enum', options: [...DISC_TYPES] });
+    expect(c.last_result).toMatchObject({ device_class: 'enum', options: [...JOB_RESULTS] });
+    expect(c.read_speed).toMatchObject({ device_class: 'data_rate', unit_of_measurement: 'MB/s', state_class: 'measurement' });
+    expect(c.eta).toMatchObject({ device_class: 'duration', unit_of_measurement: 's' });
+    expect(c.disc_size).toMatchObject({ device_class: 'data_size', unit_of_measurement: 'MB' });
+    expect(c.free_space).toMatchObject({ device_class: 'data_size', entity_category: 'diagnostic', state_topic: 'disk2iso/system' });
+    expect(c.discs_archived).toMatchObject({ state_class: 'total_increasing', state_topic: 'disk2iso/sr0/last_job' });
+    expect(c.progress).toMatchObject({ unit_of_measurement: '%' });
+    expect(c.copying).toMatchObject({ platform: 'binary_sensor', device_class: 'running' });
+    expect(c.problem).toMatchObject({ platform: 'binary_sensor', device_class: 'problem', entity_category: 'diagnostic' });
+    expect(c.disc_present).toMatchObject({ platform: 'binary_sensor' });
+    expect(c.disc_present).not.toHaveProperty('device_class');
+    expect(c.eject).toMatchObject({ platform: 'button', command_topic: 'disk2iso/sr0/command/eject', payload_press: 'PRESS', retain: false });
+    expect(c.start).toMatchObject({ command_topic: 'disk2iso/sr0/command/start' });
+    expect(c.cancel).toMatchObject({ command_topic: 'disk2iso/sr0/command/cancel' });
+    expect(c.auto_copy).toMatchObject({
+      platform: 'switch',
+      command_topic: 'disk2iso/sr0/command/auto_copy',
+      state_topic: 'disk2iso/sr0/status',
+      entity_category: 'config',
+    });
+    expect(c.job_event).toMatchObject({ platform: 'event', state_topic: 'disk2iso/sr0/event', event_types: [...JOB_EVENT_TYPES] });
+  });
+
+  it('makes entity ids lower case even when the base topic or drive id is not', () => {
+    const t = new Topics('ha', 'My-Base');
+    const payload = buildDeviceDiscovery({ ...input, topics: t }, { id: 'Drive-1', vendor: null, model: null, path: null });
+    expect(payload.components.state).toMatchObject({ unique_id: 'My-Base_Drive-1_state', default_entity_id: 'sensor.my_base_drive_1_state' });
+    expect(checkDiscoveryTopic(t.discovery('Drive-1'), 'ha')).toEqual([]);
+    expect(checkDevicePayload('x', JSON.parse(JSON.stringify(payload)))).toEqual([]);
+  });
+});
+
+describe('removalPayload', () => {
+  const current = buildDeviceDiscovery(input, input.drives[0]!);
+
+  it('adds a {platform} stub for each component the broker still holds but we no longer compute', () => {
+    const previous = { ...current, components: { ...current.components, old_sensor: { platform: 'sensor', unique_id: 'x', state_topic: 'a' } } };
+    const stub = removalPayload(JSON.parse(JSON.stringify(previous)), current);
+    expect(stub?.components.old_sensor).toEqual({ platform: 'sensor' });
+    expect(Object.keys(stub!.components)).toHaveLength(Object.keys(current.components).length + 1);
+    expect(checkDevicePayload('x', JSON.parse(JSON.stringify(stub)))).toEqual([]);
+  });
+
+  it('reads abbreviated payloads (cmps/p) too, and is null when nothing was removed', () => {
+    expect(removalPayload({ cmps: { gone: { p: 'button' } } }, current)?.components.gone).toEqual({ platform: 'button' });
+    expect(removalPayload(JSON.parse(JSON.stringify(current)), current)).toBeNull();
+    expect(removalPayload('not json', current)).toBeNull();
+  });
+});

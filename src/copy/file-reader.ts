@@ -32,7 +32,8 @@ export async function openFileReader(path: string): Promise<DiscReader> {
     };
   } catch (error) {
     await handle.close().catch(() => undefined);
-    throw error instanceof DriveReadError ? error : new DriveReadError(path, 0, errnoCode(error) ?? 'EIO', { cause: error });
+    if (error instanceof DriveReadError) throw error;
+    throw new DriveReadError(path, 0, errnoCode(error) ?? 'EIO', { cause: error });
   }
 }
 

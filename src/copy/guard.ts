@@ -1,4 +1,5 @@
-import type { CopyReason } from './errors.js';
+import { errorMessage } from '../util/errors.js';
+import { OutputWriteError, type CopyReason } from './errors.js';
 
 /** Thrown inside the pipeline once the copy has to end; carries the first reason. */
 export class CopyStopped extends Error {
@@ -38,7 +39,8 @@ export class CopyGuard {
     this.#timer =
       stallTimeoutMs > 0
         ? setTimeout(() => {
-            this.stop('stalled', `no progress for ${describeWait(stallTimeoutMs)} (the drive or the output stopped responding)`);
+            const waited = describeWait(stallTimeoutMs);
+            this.stop('stalled', `no progress for ${waited} (the drive or the output stopped responding)`);
           }, stallTimeoutMs)
         : null;
     if (signal.aborted) this.#onAbort();
@@ -107,4 +109,11 @@ export async function settleWithin(promise: Promise<unknown>, ms: number): Promi
     }),
   ]);
   clearTimeout(timer);
+}
+
+/** Reason, message and cause for whatever ended a copy. */
+export function stopDetailsOf(error: unknown): [CopyReason, string, unknown] {
+  if (error instanceof CopyStopped) return [error.reason, error.detail, error.cause];
+  if (error instanceof OutputWriteError) return [error.reason, error.message, error];
+  return ['io_error', `unexpected error: ${errorMessage(error)}`, error];
 }

@@ -1,4 +1,7 @@
-/** The data-disc copy pipeline: exact-size copy with inline checksums, ddrescue-style rescue, verify, output planning. */
+/**
+ * The data-disc copy pipeline: exact-size copy with inline checksums, ddrescue-style rescue,
+ * verify, sidecars, output planning.
+ */
 export type {
   ByteRange,
   ChecksumAlgorithm,

@@ -42,7 +42,8 @@ export function readFailure(io: CopyIo, error: unknown, position: number): void 
 export async function readExactly(io: CopyIo, buffer: Buffer, position: number, length: number): Promise<void> {
   let got = 0;
   while (got < length) {
-    const n = await io.guard.race(io.reader.read(got === 0 ? buffer : buffer.subarray(got), position + got, length - got));
+    const target = got === 0 ? buffer : buffer.subarray(got);
+    const n = await io.guard.race(io.reader.read(target, position + got, length - got));
     if (n <= 0) throw new DriveReadError(io.reader.devicePath ?? 'disc', position + got, 'EOF');
     got += n;
   }

@@ -55,7 +55,8 @@ export class MapSaver {
 
   async #save(): Promise<void> {
     this.#lastSave = Date.now();
-    const text = formatMapfile(this.snapshot(), { commandLine: this.commandLine, started: this.#started, now: new Date() });
+    const info = { commandLine: this.commandLine, started: this.#started, now: new Date() };
+    const text = formatMapfile(this.snapshot(), info);
     await outputOp('write', this.path, () => writeFileAtomic(this.path, text));
   }
 }

@@ -7,7 +7,10 @@ import { Disk2isoError } from '../util/errors.js';
  * `*` non-trimmed, `/` non-scraped, `-` bad sector(s), `+` finished.
  */
 export type BlockStatus = '?' | '*' | '/' | '-' | '+';
-/** Phase of the run: copying `?`, trimming `*`, scraping `/`, retrying `-`, filling `F`, generating `G`, finished `+`. */
+/**
+ * Phase of the run: copying `?`, trimming `*`, scraping `/`, retrying `-`, filling `F`,
+ * generating `G`, finished `+`.
+ */
 export type PassStatus = BlockStatus | 'F' | 'G';
 
 export interface MapBlock {
@@ -55,7 +58,9 @@ export function parseMapfile(text: string): Mapfile {
     if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(/\s+/);
     if (header === null) {
-      if (fields.length < 2 || fields.length > 3) throw new MapfileError(lineNo, 'expected "current_pos current_status [current_pass]"');
+      if (fields.length < 2 || fields.length > 3) {
+        throw new MapfileError(lineNo, 'expected "current_pos current_status [current_pass]"');
+      }
       const status = fields[1] ?? '';
       if (!PASS_STATUSES.has(status)) throw new MapfileError(lineNo, `unknown current status '${status}'`);
       header = {
@@ -73,7 +78,9 @@ export function parseMapfile(text: string): Mapfile {
     if (size <= 0) throw new MapfileError(lineNo, 'block size must be positive');
     const previous = blocks.at(-1);
     const expected = previous ? previous.pos + previous.size : pos;
-    if (pos !== expected) throw new MapfileError(lineNo, `block at ${pos} does not follow the previous one (expected ${expected})`);
+    if (pos !== expected) {
+      throw new MapfileError(lineNo, `block at ${pos} does not follow the previous one (expected ${expected})`);
+    }
     blocks.push({ pos, size, status: status as BlockStatus });
   }
   if (header === null) throw new MapfileError(lines.length, 'no status line');

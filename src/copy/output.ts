@@ -6,7 +6,9 @@ import { findArchivedByFingerprint, IMAGE_FOLDERS, metadataPath } from './metada
 import { partPaths } from './partial.js';
 
 export type DuplicatePolicy = 'suffix' | 'skip' | 'overwrite';
-export type TargetPlan = { action: 'copy'; targetPath: string; replaces: string | null } | { action: 'skip'; existingPath: string };
+export type TargetPlan =
+  | { action: 'copy'; targetPath: string; replaces: string | null }
+  | { action: 'skip'; existingPath: string };
 
 export interface PlanTargetArgs {
   outputDir: string;

@@ -1,4 +1,11 @@
-import { rm } from 'node:fs/promises';
+import { rm, type FileHandle } from 'node:fs/promises';
+import type { Logger } from '../log/index.js';
+import { settleWithin } from './guard.js';
+import type { MapSaver } from './map-store.js';
+import { sidecarPaths } from './sidecars.js';
+
+/** Cleanup waits at most this long for a stuck write, close or mapfile save. */
+const CLEANUP_WAIT_MS = 700;
 
 /** Work files of a copy to `targetPath`: the image being written and its ddrescue mapfile. */
 export function partPaths(targetPath: string): { part: string; map: string } {
@@ -9,4 +16,33 @@ export function partPaths(targetPath: string): { part: string; map: string } {
 export async function discardPartial(targetPath: string): Promise<void> {
   const { part, map } = partPaths(targetPath);
   await Promise.all([rm(part, { force: true }), rm(map, { force: true })]);
+}
+
+/**
+ * After a failed copy: closes the output (bounded: close waits for pending writes, which may
+ * hang), stops the mapfile saver, removes `.part` and `.map`, and the image and its sidecars
+ * too when the failure came after the rename.
+ */
+export async function removeOutput(args: {
+  out: FileHandle | null;
+  saver: MapSaver | null;
+  targetPath: string;
+  published: boolean;
+  logger: Logger;
+}): Promise<void> {
+  const { map } = partPaths(args.targetPath);
+  if (args.out) await settleWithin(args.out.close(), CLEANUP_WAIT_MS);
+  if (args.saver) {
+    const closed = args.saver.close();
+    await settleWithin(closed, CLEANUP_WAIT_MS);
+    // A save still in flight would recreate the mapfile: remove it again once it has landed.
+    closed.finally(() => rm(map, { force: true })).catch(() => undefined);
+  }
+  await discardPartial(args.targetPath).catch((e: unknown) => {
+    args.logger.warn({ err: e }, 'could not remove the partial image');
+  });
+  if (args.published) {
+    const paths = [args.targetPath, ...sidecarPaths(args.targetPath)];
+    await Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined)));
+  }
 }

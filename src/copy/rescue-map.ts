@@ -84,7 +84,8 @@ export class RescueMap {
     const before = blocks[first - 1];
     if (before && before.status === (replacement[0] as MapBlock).status) {
       first--;
-      replacement[0] = { pos: before.pos, size: before.size + (replacement[0] as MapBlock).size, status: before.status };
+      const head0 = replacement[0] as MapBlock;
+      replacement[0] = { pos: before.pos, size: before.size + head0.size, status: before.status };
     }
     const after = blocks[last + 1];
     const lastNew = replacement.at(-1) as MapBlock;

@@ -1,21 +1,18 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errorMessage } from '../util/errors.js';
-import { CopyError, OutputWriteError, outputOp } from './errors.js';
-import { CopyGuard, CopyStopped, settleWithin } from './guard.js';
+import { CopyError, outputOp } from './errors.js';
+import { CopyGuard, stopDetailsOf } from './guard.js';
 import { hashFile, MultiHash } from './hashing.js';
 import type { CopyIo } from './io.js';
 import { loadMapfile, MapSaver } from './map-store.js';
-import { discardPartial, partPaths } from './partial.js';
+import { discardPartial, partPaths, removeOutput } from './partial.js';
 import { DEFAULT_CHUNK_BYTES, fastPass } from './read-pass.js';
 import { RescueMap } from './rescue-map.js';
 import { rescue } from './rescue.js';
-import { sidecarPaths, writeChecksumSidecars } from './sidecars.js';
+import { writeChecksumSidecars } from './sidecars.js';
 import type { ChecksumAlgorithm, ChecksumValues, CopyPhaseName, CopyRequest, CopyResult } from './types.js';
 
 const SAMPLE_INTERVAL_MS = 50;
-/** Cleanup waits at most this long for a stuck write or mapfile save. */
-const CLEANUP_WAIT_MS = 700;
 
 /**
  * Copies `sizeBytes` of the disc to `targetPath` (via `.part` + ddrescue mapfile), with inline
@@ -96,8 +93,13 @@ class CopyRun {
     this.#out = await outputOp('create', this.#paths.part, () => open(this.#paths.part, previous ? 'r+' : 'w', 0o644));
     this.#saver = new MapSaver(
       this.#paths.map,
-      () => ({ currentPos: this.#cursor.pos, currentStatus: this.#cursor.status, currentPass: this.#cursor.pass, blocks: [...this.#map.blocks] }),
-      (error) => this.#guard.stop(...stopOf(error)),
+      () => ({
+        currentPos: this.#cursor.pos,
+        currentStatus: this.#cursor.status,
+        currentPass: this.#cursor.pass,
+        blocks: [...this.#map.blocks],
+      }),
+      (error) => this.#guard.stop(...stopDetailsOf(error)),
       `disk2iso copy ${this.#device} ${this.#paths.part}`,
     );
     await this.#saver.flush();
@@ -159,7 +161,8 @@ class CopyRun {
       const expected = digests[algorithm];
       const actual = (await this.#hashPart([algorithm]))[algorithm];
       if (actual !== expected) {
-        throw this.#guard.stop('verify_mismatch', `verification failed: the written image has ${algorithm} ${actual ?? '?'}, the disc gave ${expected ?? '?'}`);
+        const detail = `the written image has ${algorithm} ${actual ?? '?'}, the disc gave ${expected ?? '?'}`;
+        throw this.#guard.stop('verify_mismatch', `verification failed: ${detail}`);
       }
       r.logger.info({ algorithm }, 'image verified');
     }
@@ -187,42 +190,34 @@ class CopyRun {
     await outputOp('rename', this.#paths.part, () => rename(this.#paths.part, r.targetPath));
     this.#published = true;
     await rm(this.#paths.map, { force: true });
-    const sidecars = r.writeSidecars === false ? [] : await outputOp('write checksums of', r.targetPath, () => writeChecksumSidecars(r.targetPath, checksums));
+    const sidecars =
+      r.writeSidecars === false
+        ? []
+        : await outputOp('write checksums of', r.targetPath, () => writeChecksumSidecars(r.targetPath, checksums));
     const bad = this.#map.sectorsWith('-', '*', '/', '?');
     const outcome = bad > 0 ? 'degraded' : 'success';
     r.logger.info({ target: r.targetPath, outcome, bytes: r.sizeBytes, badSectors: bad }, `copy ${outcome}`);
-    return { ...this.#base(), outcome, reason: null, error: null, imagePath: r.targetPath, bytes: r.sizeBytes, checksums, sidecars };
+    const base = this.#base();
+    const imagePath = r.targetPath;
+    return { ...base, outcome, reason: null, error: null, imagePath, bytes: r.sizeBytes, checksums, sidecars };
   }
 
   async #fail(error: unknown): Promise<CopyResult> {
-    const stop = this.#guard.stopped ?? this.#guard.stop(...stopOf(error));
+    const stop = this.#guard.stopped ?? this.#guard.stop(...stopDetailsOf(error));
     const r = this.#r;
     const copied = this.#map.bytesWith('+');
-    const copyError = new CopyError(this.#device, r.targetPath, copied, stop.reason, stop.detail, { cause: stop.cause ?? error });
+    const cause = stop.cause ?? error;
+    const copyError = new CopyError(this.#device, r.targetPath, copied, stop.reason, stop.detail, { cause });
     if (stop.reason === 'cancelled') r.logger.info(copyError.message);
-    else r.logger.error({ err: stop.cause ?? error }, copyError.message);
-    await this.#removeOutput();
-    const outcome = stop.reason === 'cancelled' ? 'cancelled' : 'failed';
-    return { ...this.#base(), outcome, reason: stop.reason, error: copyError, imagePath: null, bytes: copied, checksums: {}, sidecars: [] };
-  }
-
-  /** Removes `.part` and `.map` (and the image if the failure came after the rename). */
-  async #removeOutput(): Promise<void> {
+    else r.logger.error({ err: cause }, copyError.message);
     const out = this.#out;
     this.#out = null;
-    // close() waits for pending operations, which may never end on a hung device.
-    if (out) await settleWithin(out.close(), CLEANUP_WAIT_MS);
-    const saver = this.#saver;
-    if (saver) {
-      const closed = saver.close();
-      await settleWithin(closed, CLEANUP_WAIT_MS);
-      // A save still in flight would recreate the mapfile: remove it again once it has landed.
-      closed.finally(() => rm(this.#paths.map, { force: true })).catch(() => undefined);
-    }
-    await discardPartial(this.#r.targetPath).catch((e: unknown) => this.#r.logger.warn({ err: e }, 'could not remove the partial image'));
-    if (this.#published) {
-      await Promise.all([this.#r.targetPath, ...sidecarPaths(this.#r.targetPath)].map((p) => rm(p, { force: true }).catch(() => undefined)));
-    }
+    const published = this.#published;
+    await removeOutput({ out, saver: this.#saver, targetPath: r.targetPath, published, logger: r.logger });
+    const outcome = stop.reason === 'cancelled' ? 'cancelled' : 'failed';
+    const base = this.#base();
+    const reason = stop.reason;
+    return { ...base, outcome, reason, error: copyError, imagePath: null, bytes: copied, checksums: {}, sidecars: [] };
   }
 
   #base(): Pick<CopyResult, 'durationMs' | 'badSectors' | 'badRanges' | 'resumed'> {
@@ -239,17 +234,23 @@ class CopyRun {
     if (!force && now - this.#lastSample < SAMPLE_INTERVAL_MS) return;
     this.#lastSample = now;
     const map = this.#map;
-    const done = this.#phase === 'reading' ? map.size - map.bytesWith('?') : this.#phase === 'rescuing' ? map.bytesWith('+') : this.#verifiedBytes;
+    // Reading: bytes tried; rescuing: bytes rescued (as ddrescue reports); verifying: bytes hashed.
+    const done =
+      this.#phase === 'reading'
+        ? map.size - map.bytesWith('?')
+        : this.#phase === 'rescuing'
+          ? map.bytesWith('+')
+          : this.#verifiedBytes;
     try {
-      this.#r.onProgress({ phase: this.#phase, bytesDone: done, bytesTotal: map.size, badSectors: map.sectorsWith('-', '*', '/'), badRanges: map.ranges('-', '*', '/') });
+      this.#r.onProgress({
+        phase: this.#phase,
+        bytesDone: done,
+        bytesTotal: map.size,
+        badSectors: map.sectorsWith('-', '*', '/'),
+        badRanges: map.ranges('-', '*', '/'),
+      });
     } catch (error) {
       this.#r.logger.warn({ err: error }, 'progress listener failed');
     }
   }
-}
-
-function stopOf(error: unknown): [CopyStopped['reason'], string, unknown] {
-  if (error instanceof CopyStopped) return [error.reason, error.detail, error.cause];
-  if (error instanceof OutputWriteError) return [error.reason, error.message, error];
-  return ['io_error', `unexpected error: ${errorMessage(error)}`, error];
 }

@@ -5,7 +5,7 @@ import { readBdTitle } from './bdmt.js';
 import { classify, dataStart, isAudioOnly } from './classify.js';
 import { fingerprint } from './fingerprint.js';
 import { readVolumeRecognition, type IsoVolume } from './iso9660.js';
-import { BoundedSource, SECTOR, type SectorSource } from './source.js';
+import { BoundedSource, DEFAULT_LIMITS, SECTOR, type SectorSource } from './source.js';
 import { findPath, type FsTree } from './tree.js';
 import { readUdf, type UdfVolume } from './udf.js';
 import { Warnings } from './warnings.js';
@@ -35,6 +35,11 @@ export interface IdentifyHints {
   toc: Toc | null;
   /** Size of the medium as the drive reports it (0 when unknown). */
   mediumBytes: number;
+  /**
+   * A read pending longer than this ends identification with what was found so far (a hung
+   * drive). Default: no limit, as the Drive implementation is expected to time out itself.
+   */
+  readTimeoutMs?: number;
 }
 
 interface Found {
@@ -99,7 +104,7 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
   const warnings = new Warnings();
   const audioOnly = isAudioOnly(hints.discKind, hints.toc);
   const mediumSectors = hints.mediumBytes > 0 ? Math.floor(hints.mediumBytes / SECTOR) : null;
-  const src = new BoundedSource(read, warnings, mediumSectors);
+  const src = new BoundedSource(read, warnings, mediumSectors, { ...DEFAULT_LIMITS, readTimeoutMs: hints.readTimeoutMs ?? null });
   const base = dataStart(hints.toc);
   let found: Found | null = null;
   if (!audioOnly) {
@@ -110,7 +115,7 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
     }
   }
   const { iso = null, udf = null } = found ?? {};
-  const parts = [iso === null ? null : 'iso9660', iso?.joliet == null ? null : 'joliet', udf === null ? null : 'udf'].filter((p) => p !== null);
+  const parts = [iso === null ? null : 'iso9660', (iso?.joliet ?? null) === null ? null : 'joliet', udf === null ? null : 'udf'].filter((p) => p !== null);
   const volumeId = iso?.volumeId ?? udf?.logicalVolumeId ?? null;
   const sizeBytes = iso?.sizeBytes ?? udf?.sizeBytes ?? null;
   const creationDate = iso?.creationDate ?? udf?.recordingDate ?? null;

@@ -30,14 +30,6 @@ export function regidIdentifier(buf: Buffer, offset: number): string {
   return (end === -1 ? raw : raw.subarray(0, end)).toString('latin1');
 }
 
-/** The UDF revision of a domain `regid` suffix (e.g. 0x0250 → "2.50"). */
-export function udfRevision(buf: Buffer, regidOffset: number): string | null {
-  const value = u16(buf, regidOffset + 24);
-  if (value < 0x0100 || value > 0x0999) return null;
-  const hex = value.toString(16).padStart(4, '0');
-  return `${hex.slice(0, 2).replace(/^0/, '')}.${hex.slice(2)}`;
-}
-
 /** An ECMA-167 `timestamp` (1/7.3) as ISO 8601 UTC, or null when unset or invalid. */
 export function decodeUdfTimestamp(buf: Buffer, offset: number): string | null {
   if (offset < 0 || offset + 12 > buf.length) return null;

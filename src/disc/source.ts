@@ -55,9 +55,27 @@ export interface ReadLimits {
   readonly maxSectors: number;
   /** After this many failed reads the disc is not read any further. */
   readonly maxErrors: number;
+  /** A read pending this long counts as a hung drive: nothing more is read. Null: no limit. */
+  readonly readTimeoutMs: number | null;
 }
 
-const DEFAULT_LIMITS: ReadLimits = { maxSectors: 16_384, maxErrors: 8 };
+export const DEFAULT_LIMITS: ReadLimits = { maxSectors: 16_384, maxErrors: 8, readTimeoutMs: null };
+
+class ReadTimeout extends Error {}
+
+/** `promise`, or a ReadTimeout rejection after `ms` (the hung read itself is abandoned, not cancelled). */
+async function withTimeout<T>(promise: Promise<T>, ms: number | null): Promise<T> {
+  if (ms === null) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReadTimeout(`no answer in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const CHUNK = 64;
 /** Most sectors one `bytes`/`sectors` call may span (4 MiB). */
 const MAX_SECTORS_PER_CALL = 2048;
@@ -72,6 +90,7 @@ export class BoundedSource {
   private readonly failed = new Set<number>();
   private sectorsRead = 0;
   private errors = 0;
+  private hung = false;
 
   constructor(
     private readonly source: SectorSource,
@@ -130,7 +149,7 @@ export class BoundedSource {
 
   /** Reads `count` uncached sectors into the cache; returns how many leading ones arrived. */
   private async fetch(lba: number, count: number): Promise<number> {
-    if (this.failed.has(lba)) return 0;
+    if (this.failed.has(lba) || this.hung) return 0;
     if (this.errors >= this.limits.maxErrors) {
       this.warnings.add(`stopped reading after ${this.errors} read errors`);
       return 0;
@@ -142,8 +161,14 @@ export class BoundedSource {
     this.sectorsRead += count;
     let data: Buffer;
     try {
-      data = await this.source(lba, count);
+      data = await withTimeout(this.source(lba, count), this.limits.readTimeoutMs);
     } catch (error) {
+      if (error instanceof ReadTimeout) {
+        // A drive that hung once hangs again: reading on would only multiply the wait.
+        this.hung = true;
+        this.warnings.add(`read of sector ${lba} timed out (${error.message}); not reading further`);
+        return 0;
+      }
       this.errors += 1;
       this.warnings.add(`read error at sector ${lba}: ${errorMessage(error)}`);
       if (count > 1) return this.fetchSingly(lba, count);

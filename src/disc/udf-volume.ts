@@ -1,5 +1,5 @@
 import { u16, u32 } from './bytes.js';
-import { decodeDString, decodeUdfTimestamp, udfRevision } from './osta.js';
+import { decodeDString, decodeUdfTimestamp } from './osta.js';
 import type { BoundedSource } from './source.js';
 import { parseLongAd, type Extent } from './udf-entry.js';
 import type { PartitionDescriptor } from './udf-partitions.js';
@@ -19,7 +19,6 @@ export interface VolumeDescriptors {
   readonly recordingDate: string | null;
   readonly logicalVolumeId: string | null;
   readonly blockSize: number;
-  readonly revision: string | null;
   readonly fileSet: Extent;
   readonly lvd: Buffer;
   readonly partitions: PartitionDescriptor[];
@@ -100,7 +99,6 @@ export async function readVolumeDescriptors(src: BoundedSource, anchor: Anchor):
     recordingDate: pvd === null ? null : decodeUdfTimestamp(pvd, 376),
     logicalVolumeId: decodeDString(lvd.subarray(84, 212)),
     blockSize,
-    revision: udfRevision(lvd, 216),
     fileSet: parseLongAd(lvd, 248),
     lvd,
     partitions: [...found.partitions.values()],

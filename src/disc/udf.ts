@@ -1,4 +1,4 @@
-import { BoundedSource } from './source.js';
+import type { BoundedSource } from './source.js';
 import { cleanText } from './text.js';
 import { FILE_TYPE, parseLongAd } from './udf-entry.js';
 import { readDescriptor, readIcb, udfNode, type UdfContext } from './udf-files.js';
@@ -10,11 +10,9 @@ import type { Warnings } from './warnings.js';
 
 /** What identification learns from a UDF volume. */
 export interface UdfVolume {
-  readonly volumeId: string | null;
+  /** The logical volume id (of the VAT header, else of the LVD; the primary volume id when both are empty). */
   readonly logicalVolumeId: string | null;
   readonly recordingDate: string | null;
-  /** Domain revision, e.g. "2.50". */
-  readonly revision: string | null;
   readonly sizeBytes: number | null;
   readonly tree: FsTree | null;
   /** Sectors holding the volume's own descriptors (anchor, VDS), for the fingerprint. */
@@ -64,12 +62,10 @@ export async function readUdf(src: BoundedSource, options: UdfOptions, warnings:
     if (map.kind === 'virtual' && vat === null) vat = await loadVirtualPartition(ctx, ref, lastMediumSector(options));
     if (map.kind === 'unsupported') warnings.add(`UDF partition map ${ref} is not supported`);
   }
-  const logicalVolumeId = cleanText(vat?.logicalVolumeId ?? '') ?? cleanText(vds.logicalVolumeId ?? '');
+  const logicalVolumeId = cleanText(vat?.logicalVolumeId ?? '') ?? cleanText(vds.logicalVolumeId ?? '') ?? cleanText(vds.volumeId ?? '');
   return {
-    volumeId: cleanText(vds.volumeId ?? ''),
     logicalVolumeId,
     recordingDate: vds.recordingDate,
-    revision: vds.revision,
     sizeBytes: volumeSize(ctx, anchor, found.atEnd, options, vds.integrityEnd, vat, warnings),
     tree: await openTree(ctx, vds.fileSet),
     descriptorSectors: descriptorSectors(anchor),

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { DiscType, HistoryEntry, JobResult, Progress } from '../contract/index.js';
 import {
@@ -165,7 +165,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   try {
     await mkdir(dirname(targetPath), { recursive: true });
   } catch (error) {
-    return failBeforeCopy(`Output folder ${dirname(targetPath)} is not usable: ${errorMessage(error)}`);
+    return failBeforeCopy(await unusableFolderMessage(options.outputDir, dirname(targetPath), error));
   }
   try {
     const space = await freeSpace(dirname(targetPath));
@@ -256,6 +256,18 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       error_message: result === 'success' ? null : message,
     }),
   };
+}
+
+/**
+ * Why a folder cannot be written, in words: recursive mkdir reports ENOENT even on a read-only
+ * filesystem, so the output folder itself is probed for the real reason.
+ */
+async function unusableFolderMessage(outputDir: string, folder: string, error: unknown): Promise<string> {
+  const reason = await access(outputDir, constants.W_OK).then(
+    () => errorMessage(error),
+    (probe: unknown) => errorMessage(probe),
+  );
+  return `Output folder ${folder} is not usable: ${reason}`;
 }
 
 let jobCounter = 0;

@@ -146,6 +146,9 @@ export class MqttConnection {
       reconnectPeriod: 0,
       resubscribe: false,
       queueQoSZero: false,
+      // mqtt-packet would pre-build 65,536 two-byte Buffers (~7 MB of heap) to save a few
+      // allocations per packet; the bridge sends a handful per second (RSS target < 50 MB).
+      writeCache: false,
       will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload), qos: 1, retain: true },
       ...(settings.username !== undefined ? { username: settings.username } : {}),
       ...(settings.password !== undefined ? { password: settings.password } : {}),

@@ -61,7 +61,12 @@ export type PopulateResult = { ok: true } | { ok: false; reason: string };
 
 /** Copies `sourceDir` into a UDF image through the VM script; `ok: false` when the script reports a missing requirement (exit 77). */
 export async function populateUdf(image: string, sourceDir: string): Promise<PopulateResult> {
-  const result = await execa('sh', [POPULATE_SCRIPT, image, sourceDir], { reject: false, stdin: 'ignore', timeout: 600_000 });
+  const result = await execa('sh', [POPULATE_SCRIPT, image, sourceDir], {
+    env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
+    reject: false,
+    stdin: 'ignore',
+    timeout: 600_000,
+  });
   if (result.exitCode === 0) return { ok: true };
   if (result.exitCode === 77) return { ok: false, reason: result.stderr.trim() };
   throw new Error(`udf-populate failed (${String(result.exitCode)}): ${result.stderr.slice(-2000)}`);

@@ -98,14 +98,25 @@ export class Vm {
     }
     const log = createWriteStream(join(options.workDir, 'console.log'));
     const child = execa('qemu-system-x86_64', args, { stdin: 'pipe', buffer: false, reject: false });
+    let early = '';
+    let earlyConsole = '';
+    const collect = (chunk: Buffer) => (early += chunk.toString('utf8'));
+    const collectConsole = (chunk: Buffer) => (earlyConsole += chunk.toString('utf8'));
+    child.stderr?.on('data', collect);
+    child.stdout?.on('data', collectConsole);
     let qmp: QmpClient;
     try {
       qmp = await QmpClient.connect(qmpPath);
     } catch (error) {
       child.kill('SIGKILL');
-      throw error;
+      log.end();
+      throw new Error(`QEMU did not come up (${String(error)}): ${early.slice(-2000)}`, { cause: error });
     }
-    return new Vm(options, child, qmp, ports, log);
+    child.stderr?.off('data', collect);
+    child.stdout?.off('data', collectConsole);
+    const vm = new Vm(options, child, qmp, ports, log);
+    vm.#onConsole(`${earlyConsole}${early === '' ? '' : `[qemu] ${early}`}`);
+    return vm;
   }
 
   #onConsole(text: string): void {

@@ -1,0 +1,3 @@
+import clientModule from 'mqtt/lib/client';
+const MqttClient = clientModule.default;
+export const x: typeof MqttClient = MqttClient;

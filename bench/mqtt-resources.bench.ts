@@ -5,20 +5,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { startMosquitto } from '../tests/helpers/mosquitto.js';
 import { ControlServer, FakeCore, tmpDir, waitFor } from '../tests/mqtt/support.js';
 import { cpuSeconds, rssMiB } from './lib/proc.js';
-import { bridgeCommand, spawnBridge } from './mqtt-support.js';
+import { bridgeCommand, LEAN_NODE_FLAGS, spawnBridge } from './mqtt-support.js';
 
 const IDLE_S = 30;
 const LOAD_S = 10;
 const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
+afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
 });
 
-it('bridge RSS and CPU, idle and under 100 progress updates/s', async () => {
+for (const flags of [[], LEAN_NODE_FLAGS]) {
+it(`bridge RSS and CPU, idle and under 100 progress updates/s (node ${flags.join(' ') || 'without flags'})`, async () => {
   const broker = await startMosquitto();
   cleanups.push(() => broker.dispose());
   const dir = await tmpDir('disk2iso-bench-mqtt-');
@@ -43,7 +44,7 @@ it('bridge RSS and CPU, idle and under 100 progress updates/s', async () => {
   await subscriber.subscribeAsync(['disk2iso/availability', 'disk2iso/sr0/progress'], { qos: 1 });
 
   const { args, how } = await bridgeCommand();
-  const bridge = spawnBridge(args, optionsPath);
+  const bridge = spawnBridge(args, optionsPath, flags);
   cleanups.push(() => bridge.stop());
   await waitFor(() => online, { timeout: 60_000, message: () => `bridge online; output:\n${bridge.output.join('')}` });
   await new Promise((r) => setTimeout(r, 2000));
@@ -78,7 +79,7 @@ it('bridge RSS and CPU, idle and under 100 progress updates/s', async () => {
   const loadCpu = (((await cpuSeconds(bridge.pid)) - cpu1) / loadSeconds) * 100;
   await new Promise((r) => setTimeout(r, 1500));
 
-  console.log(`bridge process: ${how}`);
+  console.log(`bridge process: ${how}; node flags: ${flags.join(' ') || '(none)'}`);
   console.log(`bridge RSS idle: ${idleRss.toFixed(1)} MiB (target < 50 MB) ${idleRss * 1.048576 < 50 ? 'OK' : 'MISSED'}`);
   console.log(`bridge CPU idle: ${idleCpu.toFixed(3)} % of one core over ${IDLE_S} s (target for core + bridge < 0.5 %)`);
   console.log(`bridge RSS under load: ${loadRss.toFixed(1)} MiB max with ${(writes / loadSeconds).toFixed(0)} progress writes/s (target < 50 MB) ${loadRss * 1.048576 < 50 ? 'OK' : 'MISSED'}`);
@@ -88,3 +89,4 @@ it('bridge RSS and CPU, idle and under 100 progress updates/s', async () => {
   expect(progressMessages).toBeLessThanOrEqual(Math.ceil(loadSeconds) + 2);
   expect(await bridge.stop()).toBe(0);
 });
+}

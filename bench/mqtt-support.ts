@@ -47,8 +47,11 @@ export interface BridgeProcess {
   stop(): Promise<number | null>;
 }
 
-export function spawnBridge(args: string[], optionsPath: string): BridgeProcess {
-  const child = spawn(process.execPath, args, {
+/** V8 flags that keep the bridge's memory down (recommended for the add-on's mqtt service). */
+export const LEAN_NODE_FLAGS = ['--max-semi-space-size=1', '--lite-mode'];
+
+export function spawnBridge(args: string[], optionsPath: string, nodeFlags: readonly string[] = []): BridgeProcess {
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
     env: { ...process.env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

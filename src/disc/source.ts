@@ -76,6 +76,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number | null): Promise<T
     clearTimeout(timer);
   }
 }
+
 const CHUNK = 64;
 /** Most sectors one `bytes`/`sectors` call may span (4 MiB). */
 const MAX_SECTORS_PER_CALL = 2048;

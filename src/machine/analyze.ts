@@ -1,5 +1,5 @@
-import { identifyDisc, type DiscIdentification } from '../disc/index.js';
-import { SECTOR_SIZE, type DiscReader, type Drive } from '../drive/index.js';
+import { discReaderSource, identifyDisc, type DiscIdentification } from '../disc/index.js';
+import type { Drive } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { DiscFacts } from './snapshots.js';
 
@@ -7,23 +7,6 @@ export interface AnalyzedDisc extends DiscFacts {
   readonly identification: DiscIdentification | null;
   readonly mediumBytes: number;
   readonly warnings: readonly string[];
-}
-
-/** Reads whole sectors; a short read at the end of the medium returns fewer bytes. */
-export function sectorSource(reader: DiscReader) {
-  return async (lba: number, count: number): Promise<Buffer> => {
-    const length = Math.max(0, Math.min(count * SECTOR_SIZE, reader.sizeBytes - lba * SECTOR_SIZE));
-    const buffer = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-      const chunk = Buffer.alloc(length - done);
-      const n = await reader.read(chunk, lba * SECTOR_SIZE + done, length - done);
-      if (n === 0) break;
-      chunk.copy(buffer, done, 0, n);
-      done += n;
-    }
-    return buffer.subarray(0, done);
-  };
 }
 
 /**
@@ -42,12 +25,17 @@ export function sizeToCopy(filesystemBytes: number | null, mediumBytes: number):
 }
 
 /** Identifies the disc in the drive from its own structures. Throws when the medium cannot be opened. */
-export async function analyzeDisc(drive: Drive, logger: Logger): Promise<AnalyzedDisc> {
+export async function analyzeDisc(drive: Drive, logger: Logger, readTimeoutMs: number): Promise<AnalyzedDisc> {
   const discKind = await drive.discKind();
   const toc = await drive.toc();
   const reader = await drive.open();
   try {
-    const identification = await identifyDisc(sectorSource(reader), { discKind, toc, mediumBytes: reader.sizeBytes });
+    const identification = await identifyDisc(discReaderSource(reader), {
+      discKind,
+      toc,
+      mediumBytes: reader.sizeBytes,
+      readTimeoutMs,
+    });
     const size = sizeToCopy(identification.sizeBytes, reader.sizeBytes);
     const warnings = [...identification.warnings, ...(size.warning ? [size.warning] : [])];
     for (const warning of warnings) logger.warn({ drive: drive.id }, 'disc analysis: %s', warning);

@@ -277,7 +277,8 @@ export class DriveMachine {
   async #analyze(): Promise<void> {
     let disc: AnalyzedDisc;
     try {
-      disc = await analyzeDisc(this.#drive, this.#log);
+      // A drive that hangs while being identified must not hold the machine forever.
+      disc = await analyzeDisc(this.#drive, this.#log, Math.min(this.#options.stallTimeoutMs, 30_000));
     } catch (error) {
       if ((await this.#status()) === 'absent') {
         await this.#enter('waiting_for_media');

@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+// The client alone: mqtt's index loads every transport (WebSocket, SOCKS, …) the bridge never
+// uses, several MB of resident memory (target < 50 MB). TCP and TLS streams are built below.
+import clientModule from 'mqtt/lib/client';
 import type { Logger } from '../log/index.js';
 import { Disk2isoError, errorMessage } from '../util/errors.js';
 import type { BrokerSettings } from './broker.js';
@@ -136,6 +141,7 @@ export class MqttConnection {
     const clientOptions: IClientOptions = {
       protocol: settings.tls ? 'mqtts' : 'mqtt',
       host: settings.host,
+      hostname: settings.host,
       port: settings.port,
       protocolVersion: settings.protocolVersion,
       clientId: this.options.clientId,
@@ -152,9 +158,14 @@ export class MqttConnection {
       will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload), qos: 1, retain: true },
       ...(settings.username !== undefined ? { username: settings.username } : {}),
       ...(settings.password !== undefined ? { password: settings.password } : {}),
-      ...(settings.tls ? { servername: settings.host, rejectUnauthorized: true } : {}),
     };
-    const client = connect(clientOptions);
+    const client: MqttClient = new clientModule.default(
+      () =>
+        settings.tls
+          ? tlsConnect({ host: settings.host, port: settings.port, servername: settings.host, rejectUnauthorized: true })
+          : createConnection({ host: settings.host, port: settings.port }),
+      clientOptions,
+    );
     this.#client = client;
     client.on('connect', () => {
       if (client !== this.#client || this.#stopped) return;

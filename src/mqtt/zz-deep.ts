@@ -1,3 +1,0 @@
-import clientModule from 'mqtt/lib/client';
-const MqttClient = clientModule.default;
-export const x: typeof MqttClient = MqttClient;

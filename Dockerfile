@@ -74,8 +74,11 @@ COPY --from=build /stage/ /
 
 WORKDIR /app
 # libdvdcss caches CSS keys under $HOME unless told otherwise; keep them in the container's /tmp.
+# Drive ioctls and reads run on libuv's thread pool with time-outs; a hung drive may hold up to
+# two threads, so 8 keep the web server and the other drives responsive.
 ENV NODE_ENV=production \
-  DVDCSS_CACHE=/tmp/dvdcss
+  DVDCSS_CACHE=/tmp/dvdcss \
+  UV_THREADPOOL_SIZE=8
 
 # The Supervisor's watchdog acts on this (config.yaml has no `watchdog:`). Port 8099 is the
 # ingress port; the add-on does not offer the dev-only web_port option.

@@ -33,11 +33,13 @@ it(`core RSS and CPU with ${DASHBOARDS} open dashboards while copying`, async ()
     const idle = await rssMiB(pid);
     console.log(`core RSS idle, no dashboard: ${idle.toFixed(1)} MiB`);
     // A slow disc keeps the copy (and the 2/s progress stream) running for the whole measurement.
-    const image = await makeDataIso(temp.dir, { label: 'LONG_COPY', bytes: 64 * 1024 * 1024 });
+    const image = await makeDataIso(temp.dir, { label: 'LONG_COPY', bytes: 96 * 1024 * 1024 });
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
     await waitFor(async () => (await state()) === 'copying' || undefined, 60_000, 'copying');
+    const cpuAlone = await cpuPercentOver(pid, 10);
     const copying = await rssMiB(pid);
     console.log(`core RSS copying, no dashboard: ${copying.toFixed(1)} MiB`);
+    console.log(`core CPU copying at 1 MiB/s, no dashboard: ${cpuAlone.toFixed(2)} % of one core over 10 s`);
     const pages = [];
     for (let i = 0; i < DASHBOARDS; i++) {
       const page = await browser.context.newPage();

@@ -41,3 +41,16 @@ export {
 export { openFileReader } from './file-reader.js';
 /** GNU ddrescue mapfile parse/format (for tools and tests). */
 export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock, type BlockStatus } from './mapfile.js';
+
+// --- DVD-Video decrypted backup and audio CD rip (external tools) ---
+/** Decrypted DVD-Video backup (dvdbackup + genisoimage -dvd-video), libdvdcss detection, ISO volume ids. */
+export {
+  runDvdVideoBackup,
+  libdvdcssAvailable,
+  dvdBackupMethod,
+  isoVolumeId,
+  discardMediaWork,
+  mediaWorkPaths,
+  type DvdVideoRequest,
+  type MediaProgressSample,
+} from './dvd-video/index.js';

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { errorMessage } from './util/errors.js';
 
+// Drive calls run on libuv's pool with time-outs; a hung drive may hold two threads (see
+// src/drive/linux/lane.ts). Set before the first pool use, which happens after this line.
+process.env.UV_THREADPOOL_SIZE ??= '8';
+
 const USAGE = `Usage: disk2iso <command>
 
 Commands:

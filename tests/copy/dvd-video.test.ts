@@ -223,7 +223,7 @@ writeFileSync(image, data);`,
     const result = await withPath(wrappers, () => runDvdVideoBackup(req));
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'verify_mismatch', imagePath: null });
-    expect(result.error?.message).toMatch(/verification failed: .*VTS_01_1\.VOB: content +: +differs/);
+    expect(result.error?.message).toMatch(/verification failed: .*VTS_01_1\.VOB: content +: +differs/i);
     expect(await listDir(out)).toEqual([]);
   });
 

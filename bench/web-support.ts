@@ -19,7 +19,7 @@ export interface Seen {
 }
 
 export async function seenStates(page: Page): Promise<Seen[]> {
-  return (await page.evaluate('window.__seen')) as Seen[];
+  return page.evaluate<Seen[]>('window.__seen');
 }
 
 export function percentile(values: readonly number[], p: number): number {

@@ -100,10 +100,14 @@ export class EventLogWriter {
 
 /**
  * Incremental reader for watchers: each `readNew()` returns the events written since the last
- * call (by seq), surviving rotation and torn last lines.
+ * call (by seq). It reads only the bytes appended since the last call, follows a rotation
+ * (the rest of events.1.jsonl, then the new file from the start) and waits for a torn last
+ * line to be completed.
  */
 export class EventLogTail {
   #lastSeq: number;
+  #ino: number | null = null;
+  #offset = 0;
 
   constructor(
     private readonly files: EventLogFiles,
@@ -117,9 +121,67 @@ export class EventLogTail {
   }
 
   async readNew(): Promise<ContractEvent[]> {
-    const events = await readEventsAfter(this.files, this.#lastSeq);
-    const last = events.at(-1);
+    let events: ContractEvent[];
+    if (this.#ino === null) {
+      events = await readEventsAfter(this.files, this.#lastSeq);
+      await this.#remember();
+    } else {
+      events = await this.#readIncrement();
+    }
+    const fresh = events.filter((e) => e.seq > this.#lastSeq);
+    const last = fresh.at(-1);
     if (last) this.#lastSeq = last.seq;
+    return fresh;
+  }
+
+  /** Position at the end of the complete lines of the current file. */
+  async #remember(): Promise<void> {
+    try {
+      const text = await readFile(this.files.events);
+      this.#ino = (await stat(this.files.events)).ino;
+      this.#offset = text.lastIndexOf(0x0a) + 1;
+    } catch {
+      this.#ino = 0;
+      this.#offset = 0;
+    }
+  }
+
+  async #readIncrement(): Promise<ContractEvent[]> {
+    let info;
+    try {
+      info = await stat(this.files.events);
+    } catch {
+      return [];
+    }
+    const events: ContractEvent[] = [];
+    if (info.ino !== this.#ino || info.size < this.#offset) {
+      // Rotated: the old file is now events.1.jsonl; finish it, then start the new one.
+      if (this.#ino !== 0) events.push(...(await readFrom(this.files.eventsRotated, this.#offset)).events);
+      this.#ino = info.ino;
+      this.#offset = 0;
+    }
+    const chunk = await readFrom(this.files.events, this.#offset);
+    this.#offset += chunk.consumed;
+    events.push(...chunk.events);
     return events;
+  }
+}
+
+/** The complete lines of `path` from byte `offset`, and how many bytes they span. */
+async function readFrom(path: string, offset: number): Promise<{ events: ContractEvent[]; consumed: number }> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const size = (await handle.stat()).size;
+    if (size <= offset) return { events: [], consumed: 0 };
+    const buffer = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    const text = buffer.subarray(0, bytesRead);
+    const consumed = text.lastIndexOf(0x0a) + 1;
+    return { events: parseEventLines(text.subarray(0, consumed).toString('utf8')), consumed };
+  } catch {
+    return { events: [], consumed: 0 };
+  } finally {
+    await handle?.close();
   }
 }

@@ -1,16 +1,42 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { basename } from 'node:path';
 
+/** Delay of the trailing notification after the last change of a file. */
+const TRAILING_MS = 75;
+
 /**
  * Watches the contract folder and calls `onChange` with the path of every file that was
  * written (atomic renames included). Temp files of the atomic writer are ignored.
+ *
+ * chokidar reports at most one change per file within a short window and can drop the last
+ * write of a burst (media_detected → analyzing → copying within milliseconds), so each path
+ * also gets one trailing call after it has been quiet for a moment. Readers skip unchanged
+ * content, so the extra call costs one read.
  */
 export function watchContract(root: string, onChange: (path: string) => void): FSWatcher {
+  const trailing = new Map<string, NodeJS.Timeout>();
+  const notify = (path: string) => {
+    onChange(path);
+    clearTimeout(trailing.get(path));
+    const timer = setTimeout(() => {
+      trailing.delete(path);
+      onChange(path);
+    }, TRAILING_MS);
+    timer.unref();
+    trailing.set(path, timer);
+  };
   const watcher = watch(root, {
     ignoreInitial: true,
     ignored: (path) => basename(path).startsWith('.'),
     depth: 3,
   });
-  watcher.on('add', onChange).on('change', onChange);
+  watcher.on('add', notify).on('change', notify);
+  const close = watcher.close.bind(watcher);
+  // No trailing call may reach a watcher's owner after it closed the watcher.
+  watcher.close = () => {
+    for (const timer of trailing.values()) clearTimeout(timer);
+    trailing.clear();
+    return close();
+  };
   return watcher;
 }

@@ -54,3 +54,19 @@ export {
   type DvdVideoRequest,
   type MediaProgressSample,
 } from './dvd-video/index.js';
+/** Audio CD rip (cdparanoia + flac/lame, cue sheet, manifests, optional ISO) and MusicBrainz metadata. */
+export {
+  runAudioRip,
+  musicbrainzDiscId,
+  lookupMusicBrainz,
+  audioDiscBytes,
+  audioRipSpaceBytes,
+  audioTracks,
+  cleanText,
+  readCdText,
+  type AudioRipRequest,
+  type AlbumMetadata,
+  type TrackMetadata,
+  type MusicBrainzOptions,
+  type AudioFormat,
+} from './audio/index.js';

@@ -1,4 +1,5 @@
-import { rm, type FileHandle } from 'node:fs/promises';
+import { readdir, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import { settleWithin } from './guard.js';
 import type { MapSaver } from './map-store.js';
@@ -15,7 +16,24 @@ export function partPaths(targetPath: string): { part: string; map: string } {
 /** Removes an interrupted copy's `.part` and `.part.map` (start-up reconciliation, cancel). */
 export async function discardPartial(targetPath: string): Promise<void> {
   const { part, map } = partPaths(targetPath);
-  await Promise.all([rm(part, { force: true }), rm(map, { force: true })]);
+  await Promise.all([rm(part, { force: true }), rm(map, { force: true }), removeMapTemps(targetPath)]);
+}
+
+/** Temp files of an atomic mapfile save that a killed process left behind (`.<name>.part.map.<pid>.<n>.tmp`). */
+export async function removeMapTemps(targetPath: string): Promise<void> {
+  const prefix = `.${basename(targetPath)}.part.map.`;
+  const names = await readdir(dirname(targetPath)).catch(() => [] as string[]);
+  const temps = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  await Promise.all(temps.map((n) => rm(join(dirname(targetPath), n), { force: true })));
+}
+
+/** After an abort that keeps the partial output: closes it and saves the mapfile one last time (bounded). */
+export async function keepOutput(out: FileHandle | null, saver: MapSaver | null): Promise<void> {
+  if (out) await settleWithin(out.close(), CLEANUP_WAIT_MS);
+  if (saver) {
+    await settleWithin(saver.flush(), CLEANUP_WAIT_MS);
+    await settleWithin(saver.close(), CLEANUP_WAIT_MS);
+  }
 }
 
 /**

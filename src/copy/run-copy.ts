@@ -5,7 +5,7 @@ import { CopyGuard, stopDetailsOf } from './guard.js';
 import { hashFile, MultiHash } from './hashing.js';
 import type { CopyIo } from './io.js';
 import { loadMapfile, MapSaver } from './map-store.js';
-import { discardPartial, partPaths, removeOutput } from './partial.js';
+import { discardPartial, keepOutput, partPaths, removeMapTemps, removeOutput } from './partial.js';
 import { DEFAULT_CHUNK_BYTES, fastPass } from './read-pass.js';
 import { RescueMap } from './rescue-map.js';
 import { rescue } from './rescue.js';
@@ -86,6 +86,7 @@ class CopyRun {
     if (previous) {
       this.#map = previous;
       this.#resumed = true;
+      await removeMapTemps(r.targetPath);
       r.logger.info({ done: previous.bytesWith('+'), bad: previous.bytesWith('-') }, 'resuming an interrupted copy');
     } else {
       await outputOp('remove', this.#paths.part, () => discardPartial(r.targetPath));
@@ -213,9 +214,11 @@ class CopyRun {
     const out = this.#out;
     this.#out = null;
     const published = this.#published;
-    await removeOutput({ out, saver: this.#saver, targetPath: r.targetPath, published, logger: r.logger });
+    const keep = stop.reason === 'cancelled' && !published && r.keepPartialOnAbort?.(r.signal.reason) === true;
+    if (keep) await keepOutput(out, this.#saver);
+    else await removeOutput({ out, saver: this.#saver, targetPath: r.targetPath, published, logger: r.logger });
     const outcome = stop.reason === 'cancelled' ? 'cancelled' : 'failed';
-    const base = this.#base();
+    const base = { ...this.#base(), partialKept: keep };
     const reason = stop.reason;
     return { ...base, outcome, reason, error: copyError, imagePath: null, bytes: copied, checksums: {}, sidecars: [] };
   }

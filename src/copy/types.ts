@@ -33,6 +33,12 @@ export interface CopyRequest {
   device?: string;
   /** Write `<image>.sha256` / `<image>.md5` after the rename (default true). */
   writeSidecars?: boolean;
+  /**
+   * Keep `.part` + `.part.map` (mapfile saved) when the signal is aborted with a reason this
+   * accepts, e.g. `(reason) => reason === 'shutdown'`, so the next start can resume; the
+   * outcome is still `cancelled`. Default: an abort always removes the partial output.
+   */
+  keepPartialOnAbort?: (reason: unknown) => boolean;
   /** Read size of the first pass, a multiple of 2048 (default 1 MiB). */
   chunkBytes?: number;
 }
@@ -65,6 +71,8 @@ export interface CopyResult {
   badRanges: ByteRange[];
   /** True when a previous run's `.part`/`.map` were continued. */
   resumed: boolean;
+  /** True when an abort left `.part` + `.part.map` for a later resume (`keepPartialOnAbort`). */
+  partialKept?: boolean;
   /** Sidecar files written (`.sha256`, `.md5`). */
   sidecars: string[];
 }

@@ -14,7 +14,13 @@ export async function main(_args: string[]): Promise<number> {
   }
   const logs = new LogBuffer();
   const logger = createLogger({ name: 'core', level: config.log_level, buffer: logs });
-  const core = await startCore({ config, logger, logs });
+  let core;
+  try {
+    core = await startCore({ config, logger, logs });
+  } catch (error) {
+    logger.fatal({ err: errorMessage(error) }, 'disk2iso cannot start: %s', errorMessage(error));
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'received %s, stopping', signal);

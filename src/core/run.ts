@@ -70,12 +70,18 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   await removeOrphanPartials(config.output_dir, resumes, log);
 
   const control = new MachineControl(machines);
-  for (const machine of machines) machine.start();
-
+  // The web server starts before any machine: if its port is taken the core must not go on
+  // copying discs with no UI and no control API.
   let web: RunningWebServer | null = null;
   if (deps.web !== false) {
-    web = await startWebServer({ config, control, logs: deps.logs, logger: logger.child({ ns: 'web' }), version: VERSION });
+    try {
+      web = await startWebServer({ config, control, logs: deps.logs, logger, version: VERSION });
+    } catch (error) {
+      await store.stop().catch(() => undefined);
+      throw error;
+    }
   }
+  for (const machine of machines) machine.start();
 
   const tools = await detectTools();
   const writeSystem = async () => {

@@ -11,7 +11,7 @@ import type { BrokerSettings } from './broker.js';
 import { describeBroker } from './broker.js';
 import { CommandDispatcher, parseCommand } from './commands.js';
 import { MqttConnection, type Backoff } from './connection.js';
-import { classifyPath, ContractView, type ContractFile } from './contract-view.js';
+import { classifyPath, ContractView, type ContractFile, type DriveFile } from './contract-view.js';
 import { CursorStore } from './cursor.js';
 import { buildDiscovery, type DriveDeviceInfo } from './discovery.js';
 import type { OriginInfo } from './discovery-types.js';
@@ -80,7 +80,8 @@ export class Bridge {
   readonly #connection: MqttConnection;
   readonly #publisher: RetainedPublisher;
   readonly #cursor: CursorStore;
-  readonly #throttle: TrailingThrottle<string>;
+  readonly #legacyThrottle: TrailingThrottle<string>;
+  readonly #progressReads: TrailingThrottle<DriveFile<'progress'>>;
   readonly #tracks = new Map<string, StateTrack>();
   readonly #commands: CommandDispatcher;
   readonly #computed: ReadonlySet<string>;
@@ -91,7 +92,7 @@ export class Bridge {
   #eventWatcher: NodeFsWatcher | null = null;
   #timers: unknown[] = [];
   #birthTimer: unknown = null;
-  #commandsActive = false;
+  #sessionReady = false;
   #stopped = false;
   #session: Promise<void> | null = null;
 
@@ -118,7 +119,10 @@ export class Bridge {
     });
     this.#publisher = new RetainedPublisher(this.#connection, this.#log);
     this.#cursor = new CursorStore(join(deps.settings.stateDir, 'state.json'), CURSOR_WRITE_INTERVAL_MS);
-    this.#throttle = new TrailingThrottle(deps.settings.progressIntervalMs, (topic, payload) => this.#publisher.set(topic, payload), timers);
+    this.#legacyThrottle = new TrailingThrottle(deps.settings.progressIntervalMs, (topic, payload) => this.#publisher.set(topic, payload), timers);
+    // progress.json is read (and published) at most once per interval per drive, the last read
+    // trailing: the rate limit of SPEC §6 and no parsing of writes nobody will see.
+    this.#progressReads = new TrailingThrottle(deps.settings.progressIntervalMs, (_drive, file) => void this.#loadProgress(file), timers);
     for (const drive of this.#drives) this.#tracks.set(drive, { published: null, lastEventTs: null });
     this.#commands = new CommandDispatcher(this.#log, deps.settings.controlTimeoutMs);
     this.#computed = this.#computeTopics();
@@ -143,7 +147,7 @@ export class Bridge {
       {
         source,
         cursor: this.#cursor,
-        connection: this.#connection,
+        canSend: () => this.#sessionReady && this.#connection.connected,
         publisher: this.#publisher,
         messagesFor: (event) => this.#onEvent(event),
         maxAgeMs: settings.maxReplayAgeMs,
@@ -170,7 +174,7 @@ export class Bridge {
       });
     });
     this.#connection.events.on('disconnected', () => {
-      this.#commandsActive = false;
+      this.#sessionReady = false;
     });
     this.#connection.events.on('message', (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
     this.#timers.push(
@@ -190,7 +194,8 @@ export class Bridge {
     for (const timer of this.#timers) this.deps.timers.clearInterval(timer);
     if (this.#birthTimer !== null) this.deps.timers.clearTimeout(this.#birthTimer);
     for (const timer of this.#trailing.values()) this.deps.timers.clearTimeout(timer);
-    this.#throttle.stop();
+    this.#legacyThrottle.stop();
+    this.#progressReads.stop();
     await withTimeout(this.#pump?.idle(), 2000);
     const final = [{ topic: this.topics.bridgeAvailability, payload: 'offline' }];
     if (this.#legacyDrive) final.push({ topic: this.topics.legacy.availability, payload: 'offline' });
@@ -208,7 +213,7 @@ export class Bridge {
   }
 
   async #onConnected(): Promise<void> {
-    this.#commandsActive = false;
+    this.#sessionReady = false;
     const summary = await startSession({
       connection: this.#connection,
       publisher: this.#publisher,
@@ -218,7 +223,7 @@ export class Bridge {
       timers: this.deps.timers,
       logger: this.#log,
     });
-    this.#commandsActive = true;
+    this.#sessionReady = true;
     this.#log.info(summary, 'MQTT session ready: %d retained topics published, %d unchanged, %d cleared', summary.published, summary.unchanged, summary.cleared);
     this.#pump?.trigger();
   }
@@ -307,6 +312,10 @@ export class Bridge {
       return;
     }
     if ('drive' in file && !this.#driveSet.has(file.drive)) return;
+    if (file.kind === 'progress') {
+      this.#progressReads.push(file.drive, file);
+      return;
+    }
     try {
       await this.#view.load(file);
     } catch (error) {
@@ -333,15 +342,23 @@ export class Bridge {
         this.#publishLegacy(file.drive);
         return;
       }
-      case 'progress':
-        this.#throttle.push(t.progress(file.drive), serializePayload(project.progressPayload(view.progress.get(file.drive) ?? null)));
-        this.#publishLegacy(file.drive);
-        return;
       case 'attributes':
         this.#publisher.set(t.disc(file.drive), serializePayload(project.discPayload(view.attributes.get(file.drive) ?? null)));
         this.#publishLegacy(file.drive);
         return;
     }
+  }
+
+  async #loadProgress(file: DriveFile<'progress'>): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.#view.load(file);
+    } catch (error) {
+      this.#log.warn({ err: errorMessage(error) }, 'reading the contract failed: %s', errorMessage(error));
+      return;
+    }
+    this.#publisher.set(this.topics.progress(file.drive), serializePayload(project.progressPayload(this.#view.progress.get(file.drive) ?? null)));
+    this.#publishLegacy(file.drive);
   }
 
   #publishDriveAvailability(drive: string): void {
@@ -372,9 +389,9 @@ export class Bridge {
     const v = this.#view;
     const legacy = this.topics.legacy;
     const progress = v.progress.get(drive) ?? null;
-    this.#throttle.push(legacy.progress, String(project.legacyProgressPayload(progress)));
+    this.#legacyThrottle.push(legacy.progress, String(project.legacyProgressPayload(progress)));
     const attributes = project.legacyAttributesPayload(v.status.get(drive) ?? null, v.attributes.get(drive) ?? null, progress);
-    this.#throttle.push(legacy.attributes, serializePayload(attributes));
+    this.#legacyThrottle.push(legacy.attributes, serializePayload(attributes));
   }
 
   #tick(): void {
@@ -390,7 +407,7 @@ export class Bridge {
       return;
     }
     const target = this.topics.parseCommandTopic(topic);
-    if (!target || !this.#commandsActive) return;
+    if (!target || !this.#sessionReady) return;
     const parsed = parseCommand(target, payload, retained, this.#driveSet);
     if (!parsed.ok) {
       if (parsed.reason === 'empty') return;

@@ -13,6 +13,8 @@ export interface BrokerSettings {
   /** MQTT.js numbering: 4 = MQTT 3.1.1, 5 = MQTT 5. */
   readonly protocolVersion: ProtocolVersion;
   readonly source: 'options' | 'supervisor' | 'caller';
+  /** PEM CA certificate(s) to trust for mqtts besides the system's (callers only). */
+  readonly ca?: string;
 }
 
 /** A broker given by the caller (the demo, tests): `mqtt://host:port` or `mqtts://…`. */
@@ -21,6 +23,8 @@ export interface BrokerOverride {
   username?: string;
   password?: string;
   protocolVersion?: ProtocolVersion;
+  /** PEM CA certificate(s) for a broker with a private CA. */
+  ca?: string;
 }
 
 export type BrokerResolution = { ok: true; settings: BrokerSettings } | { ok: false; reason: string };
@@ -76,6 +80,7 @@ export async function resolveBroker(
         password: override.password || undefined,
         protocolVersion: override.protocolVersion ?? 4,
         source: 'caller',
+        ...(override.ca ? { ca: override.ca } : {}),
       },
     };
   }

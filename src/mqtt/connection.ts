@@ -1,14 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { createConnection } from 'node:net';
+import { createConnection, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { createRequire } from 'node:module';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-// The client alone: mqtt's index loads every transport (WebSocket, SOCKS, …) the bridge never
-// uses, several MB of resident memory (target < 50 MB). TCP and TLS streams are built below.
-import clientModule from 'mqtt/lib/client';
 import type { Logger } from '../log/index.js';
 import { Disk2isoError, errorMessage } from '../util/errors.js';
 import type { BrokerSettings } from './broker.js';
 import type { Timers } from './timers.js';
+
+/**
+ * The client class alone: mqtt's index loads every transport (WebSocket, SOCKS, …) the bridge
+ * never uses, several MB of resident memory (target < 50 MB); TCP and TLS streams are built in
+ * `#attempt`. require() because the package is CommonJS with a `default` export.
+ */
+const MqttClientClass = (createRequire(import.meta.url)('mqtt/lib/client') as { default: typeof MqttClient }).default;
 
 export interface ConnectionEvents {
   connected: [];
@@ -60,11 +65,17 @@ export class MqttConnection {
   #retryTimer: unknown = null;
   #lastError: string | null = null;
   #waiters: Array<() => void> = [];
+  #generation = 0;
 
   constructor(private readonly options: ConnectionOptions) {}
 
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** Counts connections: work begun for one session can tell that it is stale. */
+  get generation(): number {
+    return this.#generation;
   }
 
   start(): void {
@@ -159,10 +170,16 @@ export class MqttConnection {
       ...(settings.username !== undefined ? { username: settings.username } : {}),
       ...(settings.password !== undefined ? { password: settings.password } : {}),
     };
-    const client: MqttClient = new clientModule.default(
+    const client = new MqttClientClass(
       () =>
         settings.tls
-          ? tlsConnect({ host: settings.host, port: settings.port, servername: settings.host, rejectUnauthorized: true })
+          ? tlsConnect({
+              host: settings.host,
+              port: settings.port,
+              servername: isIP(settings.host) ? undefined : settings.host,
+              rejectUnauthorized: true,
+              ...(settings.ca ? { ca: settings.ca } : {}),
+            })
           : createConnection({ host: settings.host, port: settings.port }),
       clientOptions,
     );
@@ -170,6 +187,7 @@ export class MqttConnection {
     client.on('connect', () => {
       if (client !== this.#client || this.#stopped) return;
       this.#connected = true;
+      this.#generation++;
       if (this.#failures > 0 || this.#lastError) this.options.logger.info('connected to the MQTT broker again');
       this.#failures = 0;
       this.#lastError = null;

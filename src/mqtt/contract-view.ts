@@ -15,11 +15,20 @@ import {
   type SystemInfo,
 } from '../contract/index.js';
 
-export type ContractFile =
-  | { kind: 'events' }
-  | { kind: 'system' }
-  | { kind: 'history' }
-  | { kind: 'status' | 'progress' | 'attributes'; drive: string };
+export type DriveFileKind = 'status' | 'progress' | 'attributes';
+export type DriveFile<K extends DriveFileKind = DriveFileKind> = K extends DriveFileKind ? { kind: K; drive: string } : never;
+export type ContractFile = { kind: 'events' } | { kind: 'system' } | { kind: 'history' } | DriveFile;
+
+function driveFile(kind: DriveFileKind, drive: string): DriveFile {
+  switch (kind) {
+    case 'status':
+      return { kind, drive };
+    case 'progress':
+      return { kind, drive };
+    case 'attributes':
+      return { kind, drive };
+  }
+}
 
 /** Pure: which contract file a changed path is, or null for anything else. */
 export function classifyPath(paths: ApiPaths, path: string): ContractFile | null {
@@ -29,7 +38,7 @@ export function classifyPath(paths: ApiPaths, path: string): ContractFile | null
   if (rel === 'history.json') return { kind: 'history' };
   const match = /^drives\/([a-zA-Z0-9_-]{1,64})\/(status|progress|attributes)\.json$/.exec(rel);
   if (!match) return null;
-  return { kind: match[2] as 'status' | 'progress' | 'attributes', drive: match[1]! };
+  return driveFile(match[2] as DriveFileKind, match[1]!);
 }
 
 /** The bridge's last read of each contract file; a missing or invalid file reads as null. */
@@ -82,7 +91,7 @@ export class ContractView {
     return [
       { kind: 'system' },
       { kind: 'history' },
-      ...drives.flatMap((drive) => (['status', 'progress', 'attributes'] as const).map((kind) => ({ kind, drive }))),
+      ...drives.flatMap((drive) => (['status', 'progress', 'attributes'] as const).map((kind) => driveFile(kind, drive))),
     ];
   }
 }

@@ -1,7 +1,6 @@
 import type { ContractEvent } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import type { MqttConnection } from './connection.js';
 import type { CursorStore } from './cursor.js';
 import type { EventSource } from './event-source.js';
 import type { RetainedPublisher } from './publisher.js';
@@ -17,7 +16,8 @@ export interface EventMessage {
 export interface EventPumpOptions {
   source: EventSource;
   cursor: CursorStore;
-  connection: MqttConnection;
+  /** True once the session is set up (retained scan done); events wait until then. */
+  canSend: () => boolean;
   publisher: RetainedPublisher;
   /** The messages for one event (state topic, event entity, legacy state…), in order. */
   messagesFor: (event: ContractEvent) => EventMessage[];
@@ -84,8 +84,8 @@ export class EventPump {
   }
 
   async #drain(): Promise<void> {
-    const { source, connection, cursor, logger } = this.options;
-    while (!this.#stopped && connection.connected) {
+    const { source, cursor, logger, canSend } = this.options;
+    while (!this.#stopped && canSend()) {
       const events = await source.readNew();
       if (events.length === 0) return;
       const oldest = this.options.timers.now() - this.options.maxAgeMs;

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/index.js';
+import { Disk2isoError } from '../util/errors.js';
 import type { MqttConnection } from './connection.js';
 import { isOurDiscovery, removalPayload } from './discovery.js';
 import type { DeviceDiscoveryPayload } from './discovery-types.js';
@@ -34,9 +35,12 @@ export interface SessionSummary {
  */
 export async function startSession(ctx: SessionContext): Promise<SessionSummary> {
   const { connection, publisher, topics, logger } = ctx;
+  const generation = connection.generation;
   const legacyTopics = new Set(Object.values(topics.legacy));
   const filters = [topics.discoveryWildcard, `${topics.base}/#`, `${LEGACY_BASE}/+`];
   const held = await scanRetained(connection, filters, `${topics.base}/bridge`, ctx.scanTimeoutMs, ctx.timers);
+  // The connection dropped and came back during the scan: that newer session does the work.
+  if (connection.generation !== generation || !connection.connected) throw new StaleSessionError();
   const keep = new Map<string, string>();
   let cleared = 0;
   for (const [topic, payload] of held) {
@@ -53,10 +57,18 @@ export async function startSession(ctx: SessionContext): Promise<SessionSummary>
     await connection.publish(topic, '', true);
     cleared++;
   }
+  if (connection.generation !== generation) throw new StaleSessionError();
   publisher.prime(keep);
   const published = await publisher.flushAll();
   await connection.subscribe([topics.commandWildcard, ...topics.haStatus]);
   return { published, unchanged: keep.size, cleared };
+}
+
+/** Thrown when a session setup outlived its connection. */
+export class StaleSessionError extends Disk2isoError {
+  constructor() {
+    super('the MQTT connection changed while the session was being set up');
+  }
 }
 
 function isOurDiscoveryText(payload: string): boolean {

@@ -81,11 +81,6 @@ export class ChecksumVerifier {
     this.#running?.controller.abort();
   }
 
-  /** True while a verification is queued or running. */
-  get busy(): boolean {
-    return this.#running !== null || this.#queue.length > 0;
-  }
-
   async #drain(): Promise<void> {
     for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
       this.#running = job;

@@ -13,7 +13,7 @@ export function fmtBytes(bytes: number | null | undefined, lang: Lang): string {
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value);
   return `${number} ${UNITS[unit]}`;
 }
 

@@ -64,4 +64,19 @@ describe('event log', () => {
     expect(parseEventLines('')).toEqual([]);
     expect(join('a', 'b')).toBe('a/b');
   });
+
+  it('tails incrementally: a torn line is delivered once it is complete, never twice', async () => {
+    const paths = apiPaths(dir);
+    const line = (seq: number) => JSON.stringify({ seq, ts: 't', drive: 'sr0', type: 'state_changed', data: { seq } });
+    await writeFile(paths.events, `${line(1)}\n`);
+    const tail = new EventLogTail(paths, 0);
+    expect((await tail.readNew()).map((e) => e.seq)).toEqual([1]);
+    const torn = line(2);
+    await appendFile(paths.events, torn.slice(0, 20));
+    expect(await tail.readNew()).toEqual([]);
+    await appendFile(paths.events, `${torn.slice(20)}\n${line(3)}\n`);
+    expect((await tail.readNew()).map((e) => e.seq)).toEqual([2, 3]);
+    expect(await tail.readNew()).toEqual([]);
+    expect(tail.lastSeq).toBe(3);
+  });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  discardPartial,
   findArchivedByFingerprint,
   freeSpace,
   imageFolderFor,
@@ -161,5 +162,15 @@ describe('freeSpace', () => {
 
   it('rejects for a missing folder', async () => {
     await expect(freeSpace(join(out, 'missing'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('discardPartial', () => {
+  it('removes .part, .part.map and mapfile temp files of that image only', async () => {
+    for (const name of ['X.iso.part', 'X.iso.part.map', '.X.iso.part.map.123.4.tmp', 'X.iso', 'Y.iso.part', '.Y.iso.part.map.1.1.tmp']) {
+      await writeFile(join(out, name), '');
+    }
+    await discardPartial(join(out, 'X.iso'));
+    expect(await listDir(out)).toEqual(['.Y.iso.part.map.1.1.tmp', 'X.iso', 'Y.iso.part']);
   });
 });

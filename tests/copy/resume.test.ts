@@ -53,7 +53,8 @@ describe('resume after the process was killed', () => {
     expect(exit.signal).toBe('SIGKILL');
     // The last mapfile the child saved.
     map = parseMapfile(await readFile(paths.map, 'utf8'));
-    expect(await listDir(join(dir, name))).toEqual(['R.iso.part', 'R.iso.part.map']);
+    // (A kill during a mapfile save may also leave its temp file; resume removes it.)
+    expect((await listDir(join(dir, name))).filter((n) => !n.endsWith('.tmp'))).toEqual(['R.iso.part', 'R.iso.part.map']);
     return { target, map };
   }
 
@@ -162,6 +163,52 @@ describe('resume of a mapfile with bad areas', () => {
     expect((await readFile(target)).equals(source)).toBe(true);
     expect(result.checksums.sha256).toBe(sha256(source));
     await execa('md5sum', ['-c', 'B.iso.md5'], { cwd: join(dir, 'out') });
+  });
+
+  it('keeps .part and .map on an abort the caller marks as resumable (shutdown), then resumes', async () => {
+    const { drive } = await simDrive(join(dir, 'sim-shutdown'), image, { bytes_per_second: 1_000_000 });
+    const slow = await drive.open();
+    const target = join(dir, 'shutdown', 'K.iso');
+    const { request, samples, controller } = copyRequest(slow, fsBytes, target, {
+      chunkBytes: 128 * 1024,
+      keepPartialOnAbort: (reason) => reason === 'shutdown',
+    });
+    const running = runCopy(request);
+    await waitFor(() => samples.some((s) => s.bytesDone >= 512 * 1024), 30_000, 'some progress');
+    controller.abort('shutdown');
+    const aborted = await running;
+    await slow.close();
+
+    expect(aborted).toMatchObject({ outcome: 'cancelled', reason: 'cancelled', partialKept: true, imagePath: null });
+    expect(await listDir(join(dir, 'shutdown'))).toEqual(['K.iso.part', 'K.iso.part.map']);
+    const map = parseMapfile(await readFile(partPaths(target).map, 'utf8'));
+    // The last save happened at the abort: it records everything copied.
+    expect(bytesBy(map, '+')).toBe(aborted.bytes);
+
+    const { drive: fast } = await simDrive(join(dir, 'sim-shutdown-2'), image);
+    const inner = await fast.open();
+    const reader = flakyReader(inner, [], 0);
+    const result = await runCopy(copyRequest(reader, fsBytes, target).request);
+    await inner.close();
+    expect(result).toMatchObject({ outcome: 'success', resumed: true });
+    expect(reader.bytesRead).toBe(fsBytes - aborted.bytes);
+    expect((await readFile(target)).equals(await head(image, fsBytes))).toBe(true);
+  });
+
+  it('removes the partial output on an ordinary cancel even with keepPartialOnAbort', async () => {
+    const { drive } = await simDrive(join(dir, 'sim-cancel'), image, { bytes_per_second: 1_000_000 });
+    const reader = await drive.open();
+    const { request, samples, controller } = copyRequest(reader, fsBytes, join(dir, 'cancel', 'C.iso'), {
+      chunkBytes: 128 * 1024,
+      keepPartialOnAbort: (reason) => reason === 'shutdown',
+    });
+    const running = runCopy(request);
+    await waitFor(() => samples.some((s) => s.bytesDone >= 256 * 1024), 30_000, 'some progress');
+    controller.abort('cancel');
+    const result = await running;
+    await reader.close();
+    expect(result).toMatchObject({ outcome: 'cancelled', partialKept: false });
+    expect(await listDir(join(dir, 'cancel'))).toEqual([]);
   });
 
   it('does not stall a slow copy that keeps making progress', async () => {

@@ -83,4 +83,24 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     expect(result.all).toContain('option "read_retries": got "three", expected number');
     await expect(access(join(dir, 'api'))).rejects.toThrow();
   });
+
+  it('exits with a clear error instead of running headless when the web port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '0.0.0.0', resolve));
+    try {
+      const sim = join(dir, 'sim0');
+      await simReset(sim);
+      const optionsPath = join(dir, 'options.json');
+      await writeFile(optionsPath, JSON.stringify({ drives: [`sim:${sim}`], api_dir: join(dir, 'api'), output_dir: join(dir, 'out'), web_port: port, mqtt_enabled: false }));
+      const result = await startCli('run', optionsPath);
+      expect(result.exitCode).toBe(1);
+      expect(result.all).toMatch(/cannot start/);
+      expect(result.all).toContain(String(port));
+      expect(await stateTrail(parseOptions({ api_dir: join(dir, 'api') }, 'x'), 'sim0')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
 });

@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../src/mqtt/index.js';
 import { main } from '../../src/mqtt/main.js';
-import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
 
 requireMosquitto();
@@ -130,5 +131,63 @@ describe('disk2iso mqtt (main)', () => {
     abort.abort();
     expect(await exit).toBe(0);
     expect((await readRetained(broker.url, 'disk2iso/availability')).get('disk2iso/availability')).toBe('offline');
+  });
+});
+
+describe.skipIf(!MOSQUITTO_AVAILABLE)('mqtts (TLS)', () => {
+  let broker: Mosquitto;
+  let tlsPort: number;
+  let ca: string;
+  let certDir: { path: string; remove: () => Promise<void> };
+  beforeAll(async () => {
+    certDir = await tmpDir('disk2iso-tls-');
+    const d = certDir.path;
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=disk2iso test CA');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+    await writeFile(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
+    ca = await readFile(join(d, 'ca.crt'), 'utf8');
+    tlsPort = await freePort();
+    broker = await startMosquitto({
+      extraConfig: [`listener ${tlsPort} 127.0.0.1`, `cafile ${join(d, 'ca.crt')}`, `certfile ${join(d, 'server.crt')}`, `keyfile ${join(d, 'server.key')}`],
+    });
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+    await certDir?.remove();
+  });
+
+  it('connects over mqtts and verifies the broker certificate', async () => {
+    const { apiDir, dir } = await contract();
+    const recorder = await Recorder.connect(broker.url);
+    cleanups.push(() => recorder.close());
+    const { logger } = memoryLogger();
+    const running = await startBridge(testConfig(apiDir, ['sr0']), logger, {
+      broker: { url: `mqtts://127.0.0.1:${tlsPort}`, ca },
+      supervisor: null,
+      configurationUrl: null,
+      stateDir: join(dir, 'mqtt'),
+      ...FAST_SETTINGS,
+    });
+    cleanups.push(() => running.stop());
+    await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online over TLS' });
+  });
+
+  it('refuses a certificate it cannot verify, with one clear warning', async () => {
+    const { apiDir, dir } = await contract();
+    const { logger, lines } = memoryLogger();
+    const running = await startBridge(testConfig(apiDir, ['sr0'], { mqtt_host: `mqtts://127.0.0.1:${tlsPort}` }), logger, {
+      supervisor: null,
+      configurationUrl: null,
+      stateDir: join(dir, 'mqtt'),
+      ...FAST_SETTINGS,
+    });
+    cleanups.push(() => running.stop());
+    await waitFor(() => lines.filter((l) => String(l.msg).startsWith('next MQTT connection attempt')).length >= 2, { message: 'attempts' });
+    const warnings = lines.filter((l) => l.level === 40 && String(l.msg).startsWith('MQTT broker:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/certificate/i);
+    expect(running.bridge?.connected).toBe(false);
   });
 });

@@ -103,7 +103,7 @@ export async function runDvdVideoBackup(req: DvdVideoRequest): Promise<CopyResul
 
     if (req.verify) {
       sample('verifying', 0, imageBytes);
-      const differences = await compareImageWithFolder(part, mirror, job.guard, req.logger);
+      const differences = await compareImageWithFolder(part, mirror, job.guard, req.logger, (done) => sample('verifying', Math.min(done, imageBytes), imageBytes));
       if (differences.length > 0) {
         throw job.guard.stop('verify_mismatch', `verification failed: the new image differs from the disc's files (${differences.slice(0, 3).join('; ')})`);
       }

@@ -66,7 +66,14 @@ const REPORT_LINE = /^[-?] '(.*)' +\((?:DISK|ISO)\) +: +(.*)$/;
  * Compares every file of `sourceDir` with the same file inside the image (xorriso -compare_r,
  * which reads both). Resolves the differences in content, size or presence; empty = identical.
  */
-export async function compareImageWithFolder(imagePath: string, sourceDir: string, guard: CopyGuard, logger: Logger): Promise<string[]> {
+export async function compareImageWithFolder(
+  imagePath: string,
+  sourceDir: string,
+  guard: CopyGuard,
+  logger: Logger,
+  /** About how many bytes of the image were compared (xorriso reads both sides: half its reads). */
+  onBytes?: (compared: number) => void,
+): Promise<string[]> {
   const differences: string[] = [];
   let sawVerdict = false;
   await runTool(
@@ -76,6 +83,7 @@ export async function compareImageWithFolder(imagePath: string, sourceDir: strin
       purpose: 'verifying the image',
       failReason: 'verify_mismatch',
       outputDir: dirname(resolve(imagePath)),
+      onReadBytes: (read) => onBytes?.(Math.floor(read / 2)),
       onLine: (line) => {
         if (/Differences detected|match as far as expectable/.test(line)) sawVerdict = true;
         const match = REPORT_LINE.exec(line);

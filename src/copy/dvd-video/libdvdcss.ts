@@ -30,7 +30,11 @@ async function findLibrary(dirs: readonly string[]): Promise<boolean> {
   return found.includes(true);
 }
 
-/** The method recorded for a decrypted backup: `dvdbackup`, or `dvdbackup (libdvdcss)` when it can decrypt. */
+/**
+ * The method recorded for a decrypted backup: `dvdbackup`, or `dvdbackup (libdvdcss)` when it can
+ * decrypt. The machine takes this path when `dvd_video_mode` is `decrypt` and the drive has a
+ * device path; an unencrypted disc backs up without libdvdcss, a CSS-encrypted one needs it.
+ */
 export function dvdBackupMethod(withLibdvdcss: boolean): string {
   return withLibdvdcss ? 'dvdbackup (libdvdcss)' : 'dvdbackup';
 }

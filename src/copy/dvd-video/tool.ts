@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { execa, type Result } from 'execa';
 import type { Logger } from '../../log/index.js';
 import type { CopyReason } from '../errors.js';
@@ -32,6 +33,8 @@ export interface ToolRun {
   readonly onProbe?: (value: number) => void;
   /** Every stdout/stderr line (progress parsing); a `true` return also counts as progress. */
   readonly onLine?: (line: string) => boolean | void;
+  /** Bytes the tool has read so far (Linux /proc/<pid>/io), for tools that report no progress. */
+  readonly onReadBytes?: (bytes: number) => void;
 }
 
 const POLL_MS = 250;
@@ -74,7 +77,7 @@ export async function runTool(run: ToolRun, guard: CopyGuard, logger: Logger): P
   });
   child.stdout?.setEncoding('utf8').on('data', onText);
   child.stderr?.setEncoding('utf8').on('data', onText);
-  const stopPolling = run.probe ? poll(run.probe, guard, run.onProbe) : () => undefined;
+  const stopPolling = poll(run, child.pid, guard);
   let result: Result;
   try {
     result = await guard.race(child);
@@ -111,26 +114,51 @@ async function nearlyFull(dir: string): Promise<boolean> {
   }
 }
 
-/** Calls `probe` every POLL_MS (never two at once); returns the function that stops it. */
-function poll(probe: () => Promise<number>, guard: CopyGuard, onValue?: (value: number) => void): () => void {
-  let last: number | null = null;
+/**
+ * Every POLL_MS (never two at once): the run's probe, and the tool's own I/O counters
+ * (/proc/<pid>/io, Linux). A change in either restarts the stall watchdog, so a tool that
+ * reads for minutes without writing (a verify pass) is not taken for a stalled one.
+ */
+function poll(run: ToolRun, pid: number | undefined, guard: CopyGuard): () => void {
+  let lastProbe: number | null = null;
+  let lastIo: string | null = null;
   let busy = false;
+  const tick = async (): Promise<void> => {
+    const [value, io] = await Promise.all([run.probe?.().catch(() => null) ?? null, pid === undefined ? null : processIo(pid)]);
+    if (value !== null && value !== lastProbe) {
+      lastProbe = value;
+      guard.activity();
+      run.onProbe?.(value);
+    }
+    const key = io === null ? null : `${io.read}/${io.written}`;
+    if (io !== null && key !== lastIo) {
+      lastIo = key;
+      guard.activity();
+      run.onReadBytes?.(io.read);
+    }
+  };
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    void probe()
-      .then((value) => {
-        if (value === last) return;
-        last = value;
-        guard.activity();
-        onValue?.(value);
-      })
+    void tick()
       .catch(() => undefined)
       .finally(() => {
         busy = false;
       });
   }, POLL_MS);
   return () => clearInterval(timer);
+}
+
+/** `rchar`/`wchar` of a process (every read and write syscall, cached or not); null when unreadable. */
+async function processIo(pid: number): Promise<{ read: number; written: number } | null> {
+  try {
+    const text = await readFile(`/proc/${pid}/io`, 'utf8');
+    const read = /^rchar: (\d+)$/m.exec(text)?.[1];
+    const written = /^wchar: (\d+)$/m.exec(text)?.[1];
+    return read === undefined || written === undefined ? null : { read: Number(read), written: Number(written) };
+  } catch {
+    return null;
+  }
 }
 
 /** Text chunks to lines (`\n` or `\r`); a partial line waits for its end, bounded in length. */

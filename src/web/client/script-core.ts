@@ -18,7 +18,7 @@ function t(key, params) {
   return s;
 }
 var UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-function num(v, d) { return new Intl.NumberFormat(LANG, { minimumFractionDigits: d, maximumFractionDigits: d }).format(v); }
+function num(v, d) { return new Intl.NumberFormat(LANG, { minimumFractionDigits: d, maximumFractionDigits: d, useGrouping: false }).format(v); }
 function fmtBytes(n) {
   if (n === null || n === undefined || !isFinite(n)) return '\u2014';
   var u = 0; while (n >= 1024 && u < UNITS.length - 1) { n /= 1024; u++; }

@@ -56,7 +56,9 @@ function sample(id, p) {
 }
 function drawChart(card, id) {
   var ch = charts[id], line = field(card, 'chart-line'), area = field(card, 'chart-area'), peak = field(card, 'chart-peak');
+  var box = field(card, 'chart-box');
   if (!line || !area) return;
+  if (box) box.hidden = !ch || ch.samples.length < 2;
   if (!ch || ch.samples.length < 2) { line.setAttribute('points', ''); area.setAttribute('points', ''); setText(peak, ''); return; }
   var s = ch.samples, t0 = s[0][0], span = Math.max(1, s[s.length - 1][0] - t0);
   var max = Math.max.apply(null, s.map(function (x) { return x[1]; })) || 1;

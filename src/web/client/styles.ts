@@ -232,7 +232,9 @@ progress.space { margin: 6px 0 8px; }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .actions { flex-direction: column; align-items: stretch; }
   .buttons { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .buttons .btn { padding: 0 6px; }
+  .buttons .btn { padding: 0 6px; min-width: 0; }
+  .buttons .btn .icon { display: none; }
+  .buttons .btn span { overflow: hidden; text-overflow: ellipsis; }
   .label-long { display: none; }
   .label-short { display: inline; }
   .archive-item { grid-template-columns: auto minmax(0, 1fr); }

@@ -60,7 +60,8 @@ const ProgressBlock: FC<{ view: DriveView; t: Translate; lang: Lang }> = ({ view
         <Fact label={t('copied')} field="copied" value={p ? `${fmtBytes(p.bytes_done, lang)} / ${fmtBytes(p.bytes_total, lang)}` : '—'} />
         <Fact label={t('bad_sectors')} field="bad_sectors" value={String(p?.bad_sectors ?? 0)} />
       </dl>
-      <figure class="chart">
+      {/* Shown by the script once it has sampled two progress updates of this job. */}
+      <figure class="chart" data-field="chart-box" hidden>
         <figcaption>
           <span>{t('read_speed')}</span>
           <span class="muted" data-field="chart-peak" />

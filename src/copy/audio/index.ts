@@ -1,0 +1,18 @@
+/** Audio CD rip: MusicBrainz disc id and lookup, cdparanoia + flac/lame, cue sheet, checksum manifests, optional ISO. */
+export { runAudioRip, type AudioRipRequest } from './rip.js';
+/** The MusicBrainz disc id of a TOC. */
+export { musicbrainzDiscId } from './discid.js';
+/** Album metadata from the MusicBrainz web service (null on any failure, bounded in time). */
+export { lookupMusicBrainz, MUSICBRAINZ_BASE_URL, type MusicBrainzOptions } from './musicbrainz.js';
+/** Album/track metadata and the cleaning of untrusted text. */
+export { cleanText, type AlbumMetadata, type TrackMetadata } from './metadata.js';
+/** Audio tracks of a TOC, their PCM size (the "disc size" of an audio CD), cue positions. */
+export { audioTracks, audioDiscBytes, audioRipSpaceBytes, msf, AUDIO_SECTOR_BYTES, type AudioTrack } from './tracks.js';
+/** File names and the cue sheet of a rip. */
+export { trackFileName, cueFileName, cueSheet, type AudioFormat, type CueTrack } from './naming.js';
+/** Tags and encoder command lines. */
+export { trackTags, encoderCommand } from './encode.js';
+/** cdparanoia command line and `-e` progress parsing. */
+export { paranoiaArgs, ParanoiaProgress } from './paranoia.js';
+/** CD-TEXT titles via cd-info (libcdio-utils). */
+export { readCdText, parseCdInfoCdText, type CdTextSource, type CdTextOptions } from './cdtext.js';

@@ -1,0 +1,43 @@
+import { AUDIO_SECTOR_BYTES } from './tracks.js';
+
+/** cdparanoia's positions are in 16-bit words: 1176 per sector. */
+const WORDS_PER_SECTOR = AUDIO_SECTOR_BYTES / 2;
+/** `cdparanoia -e` callback line: `##: <function> [<name>] @ <position in words>`. */
+const CALLBACK = /^##: (-?\d+) \[([a-z ]*)\] @ (\d+)\s*$/;
+/** Distinct skipped sectors remembered; a disc this damaged is reported as such either way. */
+const MAX_SKIPS = 100_000;
+
+/** `cdparanoia -e -d <device> -w <track> <out.wav>`: one whole track as WAV, progress callbacks on stderr. */
+export function paranoiaArgs(devicePath: string, track: number, wavPath: string): string[] {
+  return ['-e', '-d', devicePath, '-w', String(track), wavPath];
+}
+
+/**
+ * Follows cdparanoia's `-e` callbacks for one track: sectors written so far (from `wrote`) and
+ * sectors it had to skip (unreadable after all retries: the rip is degraded there).
+ */
+export class ParanoiaProgress {
+  written = 0;
+  readonly skipped = new Set<number>();
+
+  constructor(
+    private readonly start: number,
+    private readonly sectors: number,
+  ) {}
+
+  /** Feeds one stderr line; true when it was a callback (the drive is working). */
+  line(text: string): boolean {
+    const match = CALLBACK.exec(text);
+    if (!match) return false;
+    const name = match[2] ?? '';
+    const sector = Math.floor(Number(match[3]) / WORDS_PER_SECTOR);
+    if (name === 'wrote') {
+      // `wrote` reports the last word written: the next sector to write is the count done.
+      const done = Math.floor((Number(match[3]) + 1) / WORDS_PER_SECTOR) - this.start;
+      this.written = Math.min(this.sectors, Math.max(this.written, done));
+    } else if (name === 'skip' && this.skipped.size < MAX_SKIPS) {
+      this.skipped.add(sector);
+    }
+    return true;
+  }
+}

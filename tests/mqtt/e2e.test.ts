@@ -1,0 +1,179 @@
+/**
+ * End to end: the real core (`node dist/cli.js run`) with a simulated drive, the real bridge
+ * (`node dist/cli.js mqtt`), a real Mosquitto. Needs a built dist/ (`npm run build`); skipped
+ * with a message when it is missing.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { connectAsync } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HistorySchema } from '../../src/contract/index.js';
+import { simInsert, trayImage, updateSimState } from '../../src/drive/index.js';
+import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
+import { Recorder, tmpDir, waitFor } from './support.js';
+import { TcpGate } from './tcp-gate.js';
+
+requireMosquitto();
+const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+const BUILT = existsSync(CLI);
+if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT end-to-end test`);
+
+interface Proc {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+function spawnCli(command: string, optionsPath: string): Proc {
+  const child = spawn(process.execPath, [CLI, command], {
+    env: { ...process.env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+  return { child, output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+async function stopProc(proc: Proc | null, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.child.exitCode ?? null;
+  proc.child.kill(signal);
+  return proc.exited;
+}
+
+describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mosquitto', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+  });
+
+  it('a disc goes through every state on MQTT, events in order, eject by button, faults survive', { timeout: 240_000 }, async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.dispose());
+    const gate = await TcpGate.start(await freePort(), () => broker.port);
+    cleanups.push(() => gate.close());
+    const dir = await tmpDir('disk2iso-e2e-');
+    cleanups.push(dir.remove);
+    const sim = join(dir.path, 'sim0');
+    const content = join(dir.path, 'content');
+    await mkdir(sim, { recursive: true });
+    await mkdir(content, { recursive: true });
+    await writeFile(join(content, 'README.TXT'), 'disk2iso end-to-end test disc, a line of 64 bytes to fill 4 MB..\n'.repeat(65_536));
+    const iso = join(dir.path, 'E2E_DISC.iso');
+    execFileSync('genisoimage', ['-quiet', '-o', iso, '-V', 'E2E_DISC', '-J', '-r', content]);
+    const apiDir = join(dir.path, 'api');
+    const optionsPath = join(dir.path, 'options.json');
+    await writeFile(
+      optionsPath,
+      JSON.stringify({
+        drives: [`sim:${sim}`],
+        api_dir: apiDir,
+        output_dir: join(dir.path, 'out'),
+        web_port: await freePort(),
+        mqtt_enabled: true,
+        mqtt_host: '127.0.0.1',
+        mqtt_port: gate.port,
+        eject_after_copy: false,
+        poll_media_interval: 1,
+        poll_drive_interval: 1,
+        poll_removal_interval: 1,
+        min_free_space_mb: 0,
+        log_level: 'info',
+      }),
+    );
+
+    const recorder = await Recorder.connect(broker.url);
+    cleanups.push(() => recorder.close());
+    const core = spawnCli('run', optionsPath);
+    cleanups.push(() => stopProc(core));
+    let bridge: Proc | null = spawnCli('mqtt', optionsPath);
+    cleanups.push(() => stopProc(bridge));
+    const logs = () => `\n--- core ---\n${core.output.join('').slice(-3000)}\n--- bridge ---\n${bridge?.output.join('').slice(-3000)}`;
+    const states = () => recorder.payloads('disk2iso/sim0/state');
+    const events = () => recorder.payloads('disk2iso/sim0/event').map((p) => JSON.parse(p) as { event_type: string; seq: number });
+    const count = (type: string) => events().filter((e) => e.event_type === type).length;
+
+    await waitFor(() => recorder.last('homeassistant/device/disk2iso/sim0/config'), { timeout: 60_000, message: () => `discovery${logs()}` });
+    await waitFor(() => states().at(-1) === 'waiting_for_media', { timeout: 60_000, message: () => `waiting_for_media${logs()}` });
+
+    // 1. A disc: every transition and job event on MQTT, in order.
+    await simInsert(sim, iso);
+    await waitFor(() => count('copy_completed') === 1, { timeout: 90_000, message: () => `copy_completed; states ${states().join(',')}${logs()}` });
+    await waitFor(() => states().at(-1) === 'waiting_for_removal', { timeout: 30_000, message: () => `waiting_for_removal; states ${states().join(',')}` });
+    const path = states();
+    const order = ['media_detected', 'analyzing', 'copying', 'completed', 'waiting_for_removal'].map((s) => path.lastIndexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const types = events().map((e) => e.event_type);
+    expect(types.indexOf('disc_inserted')).toBeLessThan(types.indexOf('copy_started'));
+    expect(types.indexOf('copy_started')).toBeLessThan(types.indexOf('copy_completed'));
+    const seqs = events().map((e) => e.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(recorder.json('disk2iso/sim0/last_job')).toMatchObject({ result: 'success', archived_total: 1 });
+    expect(recorder.json<{ label: string }>('disk2iso/sim0/disc')?.label).toBe('E2E_DISC');
+
+    // 2. The eject button over MQTT ejects the disc.
+    const client = await connectAsync(broker.url);
+    cleanups.push(() => client.endAsync());
+    await client.publishAsync('disk2iso/sim0/command/eject', 'PRESS', { qos: 1 });
+    await waitFor(async () => (await trayImage(sim)) === null, { timeout: 30_000, message: () => `disc ejected${logs()}` });
+    await waitFor(() => states().at(-1) === 'waiting_for_media', { timeout: 30_000, message: () => `back to waiting_for_media; ${states().join(',')}` });
+    await waitFor(() => count('disc_removed') >= 1, { timeout: 30_000, message: 'disc_removed event' });
+
+    // 3. The bridge is killed (-9): the broker sends its Last Will; a new bridge resumes without repeats.
+    const cursorPath = join(dir.path, 'mqtt', 'state.json');
+    const lastSeq = Math.max(...events().map((e) => e.seq));
+    await waitFor(async () => {
+      try {
+        return (JSON.parse(await readFile(cursorPath, 'utf8')) as { last_seq: number }).last_seq >= lastSeq;
+      } catch {
+        return false;
+      }
+    }, { message: 'cursor saved' });
+    const before = events().length;
+    await stopProc(bridge, 'SIGKILL');
+    await waitFor(() => recorder.last('disk2iso/availability') === 'offline', { message: 'last will' });
+    bridge = spawnCli('mqtt', optionsPath);
+    await waitFor(() => recorder.last('disk2iso/availability') === 'online', { timeout: 60_000, message: () => `online again${logs()}` });
+
+    // 4. The broker goes down during a copy: the copy is unaffected; what happened meanwhile arrives in order.
+    await updateSimState(sim, { bytes_per_second: 400_000 });
+    await simInsert(sim, iso, { bytes_per_second: 400_000 });
+    await waitFor(() => states().at(-1) === 'copying', { timeout: 60_000, message: () => `copying; ${states().join(',')}` });
+    const eventsBeforeOutage = events().length;
+    await gate.close();
+    await broker.kill();
+    const history = async () => {
+      try {
+        return HistorySchema.parse(JSON.parse(await readFile(join(apiDir, 'history.json'), 'utf8')));
+      } catch {
+        return null;
+      }
+    };
+    await waitFor(async () => (await history())?.entries.filter((e) => e.result === 'success').length === 2, {
+      timeout: 90_000,
+      message: () => `second copy done without a broker${logs()}`,
+    });
+    await broker.start();
+    await waitFor(
+      async () => {
+        await client.publishAsync('test/ping', 'x', { qos: 1 }).catch(() => undefined);
+        return recorder.on('test/ping').length > 0;
+      },
+      { timeout: 30_000, interval: 200, message: 'recorder and test client back' },
+    );
+    await gate.open();
+    await waitFor(() => count('copy_completed') === 2, { timeout: 90_000, message: () => `second copy_completed over MQTT${logs()}` });
+    const after = events();
+    expect(after.slice(0, before).map((e) => e.seq)).toEqual(after.slice(0, before).map((e) => e.seq).sort((a, b) => a - b));
+    expect(new Set(after.map((e) => e.seq)).size).toBe(after.length);
+    expect(after.length).toBeGreaterThan(eventsBeforeOutage);
+    await waitFor(() => states().at(-1) === 'waiting_for_removal', { timeout: 30_000, message: () => `final state; ${states().join(',')}` });
+
+    expect(await stopProc(bridge)).toBe(0);
+    expect(recorder.last('disk2iso/availability')).toBe('offline');
+    expect(await stopProc(core)).toBe(0);
+  });
+});

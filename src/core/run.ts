@@ -16,7 +16,7 @@ import {
 import { errorMessage } from '../util/errors.js';
 import { startWebServer, type RunningWebServer } from '../web/index.js';
 import { detectTools } from './tools.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 
 export interface CoreDeps {
   readonly config: Config;

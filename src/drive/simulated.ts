@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriveOperationError, DriveReadError } from './errors.js';
 import { readSimState, simRemoveDisc, trayImage, updateSimState, type SimState } from './simulated-state.js';
@@ -51,7 +51,9 @@ export class SimulatedDrive implements Drive {
     if (!image || state.tray_open) throw new DriveReadError(this.path, 0, 'ENOMEDIUM');
     const handle = await open(image, 'r');
     const size = (await handle.stat()).size;
-    return new SimulatedReader(this, handle, size, state);
+    // External tools (dvdbackup) may read the image itself only when nothing is injected.
+    const faultless = state.bad_sectors.length === 0 && state.hang_at_byte === null && state.bytes_per_second === 0;
+    return new SimulatedReader(this, handle, size, state, faultless ? await realpath(image) : null);
   }
 
   async eject(): Promise<void> {
@@ -88,10 +90,10 @@ class SimulatedReader implements DiscReader {
     private readonly handle: FileHandle,
     readonly sizeBytes: number,
     state: SimState,
+    devicePath: string | null,
   ) {
     this.#state = state;
-    // External tools may read the image itself only when the simulation injects nothing.
-    this.devicePath = null;
+    this.devicePath = devicePath;
   }
 
   async #currentState(): Promise<SimState> {

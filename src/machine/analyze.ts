@@ -1,5 +1,6 @@
-import { discReaderSource, identifyDisc, type DiscIdentification } from '../disc/index.js';
-import type { Drive } from '../drive/index.js';
+import type { AlbumMetadata } from '../copy/index.js';
+import { discReaderSource, identifyDisc, type DiscIdentification, type SectorSource } from '../disc/index.js';
+import type { DiscKind, Drive, Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { DiscFacts } from './snapshots.js';
 
@@ -7,6 +8,16 @@ export interface AnalyzedDisc extends DiscFacts {
   readonly identification: DiscIdentification | null;
   readonly mediumBytes: number;
   readonly warnings: readonly string[];
+  readonly toc: Toc | null;
+  /** Audio CDs: names from MusicBrainz or CD-TEXT, filled in after the lookup. */
+  readonly album: AlbumMetadata | null;
+}
+
+/** An audio CD has no data sectors to read: identification works from the TOC alone. */
+const NO_DATA: SectorSource = () => Promise.reject(new Error('audio disc: no data sectors'));
+
+function isAudio(kind: DiscKind, toc: Toc | null): boolean {
+  return kind === 'audio' || (toc !== null && toc.tracks.length > 0 && toc.tracks.every((t) => t.type === 'audio'));
 }
 
 /**
@@ -28,6 +39,10 @@ export function sizeToCopy(filesystemBytes: number | null, mediumBytes: number):
 export async function analyzeDisc(drive: Drive, logger: Logger, readTimeoutMs: number): Promise<AnalyzedDisc> {
   const discKind = await drive.discKind();
   const toc = await drive.toc();
+  if (isAudio(discKind, toc)) {
+    const identification = await identifyDisc(NO_DATA, { discKind, toc, mediumBytes: 0, readTimeoutMs });
+    return { ...facts(identification, 0, []), mediumBytes: 0, toc, album: null };
+  }
   const reader = await drive.open();
   try {
     const identification = await identifyDisc(discReaderSource(reader), {
@@ -39,19 +54,22 @@ export async function analyzeDisc(drive: Drive, logger: Logger, readTimeoutMs: n
     const size = sizeToCopy(identification.sizeBytes, reader.sizeBytes);
     const warnings = [...identification.warnings, ...(size.warning ? [size.warning] : [])];
     for (const warning of warnings) logger.warn({ drive: drive.id }, 'disc analysis: %s', warning);
-    return {
-      identification,
-      label: identification.label,
-      type: identification.type,
-      sizeBytes: size.bytes,
-      mediumBytes: reader.sizeBytes,
-      filesystem: identification.filesystem,
-      volumeId: identification.volumeId,
-      creationDate: identification.creationDate,
-      fingerprint: identification.fingerprint,
-      warnings,
-    };
+    return { ...facts(identification, size.bytes, warnings), mediumBytes: reader.sizeBytes, toc, album: null };
   } finally {
     await reader.close().catch(() => undefined);
   }
+}
+
+function facts(identification: DiscIdentification, sizeBytes: number, warnings: readonly string[]) {
+  return {
+    identification,
+    label: identification.label,
+    type: identification.type,
+    sizeBytes,
+    filesystem: identification.filesystem,
+    volumeId: identification.volumeId,
+    creationDate: identification.creationDate,
+    fingerprint: identification.fingerprint,
+    warnings,
+  };
 }

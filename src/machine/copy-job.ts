@@ -1,22 +1,23 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { DiscType, HistoryEntry, JobResult, Progress } from '../contract/index.js';
+import type { HistoryEntry, JobResult, Progress } from '../contract/index.js';
 import {
+  discardMediaWork,
   discardPartial,
   findArchivedByFingerprint,
   freeSpace,
   planTarget,
   ProgressMeter,
-  runCopy,
   writeImageMetadata,
   type CopyResult,
 } from '../copy/index.js';
 import { safeFileName } from '../disc/index.js';
-import { DriveReadError, type Drive } from '../drive/index.js';
+import { DriveReadError, type DiscReader, type Drive } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
 import type { AnalyzedDisc } from './analyze.js';
+import { chooseMethod, discBytes, outputExtension, runMethod, spaceNeeded, type CopyMethod } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
 
@@ -50,13 +51,6 @@ export interface JobOutcome {
   readonly entry: HistoryEntry;
 }
 
-/** The copy method recorded for a disc type (only block copies exist so far). */
-export function methodFor(type: DiscType, dvdVideoMode: MachineOptions['dvdVideoMode']): string {
-  if (type === 'dvd-video') return dvdVideoMode === 'decrypt' ? 'raw (decryption not available)' : 'raw';
-  if (type === 'bd-video') return 'raw';
-  return 'block-copy';
-}
-
 function resultOf(copy: CopyResult, abortReason: AbortReason | undefined): JobResult {
   if (copy.outcome === 'cancelled' && abortReason === 'drive_gone') return 'failed';
   return copy.outcome;
@@ -74,7 +68,7 @@ function messageOf(copy: CopyResult, result: JobResult, abortReason: AbortReason
 export function historyEntry(
   ids: { jobId: string; driveId: string },
   disc: AnalyzedDisc,
-  method: string,
+  method: string | null,
   started: Date,
   result: JobResult,
   fields: Partial<HistoryEntry>,
@@ -116,34 +110,48 @@ export async function duplicateSkip(
   if (options.duplicatePolicy !== 'skip' || !disc.fingerprint) return null;
   const existing = await findArchivedByFingerprint(options.outputDir, disc.fingerprint).catch(() => null);
   if (!existing) return null;
-  const method = methodFor(disc.type, options.dvdVideoMode);
   return {
     result: 'skipped_duplicate',
     message: `Already archived as ${existing}; press Start to copy it again`,
-    entry: historyEntry(ids, disc, method, new Date(), 'skipped_duplicate', { image_path: existing }),
+    entry: historyEntry(ids, disc, null, new Date(), 'skipped_duplicate', { image_path: existing }),
   };
+}
+
+/** The device external tools read: the drive's node, or a simulated disc's image. */
+async function devicePathOf(drive: Drive): Promise<string | null> {
+  if (drive.path.startsWith('/')) return drive.path;
+  try {
+    const reader = await drive.open();
+    await reader.close();
+    return reader.devicePath;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs one copy job start to end; never throws for a failed copy. */
 export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const { disc, options, logger, driveId } = request;
   const started = new Date();
-  const method = methodFor(disc.type, options.dvdVideoMode);
+  const chosen = await chooseMethod(disc, options, await devicePathOf(request.drive));
+  const methodName = 'error' in chosen ? null : chosen.name;
   const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry =>
-    historyEntry({ jobId: request.jobId, driveId }, disc, method, started, result, fields);
+    historyEntry({ jobId: request.jobId, driveId }, disc, methodName, started, result, fields);
   const failBeforeCopy = (message: string): JobOutcome => ({
     result: 'failed',
     message,
     entry: entry('failed', { error_message: message }),
   });
+  if ('error' in chosen) return failBeforeCopy(chosen.error);
+  const method: CopyMethod = chosen;
 
   let targetPath: string;
   let resume = false;
-  if (request.resume && request.resume.fingerprint === disc.fingerprint) {
+  if (request.resume && request.resume.fingerprint === disc.fingerprint && method.kind === 'block') {
     targetPath = request.resume.targetPath;
     resume = true;
   } else {
-    if (request.resume) await discardPartial(request.resume.targetPath).catch(() => undefined);
+    if (request.resume) await discardResume(request.resume.targetPath);
     try {
       const plan = await planTarget({
         outputDir: options.outputDir,
@@ -151,6 +159,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
         baseName: safeFileName(disc.label, `disc_${started.toISOString().slice(0, 10)}`),
         policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
         fingerprint: disc.fingerprint,
+        extension: outputExtension(method, options),
       });
       if (plan.action === 'skip') {
         const message = `Already archived as ${plan.existingPath}`;
@@ -169,42 +178,41 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   }
   try {
     const space = await freeSpace(dirname(targetPath));
-    const needed = disc.sizeBytes + options.minFreeBytes;
+    const copyBytes = spaceNeeded(method, disc, options);
+    const needed = copyBytes + options.minFreeBytes;
     if (space.freeBytes < needed) {
       return failBeforeCopy(
-        `Not enough free space in ${options.outputDir}: ${formatBytes(needed)} needed (disc ${formatBytes(disc.sizeBytes)} + margin), ${formatBytes(space.freeBytes)} free`,
+        `Not enough free space in ${options.outputDir}: ${formatBytes(needed)} needed (disc ${formatBytes(copyBytes)} + margin), ${formatBytes(space.freeBytes)} free`,
       );
     }
   } catch (error) {
     return failBeforeCopy(`Cannot check free space in ${options.outputDir}: ${errorMessage(error)}`);
   }
 
-  request.onTarget(targetPath, method);
-  logger.info({ target: targetPath, bytes: disc.sizeBytes, resume }, "copying '%s' to %s", disc.label ?? '', targetPath);
+  request.onTarget(targetPath, method.name);
+  logger.info({ target: targetPath, bytes: disc.sizeBytes, method: method.name, resume }, "copying '%s' to %s", disc.label ?? '', targetPath);
 
-  let reader;
-  try {
-    reader = await request.drive.open();
-  } catch (error) {
-    if (error instanceof DriveReadError && error.isGone) return failBeforeCopy('The drive or the disc disappeared before the copy started');
-    return failBeforeCopy(`Cannot open the disc: ${errorMessage(error)}`);
+  let reader: DiscReader | null = null;
+  if (method.kind === 'block') {
+    try {
+      reader = await request.drive.open();
+    } catch (error) {
+      if (error instanceof DriveReadError && error.isGone) return failBeforeCopy('The drive or the disc disappeared before the copy started');
+      return failBeforeCopy(`Cannot open the disc: ${errorMessage(error)}`);
+    }
   }
-  const meter = new ProgressMeter(disc.sizeBytes);
+  const meter = new ProgressMeter(discBytes(disc));
   let copy: CopyResult;
   try {
-    copy = await runCopy({
+    copy = await runMethod(method, {
+      drive: request.drive,
       reader,
-      sizeBytes: disc.sizeBytes,
+      disc,
       targetPath,
-      checksums: options.checksums,
-      verify: options.verify,
-      readRetries: options.readRetries,
-      onReadError: options.onReadError,
-      stallTimeoutMs: options.stallTimeoutMs,
+      resume,
+      options,
       signal: request.signal,
       logger,
-      resume,
-      device: request.drive.path,
       onProgress: (sample) => {
         const m = meter.update(sample.bytesDone);
         request.onProgress(
@@ -219,12 +227,14 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
             eta: m.etaSeconds,
             badSectors: sample.badSectors,
             badRanges: sample.badRanges,
+            track: sample.track ?? null,
+            tracks: sample.tracks ?? null,
           }),
         );
       },
     });
   } finally {
-    await reader.close().catch(() => undefined);
+    await reader?.close().catch(() => undefined);
   }
 
   const abortReason = request.signal.aborted ? (request.signal.reason as AbortReason) : undefined;
@@ -239,7 +249,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       created: new Date().toISOString(),
       bytes: copy.bytes,
       checksums,
-      method,
+      method: method.name,
       result,
       bad_ranges: copy.badRanges,
     }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'writing image metadata failed'));
@@ -256,6 +266,12 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       error_message: result === 'success' ? null : message,
     }),
   };
+}
+
+/** Removes every work file a crashed job may have left: block `.part`/`.map`, tool `.part/` and `.work/`. */
+export async function discardResume(targetPath: string): Promise<void> {
+  await discardPartial(targetPath).catch(() => undefined);
+  await discardMediaWork(targetPath).catch(() => undefined);
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import { createJobLogger, type Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
+import { VERSION } from '../util/version.js';
+import { albumLabel, discBytes, lookupAlbum } from './methods.js';
 import type { ContractStore } from './contract-store.js';
 import { duplicateSkip, jobIdFor, jobLogName, runCopyJob, type AbortReason, type JobOutcome, type ResumeCandidate } from './copy-job.js';
 import { TypedEmitter, type MachineEvents } from './events.js';
@@ -288,13 +290,10 @@ export class DriveMachine {
       await this.#enter('error', `The disc cannot be read: ${errorMessage(error)}`);
       return;
     }
-    this.#disc = disc;
-    await this.#store.writeAttributes(discAttributes(this.id, disc));
     this.#log.info({ type: disc.type, bytes: disc.sizeBytes }, "identified '%s' as %s", disc.label ?? '', disc.type);
-    if (disc.type === 'audio-cd') {
-      await this.#enter('error', 'Audio CDs are recognised but ripping is not available in this version');
-      return;
-    }
+    if (disc.type === 'audio-cd') disc = await this.#withAlbum(disc);
+    this.#disc = disc;
+    await this.#store.writeAttributes(discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }));
     if (!this.#forceCopy) {
       const jobId = jobIdFor(this.id);
       const skip = await duplicateSkip({ jobId, driveId: this.id }, disc, this.#options);
@@ -309,6 +308,19 @@ export class DriveMachine {
       return;
     }
     await this.#enter('copying');
+  }
+
+  /** Audio CDs: album and track names before ripping (state waiting_for_metadata meanwhile). */
+  async #withAlbum(disc: AnalyzedDisc): Promise<AnalyzedDisc> {
+    if (!disc.toc || !this.#drive.path.startsWith('/')) return disc;
+    await this.#enter('waiting_for_metadata', 'Looking up album and track names');
+    const album = await lookupAlbum(disc.toc, this.#drive.path, {
+      metadataLookup: this.#options.metadataLookup,
+      userAgent: `disk2iso/${VERSION} ( Home Assistant add-on )`,
+      timeoutMs: 10_000,
+      logger: this.#log,
+    }).catch(() => null);
+    return { ...disc, album, label: albumLabel(album) ?? disc.label ?? 'Audio CD' };
   }
 
   async #copy(): Promise<void> {
@@ -349,7 +361,7 @@ export class DriveMachine {
         resume: this.#resume,
         onTarget: (targetPath, method) => {
           void this.#store.writeAttributes(
-            discAttributes(this.id, disc, { job_id: jobId, target_path: targetPath, filename: targetPath.split('/').at(-1) ?? null, method }),
+            discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }, { job_id: jobId, target_path: targetPath, filename: targetPath.split('/').at(-1) ?? null, method }),
           );
         },
         onProgress: (p) => progress.push(p),
@@ -388,7 +400,7 @@ export class DriveMachine {
     const entry = outcome.entry;
     await this.#store.addHistory(entry);
     await this.#store.writeAttributes(
-      discAttributes(this.id, disc, {
+      discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }, {
         job_id: jobId,
         method: entry.method,
         target_path: entry.image_path,

@@ -6,5 +6,6 @@ export { machineOptions, checksumList, type MachineOptions } from './options.js'
 export { reconcileDrive, removeOrphanPartials } from './reconcile.js';
 export { nextStateOnPoll, pollIntervalFor, defaultMessage } from './transitions.js';
 export { sizeToCopy } from './analyze.js';
-export { methodFor, jobIdFor, type ResumeCandidate } from './copy-job.js';
+export { jobIdFor, type ResumeCandidate } from './copy-job.js';
+export { chooseMethod, albumLabel, type CopyMethod } from './methods.js';
 export type { MachineEvents } from './events.js';

@@ -14,6 +14,9 @@ export interface MachineOptions {
   readonly stallTimeoutMs: number;
   readonly minFreeBytes: number;
   readonly dvdVideoMode: 'decrypt' | 'raw';
+  readonly audioFormat: 'flac' | 'mp3';
+  readonly audioOutput: 'folder' | 'iso';
+  readonly metadataLookup: boolean;
   readonly intervalsMs: { readonly drive: number; readonly media: number; readonly removal: number };
   readonly heartbeatMs: number;
   readonly progressIntervalMs: number;
@@ -46,6 +49,9 @@ export function machineOptions(config: Config): MachineOptions {
     stallTimeoutMs: config.stall_timeout * 1000,
     minFreeBytes: config.min_free_space_mb * 1024 * 1024,
     dvdVideoMode: config.dvd_video_mode,
+    audioFormat: config.audio_format,
+    audioOutput: config.audio_output,
+    metadataLookup: config.metadata_lookup,
     intervalsMs: {
       drive: config.poll_drive_interval * 1000,
       media: config.poll_media_interval * 1000,

@@ -1,4 +1,4 @@
-import { access, readdir, unlink } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AttributesSchema,
@@ -6,10 +6,10 @@ import {
   readContractValue,
   type HistoryEntry,
 } from '../contract/index.js';
-import { discardPartial } from '../copy/index.js';
+
 import type { Logger } from '../log/index.js';
 import type { ContractStore } from './contract-store.js';
-import type { ResumeCandidate } from './copy-job.js';
+import { discardResume, type ResumeCandidate } from './copy-job.js';
 
 const OUTPUT_SUBFOLDERS = ['data', 'dvd', 'bluray', 'audio'] as const;
 
@@ -65,7 +65,7 @@ export async function reconcileDrive(store: ContractStore, driveId: string, logg
     logger.info({ drive: driveId, target }, 'keeping the partial image for resuming when the same disc is read');
     return { fingerprint: attributes.fingerprint, targetPath: target };
   }
-  await discardPartial(target).catch(() => undefined);
+  await discardResume(target);
   return null;
 }
 
@@ -81,8 +81,10 @@ export async function removeOrphanPartials(outputDir: string, keep: readonly Res
     }
     for (const name of names) {
       const path = join(outputDir, folder, name);
-      if (!(name.endsWith('.part') || name.endsWith('.part.map')) || kept.has(path)) continue;
-      await unlink(path).then(
+      const leftover = name.endsWith('.part') || name.endsWith('.part.map') || name.endsWith('.work');
+      if (!leftover || kept.has(path)) continue;
+      // Audio rips and DVD backups leave folders (`<name>.part/`, `<name>.work/`).
+      await rm(path, { recursive: true, force: true }).then(
         () => logger.info({ path }, 'removed a partial file left by an interrupted copy'),
         () => undefined,
       );

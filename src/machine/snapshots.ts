@@ -72,6 +72,8 @@ export function progressSnapshot(args: {
   eta: number | null;
   badSectors: number;
   badRanges: readonly BadRange[];
+  track?: number | null;
+  tracks?: number | null;
 }): Progress {
   return {
     ...emptyProgress(args.driveId),
@@ -84,6 +86,8 @@ export function progressSnapshot(args: {
     eta_seconds: args.eta === null ? null : Math.round(args.eta),
     bad_sectors: args.badSectors,
     bad_ranges: args.badRanges.slice(0, MAX_RANGES_IN_PROGRESS).map(([a, b]) => [a, b] as BadRange),
+    track: args.track ?? null,
+    tracks: args.tracks ?? null,
   };
 }
 

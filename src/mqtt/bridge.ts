@@ -1,29 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { FSWatcher as NodeFsWatcher } from 'node:fs';
+import { join } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { apiPaths, watchContract, type ContractEvent } from '../contract/index.js';
+import { apiPaths, watchContract } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { driveAvailability, reconcileState, type StateTrack } from './availability.js';
-import type { BrokerSettings } from './broker.js';
-import { describeBroker } from './broker.js';
+import { describeBroker, type BrokerSettings } from './broker.js';
 import { CommandDispatcher, parseCommand } from './commands.js';
 import { MqttConnection, type Backoff } from './connection.js';
-import { classifyPath, ContractView, type ContractFile, type DriveFile } from './contract-view.js';
+import { classifyPath, ContractView, type ContractFile } from './contract-view.js';
 import { CursorStore } from './cursor.js';
-import { buildDiscovery, type DriveDeviceInfo } from './discovery.js';
 import type { OriginInfo } from './discovery-types.js';
-import { eventMessages } from './event-messages.js';
 import { EventPump } from './event-pump.js';
 import { EventSource } from './event-source.js';
 import { watchEventLog } from './event-watch.js';
-import * as project from './projection.js';
 import { RetainedPublisher } from './publisher.js';
-import { serializePayload } from './stable-stringify.js';
 import { startSession } from './session.js';
-import { TrailingThrottle } from './throttle.js';
+import { StateSync } from './state-sync.js';
 import type { Timers } from './timers.js';
 import { Topics } from './topics.js';
 
@@ -40,7 +34,7 @@ export interface BridgeSettings {
   progressIntervalMs: number;
   maxReplayAgeMs: number;
   heartbeatCheckMs: number;
-  /** Safety net next to chokidar: re-read every file this often. */
+  /** Safety net next to the file watchers: re-read every file this often. */
   pollMs: number;
   /** Random delay before answering HA's birth message, between these bounds. */
   haBirthDelayMs: { min: number; max: number };
@@ -68,7 +62,7 @@ export interface BridgeDeps {
 /**
  * The MQTT bridge: watches the contract, keeps the broker's retained topics equal to it
  * (discovery + states, diffs only), streams events.jsonl in order and forwards commands to the
- * core's control API. Owns the publish/diff/clear lifecycle.
+ * core's control API. Owns the lifecycle: connection, session setup, watchers, timers, stop.
  */
 export class Bridge {
   readonly topics: Topics;
@@ -76,56 +70,59 @@ export class Bridge {
   readonly #drives: readonly string[];
   readonly #driveSet: ReadonlySet<string>;
   readonly #legacyDrive: string | null;
-  readonly #view: ContractView;
   readonly #connection: MqttConnection;
   readonly #publisher: RetainedPublisher;
   readonly #cursor: CursorStore;
-  readonly #legacyThrottle: TrailingThrottle<string>;
-  readonly #progressReads: TrailingThrottle<DriveFile<'progress'>>;
-  readonly #tracks = new Map<string, StateTrack>();
   readonly #commands: CommandDispatcher;
+  readonly #sync: StateSync;
   readonly #computed: ReadonlySet<string>;
-  #discoveryKey = '';
   readonly #trailing = new Map<string, unknown>();
   #pump: EventPump | null = null;
   #watcher: FSWatcher | null = null;
   #eventWatcher: NodeFsWatcher | null = null;
-  #timers: unknown[] = [];
+  #intervals: unknown[] = [];
   #birthTimer: unknown = null;
   #sessionReady = false;
   #stopped = false;
   #session: Promise<void> | null = null;
 
   constructor(private readonly deps: BridgeDeps) {
-    const { config, logger, timers } = deps;
-    this.#log = logger.child({ ns: 'mqtt' });
+    const { config, timers, settings } = deps;
+    this.#log = deps.logger.child({ ns: 'mqtt' });
     this.topics = new Topics(config.mqtt_discovery_prefix, config.mqtt_base_topic);
     this.#drives = config.driveSpecs.map((d) => d.id);
     this.#driveSet = new Set(this.#drives);
     this.#legacyDrive = config.mqtt_legacy_topics ? (this.#drives[0] ?? null) : null;
-    this.#view = new ContractView(apiPaths(config.api_dir), (path, detail) =>
-      this.#log.warn({ path }, 'ignoring an invalid contract file %s (%s)', path, detail),
-    );
     this.#connection = new MqttConnection({
       settings: deps.broker,
       clientId: `${config.mqtt_base_topic}-bridge-${randomBytes(4).toString('hex')}`,
       will: { topic: this.topics.bridgeAvailability, payload: 'offline' },
-      keepaliveS: deps.settings.keepaliveS,
-      connectTimeoutMs: deps.settings.connectTimeoutMs,
-      backoff: deps.settings.backoff,
+      keepaliveS: settings.keepaliveS,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      backoff: settings.backoff,
       timers,
       random: deps.random,
       logger: this.#log,
     });
     this.#publisher = new RetainedPublisher(this.#connection, this.#log);
-    this.#cursor = new CursorStore(join(deps.settings.stateDir, 'state.json'), CURSOR_WRITE_INTERVAL_MS);
-    this.#legacyThrottle = new TrailingThrottle(deps.settings.progressIntervalMs, (topic, payload) => this.#publisher.set(topic, payload), timers);
-    // progress.json is read (and published) at most once per interval per drive, the last read
-    // trailing: the rate limit of SPEC §6 and no parsing of writes nobody will see.
-    this.#progressReads = new TrailingThrottle(deps.settings.progressIntervalMs, (_drive, file) => void this.#loadProgress(file), timers);
-    for (const drive of this.#drives) this.#tracks.set(drive, { published: null, lastEventTs: null });
-    this.#commands = new CommandDispatcher(this.#log, deps.settings.controlTimeoutMs);
-    this.#computed = this.#computeTopics();
+    this.#cursor = new CursorStore(join(settings.stateDir, 'state.json'), CURSOR_WRITE_INTERVAL_MS);
+    this.#commands = new CommandDispatcher(this.#log, settings.controlTimeoutMs);
+    this.#sync = new StateSync({
+      topics: this.topics,
+      drives: this.#drives,
+      legacyDrive: this.#legacyDrive,
+      view: new ContractView(apiPaths(config.api_dir), (path, detail) => this.#log.warn({ path }, 'ignoring an invalid contract file %s (%s)', path, detail)),
+      publisher: this.#publisher,
+      commands: this.#commands,
+      origin: deps.origin,
+      swVersion: deps.swVersion,
+      configurationUrl: deps.configurationUrl,
+      progressIntervalMs: settings.progressIntervalMs,
+      stateGraceMs: settings.stateGraceMs,
+      timers,
+      logger: this.#log,
+    });
+    this.#computed = this.#sync.computedTopics();
   }
 
   get connected(): boolean {
@@ -149,7 +146,7 @@ export class Bridge {
         cursor: this.#cursor,
         canSend: () => this.#sessionReady && this.#connection.connected,
         publisher: this.#publisher,
-        messagesFor: (event) => this.#onEvent(event),
+        messagesFor: (event) => this.#sync.messagesFor(event),
         maxAgeMs: settings.maxReplayAgeMs,
         batchSize: settings.eventBatchSize,
         timers,
@@ -165,7 +162,7 @@ export class Bridge {
     this.#watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.#watchEvents();
-    for (const file of ContractView.allFiles(this.#drives)) await this.#refresh(file);
+    for (const file of ContractView.allFiles(this.#drives)) await this.#sync.refresh(file);
     this.#publisher.set(this.topics.bridgeAvailability, 'online');
     this.#connection.events.on('connected', () => {
       this.#session = this.#onConnected().catch((error: unknown) => {
@@ -177,25 +174,25 @@ export class Bridge {
       this.#sessionReady = false;
     });
     this.#connection.events.on('message', (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
-    this.#timers.push(
-      timers.setInterval(() => this.#tick(), settings.heartbeatCheckMs),
+    this.#intervals.push(
+      timers.setInterval(() => this.#sync.tick(), settings.heartbeatCheckMs),
       timers.setInterval(() => void this.#refreshAll(), settings.pollMs),
     );
     this.#log.info({ drives: this.#drives, cursor }, 'MQTT bridge for %d drive(s); connecting to %s', this.#drives.length, describeBroker(this.deps.broker));
     this.#connection.start();
   }
 
+  /** Stops watching, lets the current event batch finish, publishes `offline`, saves the cursor. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#pump?.stop();
     await this.#watcher?.close().catch(() => undefined);
     this.#eventWatcher?.close();
-    for (const timer of this.#timers) this.deps.timers.clearInterval(timer);
+    for (const interval of this.#intervals) this.deps.timers.clearInterval(interval);
     if (this.#birthTimer !== null) this.deps.timers.clearTimeout(this.#birthTimer);
     for (const timer of this.#trailing.values()) this.deps.timers.clearTimeout(timer);
-    this.#legacyThrottle.stop();
-    this.#progressReads.stop();
+    this.#sync.stop();
     await withTimeout(this.#pump?.idle(), 2000);
     const final = [{ topic: this.topics.bridgeAvailability, payload: 'offline' }];
     if (this.#legacyDrive) final.push({ topic: this.topics.legacy.availability, payload: 'offline' });
@@ -228,69 +225,30 @@ export class Bridge {
     this.#pump?.trigger();
   }
 
-  /** Every retained topic this bridge may publish (the rest under our namespace is stale). */
-  #computeTopics(): Set<string> {
-    const t = this.topics;
-    const out = new Set<string>([t.bridgeAvailability, t.system]);
-    for (const drive of this.#drives) {
-      for (const topic of [t.discovery(drive), t.driveAvailability(drive), t.state(drive), t.status(drive), t.progress(drive), t.disc(drive), t.lastJob(drive)]) {
-        out.add(topic);
-      }
-    }
-    if (this.#legacyDrive) for (const topic of Object.values(t.legacy)) out.add(topic);
-    return out;
-  }
-
-  #publishDiscovery(): void {
-    const drives: DriveDeviceInfo[] = this.#drives.map((id) => {
-      const status = this.#view.status.get(id) ?? null;
-      return { id, vendor: status?.drive.vendor ?? null, model: status?.drive.model ?? null, path: status?.drive.path ?? null };
-    });
-    const key = JSON.stringify(drives);
-    if (key === this.#discoveryKey) return;
-    this.#discoveryKey = key;
-    const discovery = buildDiscovery({
-      topics: this.topics,
-      drives,
-      origin: this.deps.origin,
-      swVersion: this.deps.swVersion,
-      configurationUrl: this.deps.configurationUrl,
-    });
-    for (const [topic, payload] of discovery) this.#publisher.set(topic, serializePayload(payload));
-  }
-
-  #onEvent(event: ContractEvent): Array<{ topic: string; payload: string; retain: boolean }> {
-    const outcome = eventMessages(event, { topics: this.topics, drives: this.#driveSet, legacyDrive: this.#legacyDrive });
-    if (outcome.state) {
-      const track = this.#tracks.get(outcome.state.drive);
-      if (track) {
-        track.published = outcome.state.state;
-        track.lastEventTs = outcome.state.ts;
-      }
-    }
-    return outcome.messages;
-  }
-
   /**
    * chokidar reports at most one change per file per 50 ms and drops the rest (no trailing
    * event), so every reported change is followed by one more read once that window has passed.
    */
   #onFileChanged(file: ContractFile): void {
-    void this.#refresh(file);
+    if (file.kind === 'events') {
+      this.#pump?.trigger();
+      return;
+    }
+    void this.#sync.refresh(file);
     const key = 'drive' in file ? `${file.kind}:${file.drive}` : file.kind;
     if (this.#trailing.has(key) || this.#stopped) return;
     this.#trailing.set(
       key,
       this.deps.timers.setTimeout(() => {
         this.#trailing.delete(key);
-        void this.#refresh(file);
+        void this.#sync.refresh(file);
       }, TRAILING_READ_MS),
     );
   }
 
   async #refreshAll(): Promise<void> {
     this.#watchEvents();
-    for (const file of ContractView.allFiles(this.#drives)) await this.#refresh(file);
+    for (const file of ContractView.allFiles(this.#drives)) await this.#sync.refresh(file);
     this.#pump?.trigger();
   }
 
@@ -305,102 +263,6 @@ export class Bridge {
     this.#eventWatcher = watcher;
   }
 
-  async #refresh(file: ContractFile): Promise<void> {
-    if (this.#stopped) return;
-    if (file.kind === 'events') {
-      this.#pump?.trigger();
-      return;
-    }
-    if ('drive' in file && !this.#driveSet.has(file.drive)) return;
-    if (file.kind === 'progress') {
-      this.#progressReads.push(file.drive, file);
-      return;
-    }
-    try {
-      await this.#view.load(file);
-    } catch (error) {
-      this.#log.warn({ err: errorMessage(error) }, 'reading the contract failed: %s', errorMessage(error));
-      return;
-    }
-    const view = this.#view;
-    const t = this.topics;
-    switch (file.kind) {
-      case 'system': {
-        this.#publisher.set(t.system, serializePayload(project.systemPayload(view.system)));
-        this.#commands.setControlUrl(view.system?.control_url ?? null);
-        return;
-      }
-      case 'history':
-        for (const drive of this.#drives) this.#publisher.set(t.lastJob(drive), serializePayload(project.lastJobPayload(view.history, drive)));
-        return;
-      case 'status': {
-        const status = view.status.get(file.drive) ?? null;
-        if (status) this.#publisher.set(t.status(file.drive), serializePayload(project.statusPayload(status)));
-        this.#publishDriveAvailability(file.drive);
-        this.#reconcile(file.drive);
-        this.#publishDiscovery();
-        this.#publishLegacy(file.drive);
-        return;
-      }
-      case 'attributes':
-        this.#publisher.set(t.disc(file.drive), serializePayload(project.discPayload(view.attributes.get(file.drive) ?? null)));
-        this.#publishLegacy(file.drive);
-        return;
-    }
-  }
-
-  async #loadProgress(file: DriveFile<'progress'>): Promise<void> {
-    if (this.#stopped) return;
-    try {
-      await this.#view.load(file);
-    } catch (error) {
-      this.#log.warn({ err: errorMessage(error) }, 'reading the contract failed: %s', errorMessage(error));
-      return;
-    }
-    this.#publisher.set(this.topics.progress(file.drive), serializePayload(project.progressPayload(this.#view.progress.get(file.drive) ?? null)));
-    this.#publishLegacy(file.drive);
-  }
-
-  #publishDriveAvailability(drive: string): void {
-    const topic = this.topics.driveAvailability(drive);
-    const next = driveAvailability(this.#view.status.get(drive) ?? null, this.deps.timers.now());
-    const previous = this.#publisher.desired(topic);
-    if (previous !== undefined && previous !== next) {
-      if (next === 'offline') this.#log.warn({ drive }, "drive '%s' is offline: the core's heartbeat is stale or missing", drive);
-      else this.#log.info({ drive }, "drive '%s' is online again", drive);
-    }
-    this.#publisher.set(topic, next);
-    if (drive === this.#legacyDrive) this.#publisher.set(this.topics.legacy.availability, next);
-  }
-
-  #reconcile(drive: string): void {
-    const track = this.#tracks.get(drive);
-    if (!track) return;
-    const status = this.#view.status.get(drive) ?? null;
-    const state = reconcileState(track, status, this.deps.timers.now(), this.deps.settings.stateGraceMs);
-    if (!state) return;
-    track.published = state;
-    this.#publisher.set(this.topics.state(drive), state);
-    if (drive === this.#legacyDrive) this.#publisher.set(this.topics.legacy.state, state);
-  }
-
-  #publishLegacy(drive: string): void {
-    if (drive !== this.#legacyDrive) return;
-    const v = this.#view;
-    const legacy = this.topics.legacy;
-    const progress = v.progress.get(drive) ?? null;
-    this.#legacyThrottle.push(legacy.progress, String(project.legacyProgressPayload(progress)));
-    const attributes = project.legacyAttributesPayload(v.status.get(drive) ?? null, v.attributes.get(drive) ?? null, progress);
-    this.#legacyThrottle.push(legacy.attributes, serializePayload(attributes));
-  }
-
-  #tick(): void {
-    for (const drive of this.#drives) {
-      this.#publishDriveAvailability(drive);
-      this.#reconcile(drive);
-    }
-  }
-
   #onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (this.topics.haStatus.includes(topic)) {
       if (!retained && payload.toString('utf8').trim() === 'online') this.#onHaBirth();
@@ -410,13 +272,13 @@ export class Bridge {
     if (!target || !this.#sessionReady) return;
     const parsed = parseCommand(target, payload, retained, this.#driveSet);
     if (!parsed.ok) {
-      if (parsed.reason === 'empty') return;
-      this.#log.warn({ topic, reason: parsed.reason }, 'ignoring the message on %s: %s', topic, parsed.detail);
+      if (parsed.reason !== 'empty') this.#log.warn({ topic, reason: parsed.reason }, 'ignoring the message on %s: %s', topic, parsed.detail);
       return;
     }
     void this.#commands.dispatch(parsed.drive, parsed.command);
   }
 
+  /** HA restarted: after a random delay (HA's advice, spreads the load) send everything again. */
   #onHaBirth(): void {
     if (this.#birthTimer !== null) return;
     const { min, max } = this.deps.settings.haBirthDelayMs;

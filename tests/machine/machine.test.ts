@@ -278,4 +278,18 @@ describe('drive machine with a simulated drive (real core, real images)', () => 
     expect((await stat(blocker)).isFile()).toBe(true);
     await chmod(blocker, 0o644);
   });
+
+  it('files a DVD-Video under dvd/ and records the method used (raw without libdvdcss)', async () => {
+    const image = await makeDataIso(dir, { label: 'MOVIE', seed: 40, extraDirs: ['VIDEO_TS', 'AUDIO_TS'] });
+    const config = testConfig(dir, [sim], { dvd_video_mode: 'raw' });
+    core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'dvd copied' });
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.disc_type).toBe('dvd-video');
+    expect(entry?.method).toBe('raw');
+    expect(entry?.image_path).toBe(join(config.output_dir, 'dvd', 'MOVIE.iso'));
+    expect(await sameBytes(image, join(config.output_dir, 'dvd', 'MOVIE.iso'))).toBe(true);
+  });
 });

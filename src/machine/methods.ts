@@ -131,6 +131,8 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
         onReadError: options.onReadError,
         resume: run.resume,
         device: run.drive.path,
+        // A shutdown keeps `.part` + mapfile so the next start resumes the same disc.
+        keepPartialOnAbort: (reason) => reason === 'shutdown',
         onProgress: run.onProgress,
       });
   }

@@ -64,7 +64,6 @@ export class MqttConnection {
   #failures = 0;
   #retryTimer: unknown = null;
   #lastError: string | null = null;
-  #waiters: Array<() => void> = [];
   #generation = 0;
 
   constructor(private readonly options: ConnectionOptions) {}
@@ -80,12 +79,6 @@ export class MqttConnection {
 
   start(): void {
     this.#attempt();
-  }
-
-  /** Resolves once connected (immediately if already), or when stopped. */
-  waitConnected(): Promise<void> {
-    if (this.#connected || this.#stopped) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** QoS 1 publish; resolves on PUBACK, rejects when the connection is lost first. */
@@ -115,7 +108,6 @@ export class MqttConnection {
     this.#stopped = true;
     if (this.#retryTimer !== null) this.options.timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
-    this.#releaseWaiters();
     const client = this.#client;
     if (!client) return;
     const work = (async () => {
@@ -191,7 +183,6 @@ export class MqttConnection {
       if (this.#failures > 0 || this.#lastError) this.options.logger.info('connected to the MQTT broker again');
       this.#failures = 0;
       this.#lastError = null;
-      this.#releaseWaiters();
       this.events.emit('connected');
     });
     client.on('message', (topic, payload, packet) => {
@@ -225,11 +216,5 @@ export class MqttConnection {
         this.#attempt();
       }, delay);
     });
-  }
-
-  #releaseWaiters(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of waiters) resolve();
   }
 }

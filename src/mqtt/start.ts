@@ -9,7 +9,7 @@ import { realTimers, type Timers } from './timers.js';
 import { PACKAGE } from './version.js';
 
 export interface StartBridgeOptions extends Partial<BridgeSettings> {
-  /** Use this broker instead of the options / Supervisor (the demo, tests). */
+  /** Use this broker instead of the options / Supervisor (the demo, tests); also when mqtt_enabled is false. */
   broker?: BrokerOverride;
   /** Default: a client for SUPERVISOR_URL with SUPERVISOR_TOKEN; null: never ask the Supervisor. */
   supervisor?: SupervisorClient | null;
@@ -64,7 +64,8 @@ async function ingressUrl(supervisor: SupervisorClient | null, logger: Logger): 
 export async function startBridge(config: Config, logger: Logger, options: StartBridgeOptions = {}): Promise<RunningBridge> {
   const log = logger.child({ ns: 'mqtt' });
   const timers = options.timers ?? realTimers;
-  if (!config.mqtt_enabled) {
+  // A broker given by the caller (the demo) is an explicit wish for MQTT; the option is the user's.
+  if (!config.mqtt_enabled && !options.broker) {
     log.info('MQTT is disabled (option mqtt_enabled: false); the bridge stays idle');
     return { bridge: null, stop: () => Promise.resolve() };
   }

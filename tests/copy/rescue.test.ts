@@ -68,7 +68,7 @@ describe('rescue of bad sectors', () => {
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'read_error', imagePath: null, badSectors: 1, badRanges: [[42 * S, 43 * S]] });
     expect(result.error?.reason).toBe('read_error');
-    expect(result.error?.message).toMatch(/^Copy of the disc to .*FAIL\.iso failed after [\d.]+ MiB: 1 unreadable sector\(s\) and on_read_error is 'fail'$/);
+    expect(result.error?.message).toMatch(/^Copy of .+ to .*FAIL\.iso failed after [\d.]+ MiB: 1 unreadable sector\(s\) and on_read_error is 'fail'$/);
     expect(await listDir(out)).toEqual([]);
   });
 

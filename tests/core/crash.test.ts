@@ -74,6 +74,46 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     expect(result.exitCode).toBe(0);
   }, 180_000);
 
+  it('a clean shutdown mid-copy (SIGTERM) records the job as cancelled and the next start resumes it', async () => {
+    const sim = join(dir, 'sim0');
+    await simReset(sim);
+    const image = await makeDataIso(dir, { label: 'SHUTDOWN', bytes: 12 * 1024 * 1024, seed: 43 });
+    const raw = {
+      drives: [`sim:${sim}`],
+      api_dir: join(dir, 'api'),
+      output_dir: join(dir, 'output'),
+      web_port: await freePort(),
+      poll_media_interval: 1,
+      min_free_space_mb: 0,
+      mqtt_enabled: false,
+      eject_after_copy: false,
+    };
+    const optionsPath = join(dir, 'options.json');
+    await writeFile(optionsPath, JSON.stringify(raw));
+    const config = parseOptions(raw, optionsPath);
+    await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
+    const first = startCli('run', optionsPath);
+    running.push(first);
+    await waitFor(
+      async () => ((await readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema))?.bytes_done ?? 0) > 2 * 1024 * 1024,
+      { message: 'copy under way', timeoutMs: 60_000 },
+    );
+    first.kill('SIGTERM');
+    expect((await first).exitCode).toBe(0);
+    expect((await history(config))?.entries[0]).toMatchObject({ result: 'cancelled', error_message: expect.stringMatching(/shutting down/) as unknown });
+    const dataDir = join(config.output_dir, 'data');
+    expect((await readdir(dataDir)).sort()).toEqual(['SHUTDOWN.iso.part', 'SHUTDOWN.iso.part.map']);
+
+    await updateSimState(sim, { bytes_per_second: 0 });
+    const second = startCli('run', optionsPath);
+    running.push(second);
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'resumed job', timeoutMs: 60_000 });
+    expect((await history(config))?.entries.map((e) => e.result)).toEqual(['success', 'cancelled']);
+    expect(await sameBytes(image, join(dataDir, 'SHUTDOWN.iso'))).toBe(true);
+    second.kill('SIGTERM');
+    await second;
+  }, 180_000);
+
   it('exits non-zero with one clear line per bad option and writes nothing', async () => {
     const optionsPath = join(dir, 'options.json');
     await writeFile(optionsPath, JSON.stringify({ checksum: 'sha1', read_retries: 'three', api_dir: join(dir, 'api') }));

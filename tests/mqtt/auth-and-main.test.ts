@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../src/mqtt/index.js';
+import { SupervisorClient } from '../../src/supervisor/index.js';
+import { LoopbackSupervisor } from '../supervisor/loopback-supervisor.js';
 import { main } from '../../src/mqtt/main.js';
 import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
@@ -45,6 +47,33 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {
     cleanups.push(() => running.stop());
     await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online with credentials' });
     await waitFor(() => recorder.last('homeassistant/device/disk2iso/sr0/config'), { message: 'discovery' });
+  });
+
+  it('finds the broker and its credentials through the Supervisor, and links the ingress panel', async () => {
+    const { apiDir, dir } = await contract();
+    const supervisor = await LoopbackSupervisor.start();
+    cleanups.push(() => supervisor.close());
+    supervisor.handler = (path, res) => {
+      if (path === '/services/mqtt') LoopbackSupervisor.ok(res, { addon: 'core_mosquitto', host: '127.0.0.1', port: broker.port, ssl: false, protocol: '5', username: 'disk2iso', password: 'right horse battery' });
+      else if (path === '/addons/self/info') LoopbackSupervisor.ok(res, { slug: 'local_disk2iso', ingress: true, ingress_url: '/api/hassio_ingress/x/' });
+      else supervisor.notFound(res);
+    };
+    const recorder = await Recorder.connect(broker.url, { username: 'watcher', password: 'w' });
+    cleanups.push(() => recorder.close());
+    const { logger, lines } = memoryLogger();
+    const running = await startBridge(testConfig(apiDir, ['sr0']), logger, {
+      supervisor: new SupervisorClient({ baseUrl: supervisor.url, token: 'tok' }),
+      stateDir: join(dir, 'mqtt'),
+      ...FAST_SETTINGS,
+    });
+    cleanups.push(() => running.stop());
+    // (An earlier test's retained config may arrive first; wait for this bridge's.)
+    const url = await waitFor(() => recorder.json<{ device: { configuration_url?: string } }>('homeassistant/device/disk2iso/sr0/config')?.device.configuration_url, {
+      message: 'discovery with the ingress link',
+    });
+    expect(url).toBe('homeassistant://hassio/ingress/local_disk2iso');
+    expect(supervisor.requests.map((r) => r.authorization)).toEqual(['Bearer tok', 'Bearer tok']);
+    expect(lines.some((l) => /MQTT 5, user "disk2iso", from supervisor/.test(String(l.msg)))).toBe(true);
   });
 
   it('a wrong password is one warning and patient retries, not a crash loop', async () => {

@@ -229,6 +229,8 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     await core.writeStatus('sr0');
     await start();
     await waitFor(() => recorder.last('disk2iso/sr0/availability') === 'offline', { message: 'stale heartbeat → offline' });
+    // The core beats again, with its normal interval (so a slow machine cannot make it stale at once).
+    core.heartbeatIntervalS = 30;
     await core.writeStatus('sr0');
     await waitFor(() => recorder.last('disk2iso/sr0/availability') === 'online', { message: 'fresh heartbeat → online' });
     // The bridge itself stays online: only that drive's entities become unavailable.

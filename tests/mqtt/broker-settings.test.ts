@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBroker, parseBrokerAddress, resolveBroker } from '../../src/mqtt/index.js';
+import { retryDelay } from '../../src/mqtt/connection.js';
 import { SupervisorClient } from '../../src/supervisor/index.js';
 import { LoopbackSupervisor } from '../supervisor/loopback-supervisor.js';
 
@@ -62,5 +63,15 @@ describe('resolveBroker', () => {
     const text = describeBroker({ host: 'h', port: 1, tls: true, username: 'u', password: 'hunter2', protocolVersion: 5, source: 'options' });
     expect(text).toBe('mqtts://h:1 (MQTT 5, user "u", from options)');
     expect(parseBrokerAddress('[::1]:1884')).toEqual({ host: '::1', port: 1884, tls: null });
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('doubles from the minimum up to the maximum, with ±25 % jitter', () => {
+    const backoff = { minMs: 1000, maxMs: 60_000 };
+    const middle = (n: number) => retryDelay(n, backoff, () => 0.5);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 50].map(middle)).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+    expect(retryDelay(0, backoff, () => 0)).toBe(750);
+    expect(retryDelay(10, backoff, () => 1)).toBe(75_000);
   });
 });

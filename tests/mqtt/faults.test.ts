@@ -127,8 +127,10 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
       expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => a - b));
       expect(new Set(all.map((e) => e.seq)).size).toBe(8);
       expect(all.slice(4).map((e) => e.event_type)).toEqual(['disc_inserted', 'copy_started', 'copy_completed', 'disc_removed']);
-      const states = recorder.payloads('disk2iso/sr0/state');
-      expect(states.slice(-during.length)).toEqual(during);
+      // The last transition comes after the last event: wait for it rather than race it.
+      await waitFor(() => recorder.payloads('disk2iso/sr0/state').slice(-during.length).join() === during.join(), {
+        message: () => `states ${recorder.payloads('disk2iso/sr0/state').join(',')}`,
+      });
       // The broker lost its retained messages: the bridge restored discovery and the current state.
       await waitFor(async () => (await readRetained(broker.url)).get('disk2iso/sr0/progress')?.includes('"percent":55'), { message: 'retained progress' });
       const retained = await readRetained(broker.url);
@@ -146,7 +148,10 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
     await waitFor(() => events(recorder).length === 20, { message: () => `20 events, got ${events(recorder).length}`, timeout: 30_000 });
     const seqs = events(recorder).map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(recorder.payloads('disk2iso/sr0/state').slice(-30)).toEqual(Array.from({ length: 5 }, () => ['media_detected', 'analyzing', 'copying', 'completed', 'waiting_for_removal', 'waiting_for_media']).flat());
+    const expected = Array.from({ length: 5 }, () => ['media_detected', 'analyzing', 'copying', 'completed', 'waiting_for_removal', 'waiting_for_media']).flat();
+    await waitFor(() => recorder.payloads('disk2iso/sr0/state').slice(-30).join() === expected.join(), {
+      message: () => `states ${recorder.payloads('disk2iso/sr0/state').join(',')}`,
+    });
   });
 
   it('a dropped connection makes the broker send the Last Will; the bridge comes back online', async () => {

@@ -163,7 +163,7 @@ describe('dashboard in Chromium behind an ingress prefix', () => {
     await page.goto(proxy.url);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.selectOption('#lang-switch', 'de');
-    await page.waitForFunction('document.documentElement.lang === "de"');
+    await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'de', 20_000, 'page language de');
     await page.waitForSelector('#conn[data-conn="live"]');
     expect(await page.getByRole('link', { name: 'Übersicht' }).count()).toBe(1);
     expect(await stateText()).toBe('Warte auf eine Disc');
@@ -176,7 +176,7 @@ describe('dashboard in Chromium behind an ingress prefix', () => {
     const cookies = await browser.context.cookies(proxy.url);
     expect(cookies.find((c) => c.name === 'disk2iso_lang')).toMatchObject({ value: 'de', path: `${proxy.prefix}/` });
     await page.selectOption('#lang-switch', 'en');
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'en', 20_000, 'page language en');
     expect(problems).toEqual([]);
   });
 

@@ -119,7 +119,7 @@ describe('the real core in Chromium', () => {
     await waitText('.toast', /.+/);
 
     await page.selectOption('#lang-switch', 'de');
-    await page.waitForFunction('document.documentElement.lang === "de"');
+    await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'de', 20_000, 'page language de');
     await waitText('[data-field="recent"] .result-chip', 'Abgebrochen');
     await page.screenshot({ path: 'tests/artifacts/web/core-de.png', fullPage: true });
     await page.goto(`${proxy.url}archive`);

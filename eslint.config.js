@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'tests/hardware/work/**', '**/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'tests/hardware/work/**', 'bench/work/**', 'tests/artifacts/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,5 +21,10 @@ export default tseslint.config(
   {
     files: ['eslint.config.js', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      // Plain Node scripts (and code evaluated in a page by scripts/make-icons.mjs).
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', document: 'readonly' },
+    },
   },
 );

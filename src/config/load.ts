@@ -36,18 +36,25 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+function bound(issue: z.ZodIssue & { code: 'too_small' | 'too_big' }): string {
+  const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+  const word = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
+  const unit = issue.type === 'array' ? ' entries' : issue.type === 'string' ? ' characters' : '';
+  return `must be ${word} ${String(limit)}${unit}`;
+}
+
 /** One line per problem: the option, the value given and what is allowed. */
-export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+export function describeIssue(issue: z.ZodIssue, raw: unknown): string {
   const name = issue.path.map(String).join('.') || '(options)';
   const given = valueAt(raw, issue.path);
   switch (issue.code) {
-    case 'invalid_value':
-      return `option "${name}": got ${show(given)}, allowed: ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_enum_value':
+      return `option "${name}": got ${show(given)}, allowed: ${issue.options.map((v) => String(v)).join(', ')}`;
     case 'invalid_type':
       return `option "${name}": got ${show(given)}, expected ${issue.expected}`;
     case 'too_small':
     case 'too_big':
-      return `option "${name}": got ${show(given)}, ${issue.message.replace(/^Too (small|big): expected \w+ to (have|be) /, 'must be ')}`;
+      return `option "${name}": got ${show(given)}, ${bound(issue)}`;
     case 'unrecognized_keys':
       return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
     default:

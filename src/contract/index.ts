@@ -3,7 +3,8 @@ export * from './schema.js';
 export { apiPaths, type ApiPaths } from './paths.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readContractFile, readContractValue, type ReadResult } from './read.js';
-export { EventLogWriter, EventLogTail, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
+export { EventLogWriter, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
+export { EventLogTail } from './event-tail.js';
 export { addHistoryEntry, emptyHistory, DEFAULT_HISTORY_LIMIT } from './history.js';
 export {
   ControlCommandSchema,

@@ -24,7 +24,7 @@ export async function readContractFile<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'invalid_schema', detail: parsed.error.message };
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: parsed.data as z.infer<S> };
 }
 
 /** The value of a contract file, or `null` when it is missing or invalid. */

@@ -13,7 +13,7 @@ import { classifyPath, ContractView, type ContractFile } from './contract-view.j
 import { CursorStore } from './cursor.js';
 import type { OriginInfo } from './discovery-types.js';
 import { EventPump } from './event-pump.js';
-import { EventSource } from './event-source.js';
+import { EventLogTail } from '../contract/index.js';
 import { watchEventLog } from './event-watch.js';
 import { RetainedPublisher } from './publisher.js';
 import { startSession } from './session.js';
@@ -132,7 +132,7 @@ export class Bridge {
   async start(): Promise<void> {
     const { settings, timers } = this.deps;
     const paths = apiPaths(this.deps.config.api_dir);
-    const source = new EventSource(paths, 0);
+    const source = new EventLogTail(paths, 0);
     let cursor = (await this.#cursor.load()) ?? 0;
     const maxSeq = await source.maxSeqOnDisk();
     if (cursor > maxSeq) {

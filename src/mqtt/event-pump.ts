@@ -2,7 +2,7 @@ import type { ContractEvent } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { CursorStore } from './cursor.js';
-import type { EventSource } from './event-source.js';
+import type { EventLogTail } from '../contract/index.js';
 import type { RetainedPublisher } from './publisher.js';
 import type { Timers } from './timers.js';
 
@@ -14,7 +14,7 @@ export interface EventMessage {
 }
 
 export interface EventPumpOptions {
-  source: EventSource;
+  source: EventLogTail;
   cursor: CursorStore;
   /** True once the session is set up (retained scan done); events wait until then. */
   canSend: () => boolean;

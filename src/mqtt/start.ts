@@ -6,7 +6,7 @@ import { errorMessage } from '../util/errors.js';
 import { Bridge, type BridgeSettings } from './bridge.js';
 import { resolveBroker, type BrokerOverride, type BrokerSettings } from './broker.js';
 import { realTimers, type Timers } from './timers.js';
-import { PACKAGE } from './version.js';
+import { PACKAGE } from '../util/version.js';
 
 export interface StartBridgeOptions extends Partial<BridgeSettings> {
   /** Use this broker instead of the options / Supervisor (the demo, tests); also when mqtt_enabled is false. */

@@ -1,3 +1,4 @@
+import { HttpTimeoutError, requestJson, type JsonResponse } from '../util/http-json.js';
 import type { z } from 'zod';
 import { errorMessage } from '../util/errors.js';
 import { EnvelopeSchema, MqttServiceSchema, SelfInfoSchema, type MqttServiceInfo, type SelfInfo } from './schema.js';
@@ -61,14 +62,14 @@ export class SupervisorClient {
       return { ok: false, reason: 'no_token', status: null, message: 'SUPERVISOR_TOKEN is not set (not running as an add-on)' };
     }
     const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
-    let response: Response;
+    let response: JsonResponse;
     try {
-      response = await fetch(url, {
+      response = await requestJson(url, {
         headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        timeoutMs: this.#timeoutMs,
       });
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      const timedOut = error instanceof HttpTimeoutError;
       return {
         ok: false,
         reason: timedOut ? 'timeout' : 'unreachable',
@@ -78,15 +79,10 @@ export class SupervisorClient {
           : `the Supervisor at ${url.href} is unreachable: ${causeMessage(error)}`,
       };
     }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch (error) {
-      body = { result: 'error', message: `not JSON: ${errorMessage(error)}` };
-    }
+    const body = response.body ?? { result: 'error', message: 'not JSON' };
     const envelope = EnvelopeSchema.safeParse(body);
     const message = envelope.success ? (envelope.data.message ?? '') : '';
-    if (!response.ok) {
+    if (response.status < 200 || response.status >= 300) {
       const reason: SupervisorFailure =
         response.status === 400 ? 'not_available' : response.status === 401 || response.status === 403 ? 'forbidden' : 'http_error';
       return { ok: false, reason, status: response.status, message: `GET ${url.pathname}: HTTP ${response.status}${message ? ` ${message}` : ''}` };
@@ -98,11 +94,11 @@ export class SupervisorClient {
     if (!data.success) {
       return { ok: false, reason: 'invalid_response', status: response.status, message: `GET ${url.pathname}: unexpected data: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
     }
-    return { ok: true, data: data.data };
+    return { ok: true, data: data.data as z.infer<S> };
   }
 }
 
-/** fetch() hides the socket error in `cause` ("fetch failed" → "connect ECONNREFUSED …"). */
+/** The socket error in words ("connect ECONNREFUSED …"), also when it is wrapped in `cause`. */
 function causeMessage(error: unknown): string {
   if (error instanceof Error && error.cause !== undefined) return errorMessage(error.cause);
   return errorMessage(error);

@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { PACKAGE } from './package-info.js';
 
-/** The package version, read once from package.json next to dist/ or src/. */
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-})();
+/** The package version (package.json, read once). */
+export const VERSION: string = PACKAGE.version;
+export { PACKAGE };

@@ -38,7 +38,7 @@ describe('options', () => {
     expect(problems({ verify: 'yes' })).toEqual(['option "verify": got "yes", expected boolean']);
     const many = problems({ read_retries: 99, output_dir: 'relative', colour: 'red' });
     expect(many).toHaveLength(3);
-    expect(many.join('\n')).toMatch(/option "read_retries": got 99, must be <=20/);
+    expect(many.join('\n')).toMatch(/option "read_retries": got 99, must be at most 20/);
     expect(many.join('\n')).toMatch(/option "output_dir": got "relative", must be an absolute path/);
     expect(many.join('\n')).toMatch(/unknown option\(s\) "colour"/);
   });

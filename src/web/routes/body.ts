@@ -22,5 +22,5 @@ export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): 
     const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
     return { ok: false, error: `invalid request: ${issues.join('; ')}` };
   }
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: parsed.data as z.infer<S> };
 }

@@ -1,7 +1,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiPaths, EventLogWriter } from '../../src/contract/index.js';
-import { CursorStore, EventSource } from '../../src/mqtt/index.js';
+import { apiPaths, EventLogTail, EventLogWriter } from '../../src/contract/index.js';
+import { CursorStore } from '../../src/mqtt/index.js';
 import { tmpDir } from './support.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -19,10 +19,10 @@ async function setup(maxBytes = 1024 * 1024) {
   return { paths, writer, dir: dir.path };
 }
 
-describe('EventSource', () => {
+describe('EventLogTail', () => {
   it('returns only new events, in seq order, and leaves a torn last line for later', async () => {
     const { paths, writer } = await setup();
-    const source = new EventSource(paths, 0);
+    const source = new EventLogTail(paths, 0);
     await writer.append('sr0', 'disc_inserted', { n: 1 });
     await writer.append('sr0', 'copy_started', { n: 2 });
     expect((await source.readNew()).map((e) => e.seq)).toEqual([1, 2]);
@@ -38,7 +38,7 @@ describe('EventSource', () => {
 
   it('follows rotations to events.1.jsonl without losing or repeating events', async () => {
     const { paths, writer } = await setup(2048);
-    const source = new EventSource(paths, 0);
+    const source = new EventLogTail(paths, 0);
     const seen: number[] = [];
     for (let i = 0; i < 200; i++) {
       await writer.append('sr0', 'state_changed', { from: 'idle', to: 'copying', i });
@@ -53,7 +53,7 @@ describe('EventSource', () => {
   it('starts after a saved seq and can be rewound', async () => {
     const { paths, writer } = await setup();
     for (let i = 0; i < 5; i++) await writer.append('sr0', 'disc_inserted', {});
-    const source = new EventSource(paths, 3);
+    const source = new EventLogTail(paths, 3);
     expect((await source.readNew()).map((e) => e.seq)).toEqual([4, 5]);
     source.reset(1);
     expect((await source.readNew()).map((e) => e.seq)).toEqual([2, 3, 4, 5]);

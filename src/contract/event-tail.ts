@@ -1,5 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { parseEventLines, type ContractEvent, type EventLogFiles } from '../contract/index.js';
+import { parseEventLines, type EventLogFiles } from './event-log.js';
+import type { ContractEvent } from './schema.js';
 
 interface Position {
   ino: number;
@@ -47,7 +48,7 @@ async function inodeOf(path: string): Promise<number | null> {
  * bytes appended since the last call (not the whole file), follows a rotation to events.1.jsonl,
  * leaves a torn last line for the next call and returns the events with `seq > lastSeq`, in order.
  */
-export class EventSource {
+export class EventLogTail {
   #lastSeq: number;
   #position: Position | null = null;
 

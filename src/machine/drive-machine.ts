@@ -1,16 +1,15 @@
-import { join } from 'node:path';
-import type { ControlCommand, ControlResult, DriveInfo, DriveState, EventType, Progress } from '../contract/index.js';
+import type { ControlCommand, ControlResult, DriveInfo, DriveState } from '../contract/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
-import { createJobLogger, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
 import { VERSION } from '../util/version.js';
-import { albumLabel, discBytes, lookupAlbum } from './methods.js';
+import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
 import type { ContractStore } from './contract-store.js';
-import { duplicateSkip, jobIdFor, jobLogName, runCopyJob, type AbortReason, type JobOutcome, type ResumeCandidate } from './copy-job.js';
+import { duplicateSkip, jobIdFor, type AbortReason, type ResumeCandidate } from './copy-job.js';
 import { TypedEmitter, type MachineEvents } from './events.js';
+import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
+import { albumLabel, discBytes, lookupAlbum } from './methods.js';
 import type { MachineOptions } from './options.js';
-import { Throttle } from './progress-throttle.js';
 import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
 import { defaultMessage, nextStateOnPoll, pollIntervalFor } from './transitions.js';
 
@@ -23,11 +22,6 @@ export interface DriveMachineDeps {
   readonly resume?: ResumeCandidate | null;
 }
 
-interface RunningJob {
-  readonly id: string;
-  readonly controller: AbortController;
-  ejectAfter: boolean;
-}
 
 /**
  * One drive's state machine (SPEC §3). `run()` loops until `stop()`; every transition is an
@@ -298,7 +292,7 @@ export class DriveMachine {
       const jobId = jobIdFor(this.id);
       const skip = await duplicateSkip({ jobId, driveId: this.id }, disc, this.#options);
       if (skip) {
-        await this.#recordOutcome(jobId, disc, skip);
+        await recordOutcome(this.#store, this.id, jobId, disc, skip);
         await this.#enter('waiting_for_removal', skip.message);
         return;
       }
@@ -329,114 +323,46 @@ export class DriveMachine {
       await this.#enter('waiting_for_media');
       return;
     }
-    const jobId = jobIdFor(this.id);
-    const job: RunningJob = { id: jobId, controller: new AbortController(), ejectAfter: false };
+    const job: RunningJob = { id: jobIdFor(this.id), controller: new AbortController(), ejectAfter: false };
     this.#job = job;
-    const jobLog = createJobLogger(this.#log, join(this.#options.outputDir, '.log', jobLogName(jobId, disc.label)), {
-      drive: this.id,
-      job: jobId,
-    });
-    const progress = new Throttle<Progress>(this.#options.progressIntervalMs, (p) => {
-      void this.#store.writeProgress(p);
-      this.events.emit('progress', p);
-    });
-    const presence = this.#watchPresence(job);
+    let outcome;
     try {
       await this.#writeStatus();
-      await this.#store.event(this.id, 'copy_started', {
-        job_id: jobId,
-        label: disc.label,
-        disc_type: disc.type,
-        bytes: disc.sizeBytes,
-      });
-      const outcome = await runCopyJob({
-        jobId,
+      outcome = await runJob({
+        job,
         driveId: this.id,
         drive: this.#drive,
         disc,
+        store: this.#store,
         options: this.#options,
-        logger: jobLog.logger,
-        signal: job.controller.signal,
+        logger: this.#log,
         forceCopy: this.#forceCopy,
         resume: this.#resume,
-        onTarget: (targetPath, method) => {
-          void this.#store.writeAttributes(
-            discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }, { job_id: jobId, target_path: targetPath, filename: targetPath.split('/').at(-1) ?? null, method }),
-          );
+        onProgress: (p) => this.events.emit('progress', p),
+        onDriveGone: () => {
+          this.#present = false;
         },
-        onProgress: (p) => progress.push(p),
       });
-      this.#resume = null;
-      this.#forceCopy = false;
-      progress.flush();
-      await this.#recordOutcome(jobId, disc, outcome);
-      jobLog.logger.info({ result: outcome.result }, outcome.message);
-      this.#job = null;
-      if (job.ejectAfter) await this.#drive.eject().catch(() => undefined);
-      if (this.#stopping) return;
-      switch (outcome.result) {
-        case 'success':
-        case 'degraded':
-          await this.#enter('completed', outcome.message);
-          return;
-        case 'skipped_duplicate':
-        case 'cancelled':
-          await this.#enter('waiting_for_removal', outcome.message);
-          return;
-        case 'failed':
-          await this.#enter('error', outcome.message);
-          return;
-      }
     } finally {
-      clearInterval(presence);
+      this.#resume = null;
       this.#job = null;
       this.#forceCopy = false;
-      jobLog.close();
     }
-  }
-
-  /** History entry, attributes and the job event of a finished (or skipped) job. */
-  async #recordOutcome(jobId: string, disc: AnalyzedDisc, outcome: JobOutcome): Promise<void> {
-    const entry = outcome.entry;
-    await this.#store.addHistory(entry);
-    await this.#store.writeAttributes(
-      discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }, {
-        job_id: jobId,
-        method: entry.method,
-        target_path: entry.image_path,
-        filename: entry.image_path?.split('/').at(-1) ?? null,
-        checksums: entry.checksums,
-        bad_sectors: entry.bad_sectors,
-        error_message: entry.error_message,
-      }),
-    );
-    await this.#store.event(this.id, jobEventType(outcome.result), {
-      job_id: jobId,
-      result: outcome.result,
-      label: disc.label,
-      disc_type: disc.type,
-      image_path: entry.image_path,
-      bytes: entry.bytes,
-      bad_sectors: entry.bad_sectors,
-      message: outcome.message,
-    });
-  }
-
-  /** Polls the drive during a job: an unplugged drive aborts the copy at once. */
-  #watchPresence(job: RunningJob): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      this.#drive
-        .status()
-        .then((status) => {
-          if (status === 'absent') {
-            this.#present = false;
-            if (!job.controller.signal.aborted) job.controller.abort('drive_gone' satisfies AbortReason);
-          }
-        })
-        .catch(() => undefined);
-    }, Math.min(this.#options.intervalsMs.removal, 2000));
-    timer.unref();
-    return timer;
+    if (job.ejectAfter) await this.#drive.eject().catch(() => undefined);
+    if (this.#stopping) return;
+    switch (outcome.result) {
+      case 'success':
+      case 'degraded':
+        await this.#enter('completed', outcome.message);
+        return;
+      case 'skipped_duplicate':
+      case 'cancelled':
+        await this.#enter('waiting_for_removal', outcome.message);
+        return;
+      case 'failed':
+        await this.#enter('error', outcome.message);
+        return;
+    }
   }
 
   // ── state bookkeeping ──────────────────────────────────────────────────────────────────
@@ -510,16 +436,3 @@ export class DriveMachine {
   }
 }
 
-function jobEventType(result: JobOutcome['result']): EventType {
-  switch (result) {
-    case 'success':
-    case 'degraded':
-      return 'copy_completed';
-    case 'cancelled':
-      return 'copy_cancelled';
-    case 'skipped_duplicate':
-      return 'copy_skipped';
-    case 'failed':
-      return 'copy_failed';
-  }
-}

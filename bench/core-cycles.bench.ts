@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { parseOptions } from '../src/config/index.js';
 import { simInsert, simReset } from '../src/drive/index.js';
 import { history, waitForState } from '../tests/helpers/core.js';
-import { ensureBuilt, freePort, startCli } from '../tests/helpers/process.js';
+import { ADDON_NODE_FLAGS, ensureBuilt, freePort, startCli } from '../tests/helpers/process.js';
 import { makeTempDir } from '../tests/helpers/tmp.js';
 import { waitFor } from '../tests/helpers/wait.js';
 import { writeSampleIso } from '../src/demo/sample-iso.js';
@@ -35,7 +35,8 @@ it(`${CYCLES} consecutive copy cycles: RSS and file descriptors do not grow; RSS
   const big = join(dir, 'big.iso');
   await writeSampleIso(small, { label: 'CYCLE', dataBytes: 4 * 1024 * 1024 });
   await writeSampleIso(big, { label: 'BIGCOPY', dataBytes: 256 * 1024 * 1024 });
-  const core = startCli('run', optionsPath);
+  // Measured as the add-on runs it (V8 flags of rootfs/.../disk2iso/run).
+  const core = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
   const pid = core.pid ?? 0;
   try {
     await waitForState(config, 'sim0', 'waiting_for_media');

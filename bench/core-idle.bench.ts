@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { parseOptions } from '../src/config/index.js';
 import { simReset } from '../src/drive/index.js';
 import { waitForState } from '../tests/helpers/core.js';
-import { ensureBuilt, freePort, startCli } from '../tests/helpers/process.js';
+import { ADDON_NODE_FLAGS, ensureBuilt, freePort, startCli } from '../tests/helpers/process.js';
 import { makeTempDir } from '../tests/helpers/tmp.js';
 import { cpuPercentOver, rssMiB } from './lib/proc.js';
 
@@ -20,7 +20,8 @@ it(`core idle in waiting_for_media: CPU % and RSS over ${SECONDS} s`, async () =
   const optionsPath = join(dir, 'options.json');
   await writeFile(optionsPath, JSON.stringify(raw));
   const config = parseOptions(raw, optionsPath);
-  const core = startCli('run', optionsPath);
+  // Measured as the add-on runs it (V8 flags of rootfs/.../disk2iso/run).
+  const core = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
   try {
     await waitForState(config, 'sim0', 'waiting_for_media');
     await new Promise((r) => setTimeout(r, 3000)); // let start-up work settle

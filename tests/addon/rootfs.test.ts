@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp.js';
 import { REPO, requireTool } from './support.js';
+import { ADDON_NODE_FLAGS } from '../helpers/process.js';
 
 const S6 = join(REPO, 'rootfs', 'etc', 's6-overlay', 's6-rc.d');
 const SERVICES = { disk2iso: 'run', 'disk2iso-mqtt': 'mqtt' } as const;
@@ -39,6 +40,14 @@ describe('s6-overlay v3 services', () => {
     // Node flags may come before the script (the bridge trims its memory with V8 flags).
     expect(execs[0]).toMatch(new RegExp(`^exec node (--[a-z-]+(=\\S+)? )*/app/dist/cli\\.js ${SERVICES[service]}$`));
     expect(Number(readFileSync(join(dir, 'timeout-kill'), 'utf8'))).toBeGreaterThan(0);
+  });
+
+  it('runs each process with the V8 flags the benchmarks measure', () => {
+    for (const service of Object.keys(SERVICES) as Service[]) {
+      const exec = lines(join(S6, service, 'run')).find((l) => /^\s*exec\b/.test(l)) ?? '';
+      const flags = exec.split(/\s+/).filter((a) => a.startsWith('--'));
+      expect(flags).toEqual([...ADDON_NODE_FLAGS[SERVICES[service]]]);
+    }
   });
 
   it('starts the bridge after the core', () => {

@@ -10,6 +10,25 @@ import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
+/** Options for a core with one simulated drive, written where `disk2iso run` reads them. */
+async function writeOptions(dir: string, sim: string) {
+  const raw = {
+    drives: [`sim:${sim}`],
+    api_dir: join(dir, 'api'),
+    output_dir: join(dir, 'output'),
+    web_port: await freePort(),
+    poll_media_interval: 1,
+    poll_removal_interval: 1,
+    min_free_space_mb: 0,
+    mqtt_enabled: false,
+    eject_after_copy: false,
+    log_level: 'info',
+  };
+  const optionsPath = join(dir, 'options.json');
+  await writeFile(optionsPath, JSON.stringify(raw));
+  return { optionsPath, config: parseOptions(raw, optionsPath) };
+}
+
 describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -26,21 +45,7 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     const sim = join(dir, 'sim0');
     await simReset(sim);
     const image = await makeDataIso(dir, { label: 'CRASHME', bytes: 12 * 1024 * 1024, seed: 42 });
-    const raw = {
-      drives: [`sim:${sim}`],
-      api_dir: join(dir, 'api'),
-      output_dir: join(dir, 'output'),
-      web_port: await freePort(),
-      poll_media_interval: 1,
-      poll_removal_interval: 1,
-      min_free_space_mb: 0,
-      mqtt_enabled: false,
-      eject_after_copy: false,
-      log_level: 'info',
-    };
-    const optionsPath = join(dir, 'options.json');
-    await writeFile(optionsPath, JSON.stringify(raw));
-    const config = parseOptions(raw, optionsPath);
+    const { optionsPath, config } = await writeOptions(dir, sim);
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
 
     const first = startCli('run', optionsPath);
@@ -78,19 +83,7 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     const sim = join(dir, 'sim0');
     await simReset(sim);
     const image = await makeDataIso(dir, { label: 'SHUTDOWN', bytes: 12 * 1024 * 1024, seed: 43 });
-    const raw = {
-      drives: [`sim:${sim}`],
-      api_dir: join(dir, 'api'),
-      output_dir: join(dir, 'output'),
-      web_port: await freePort(),
-      poll_media_interval: 1,
-      min_free_space_mb: 0,
-      mqtt_enabled: false,
-      eject_after_copy: false,
-    };
-    const optionsPath = join(dir, 'options.json');
-    await writeFile(optionsPath, JSON.stringify(raw));
-    const config = parseOptions(raw, optionsPath);
+    const { optionsPath, config } = await writeOptions(dir, sim);
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
     const first = startCli('run', optionsPath);
     running.push(first);

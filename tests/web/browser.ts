@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor } from './fixtures.js';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -35,4 +36,17 @@ export async function launchBrowser(options: { locale?: string } = {}): Promise<
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the first element matching `selector` shows `expected`; the error says what it shows. */
+export async function waitForText(page: Page, selector: string, expected: string | RegExp, timeout = 30_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(async () => {
+      last = await page.locator(selector).first().innerText();
+      return (typeof expected === 'string' ? last === expected : expected.test(last)) ? last : undefined;
+    }, timeout);
+  } catch {
+    throw new Error(`timed out waiting for ${selector} to show ${String(expected)}; it shows "${last}"`);
+  }
 }

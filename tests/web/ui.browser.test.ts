@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer, type RunningWebServer } from '../../src/web/index.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { FakeCore } from './fake-core.js';
 import { historyEntry, makeFixture, waitFor, writeHistory, type WebFixture } from './fixtures.js';
 import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
@@ -45,16 +45,8 @@ async function setUp(options: { bufferEvents?: boolean } = {}): Promise<void> {
 
 const text = (selector: string) => page.locator(selector).first().innerText();
 const stateText = () => text('[data-drive="sim0"] [data-field="state"]');
-async function waitText(selector: string, expected: string | RegExp, timeout = 30_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(async () => {
-      last = await text(selector);
-      return (typeof expected === 'string' ? last === expected : expected.test(last)) ? last : undefined;
-    }, timeout);
-  } catch {
-    throw new Error(`timed out waiting for ${selector} to show ${String(expected)}; it shows "${last}"`);
-  }
+function waitText(selector: string, expected: string | RegExp, timeout = 30_000): Promise<string> {
+  return waitForText(page, selector, expected, timeout);
 }
 
 async function shot(name: string): Promise<void> {

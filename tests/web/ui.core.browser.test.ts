@@ -8,7 +8,7 @@ import { simInsert, simReset } from '../../src/drive/index.js';
 import { makeDataIso } from '../helpers/images.js';
 import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { waitFor } from './fixtures.js';
 import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
 
@@ -30,16 +30,8 @@ async function text(selector: string): Promise<string> {
   return page.locator(selector).first().innerText();
 }
 
-async function waitText(selector: string, expected: string | RegExp, timeout = 60_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(async () => {
-      last = await text(selector);
-      return (typeof expected === 'string' ? last === expected : expected.test(last)) ? last : undefined;
-    }, timeout);
-  } catch {
-    throw new Error(`timed out waiting for ${selector} to show ${String(expected)}; it shows "${last}"`);
-  }
+function waitText(selector: string, expected: string | RegExp, timeout = 60_000): Promise<string> {
+  return waitForText(page, selector, expected, timeout);
 }
 
 beforeAll(async () => {

@@ -1,21 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { freePort } from '../../helpers/process.js';
 import { QmpClient } from './qmp.js';
-
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released for QEMU to take). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The emulated CD drive at boot: SCSI (virtio-scsi), so it can be hot-unplugged. */
 export interface CdromAtBoot {

@@ -43,17 +43,10 @@ export { openFileReader } from './file-reader.js';
 export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock, type BlockStatus } from './mapfile.js';
 
 // --- DVD-Video decrypted backup and audio CD rip (external tools) ---
-/** Decrypted DVD-Video backup (dvdbackup + genisoimage -dvd-video), libdvdcss detection, ISO volume ids. */
-export {
-  runDvdVideoBackup,
-  libdvdcssAvailable,
-  dvdBackupMethod,
-  isoVolumeId,
-  discardMediaWork,
-  mediaWorkPaths,
-  type DvdVideoRequest,
-  type MediaProgressSample,
-} from './dvd-video/index.js';
+/** Decrypted DVD-Video backup (dvdbackup + genisoimage -dvd-video) and libdvdcss detection. */
+export { runDvdVideoBackup, libdvdcssAvailable, dvdBackupMethod, type DvdVideoRequest } from './dvd-video/index.js';
+/** Shared by the tool-based copies: ISO volume ids, work folders, progress samples. */
+export { isoVolumeId, discardMediaWork, mediaWorkPaths, type MediaProgressSample } from './tools/index.js';
 /** Audio CD rip (cdparanoia + flac/lame, cue sheet, manifests, optional ISO) and MusicBrainz metadata. */
 export {
   runAudioRip,

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listFiles } from '../dvd-video/index.js';
+import { listFiles } from '../tools/index.js';
 import { outputOp } from '../errors.js';
 import type { CopyGuard } from '../guard.js';
 import { hashFile } from '../hashing.js';

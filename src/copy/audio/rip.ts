@@ -13,7 +13,7 @@ import {
   runTool,
   treeBytes,
   type MediaProgressSample,
-} from '../dvd-video/index.js';
+} from '../tools/index.js';
 import { outputOp } from '../errors.js';
 import { hashFile } from '../hashing.js';
 import { sidecarPaths, writeChecksumSidecars } from '../sidecars.js';

@@ -5,12 +5,17 @@ import { outputOp } from '../errors.js';
 import { hashFile } from '../hashing.js';
 import { sidecarPaths, writeChecksumSidecars } from '../sidecars.js';
 import type { ChecksumAlgorithm, CopyResult } from '../types.js';
-import { compareImageWithFolder, makeIso } from './image.js';
-import { isoVolumeId } from './iso-label.js';
-import { MediaJob, mediaWorkPaths } from './job.js';
-import { progressEmitter, type MediaProgressSample } from './progress.js';
-import { runTool } from './tool.js';
-import { treeBytes } from './tree.js';
+import {
+  compareImageWithFolder,
+  isoVolumeId,
+  makeIso,
+  MediaJob,
+  mediaWorkPaths,
+  progressEmitter,
+  runTool,
+  treeBytes,
+  type MediaProgressSample,
+} from '../tools/index.js';
 
 export interface DvdVideoRequest {
   /** Block device or DVD image file (libdvdread reads both). */

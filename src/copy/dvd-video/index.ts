@@ -1,16 +1,4 @@
-/** Decrypted DVD-Video backup (dvdbackup + genisoimage), and the external-tool pieces the audio rip shares. */
+/** Decrypted DVD-Video backup (dvdbackup + genisoimage -dvd-video). */
 export { runDvdVideoBackup, type DvdVideoRequest } from './backup.js';
 /** libdvdcss presence (cached file lookup) and the method name recorded for a backup. */
 export { libdvdcssAvailable, dvdBackupMethod, LIBRARY_DIRS } from './libdvdcss.js';
-/** A label as an ISO 9660 volume id (d-characters, ≤ 32). */
-export { isoVolumeId, MAX_VOLUME_ID } from './iso-label.js';
-/** Progress of tool-based copies: the data copy's sample plus `encoding` and the audio track. */
-export { progressEmitter, type MediaProgressSample } from './progress.js';
-/** Runs an external tool under a copy's guard (cancel, stall, disk full, missing tool). */
-export { runTool, lineSplitter, KILL_GRACE_MS, type ToolRun } from './tool.js';
-/** Work paths, their removal, and the result frame of a tool-based copy. */
-export { MediaJob, mediaWorkPaths, discardMediaWork } from './job.js';
-/** genisoimage image building and xorriso comparison. */
-export { makeIso, compareImageWithFolder, syncFile, type IsoLayout, type MakeIsoArgs } from './image.js';
-/** Files of a folder and their sizes. */
-export { listFiles, treeBytes, fileBytes } from './tree.js';

@@ -189,8 +189,8 @@ describe('drive machine with a simulated drive (real core, real images)', () => 
     core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
     await waitForState(config, 'sim1', 'waiting_for_media');
-    await simInsert(sim, a, { bytes_per_second: 4 * 1024 * 1024 });
-    await simInsert(sim1, b, { bytes_per_second: 4 * 1024 * 1024 });
+    await simInsert(sim, a, { bytes_per_second: 1024 * 1024 });
+    await simInsert(sim1, b, { bytes_per_second: 1024 * 1024 });
     await waitFor(async () => (await driveStates()).every((s) => s === 'copying'), { message: 'both copying' });
     await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'both done' });
     const entries = (await history(config))?.entries ?? [];

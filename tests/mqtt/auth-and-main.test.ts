@@ -7,7 +7,7 @@ import { SupervisorClient } from '../../src/supervisor/index.js';
 import { LoopbackSupervisor } from '../supervisor/loopback-supervisor.js';
 import { main } from '../../src/mqtt/main.js';
 import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
+import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
 
 requireMosquitto();
 
@@ -17,15 +17,7 @@ afterEach(async () => {
 });
 
 async function contract(drives = ['sr0']) {
-  const dir = await tmpDir();
-  cleanups.push(dir.remove);
-  const control = await ControlServer.start();
-  cleanups.push(() => control.close());
-  const apiDir = join(dir.path, 'api');
-  const core = new FakeCore(apiDir, drives, control.url);
-  await core.start();
-  cleanups.push(() => core.stop());
-  return { dir: dir.path, apiDir, core, control };
+  return fakeContract(drives, cleanups);
 }
 
 describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {

@@ -5,7 +5,7 @@ import type { DriveState } from '../../src/contract/index.js';
 import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
 import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
-import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
+import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, waitFor } from './support.js';
 
 requireMosquitto();
 
@@ -32,14 +32,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
 
   async function setup(options: { drives?: string[]; config?: Record<string, unknown>; bridge?: StartBridgeOptions; start?: boolean } = {}) {
     const drives = options.drives ?? ['sr0'];
-    const dir = await tmpDir();
-    cleanups.push(dir.remove);
-    const control = await ControlServer.start();
-    cleanups.push(() => control.close());
-    const apiDir = join(dir.path, 'api');
-    const core = new FakeCore(apiDir, drives, control.url);
-    await core.start();
-    cleanups.push(() => core.stop());
+    const { dir, apiDir, core, control } = await fakeContract(drives, cleanups);
     const recorder = await Recorder.connect(broker.url);
     cleanups.push(() => recorder.close());
     const { logger, lines } = memoryLogger();
@@ -48,7 +41,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
       broker: { url: broker.url },
       supervisor: null,
       configurationUrl: null,
-      stateDir: join(dir.path, 'mqtt'),
+      stateDir: join(dir, 'mqtt'),
       ...FAST_SETTINGS,
       ...options.bridge,
     };
@@ -61,7 +54,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
       return running;
     };
     if (options.start !== false) await start();
-    return { dir: dir.path, apiDir, control, core, recorder, logger, lines, config, start, bridge: () => running!, bridgeOptions };
+    return { dir, apiDir, control, core, recorder, logger, lines, config, start, bridge: () => running!, bridgeOptions };
   }
 
   it('publishes HA device discovery that follows the documented rules, plus state and availability', async () => {

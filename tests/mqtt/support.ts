@@ -391,3 +391,19 @@ export async function appendBackdated(core: FakeCore, drive: string, types: Even
   await core.events.start();
   return seqs;
 }
+
+/**
+ * A temp folder with a fake core writing the contract and a loopback control API; every part's
+ * teardown goes onto `cleanups`.
+ */
+export async function fakeContract(drives: string[], cleanups: Array<() => Promise<unknown>>) {
+  const dir = await tmpDir();
+  cleanups.push(dir.remove);
+  const control = await ControlServer.start();
+  cleanups.push(() => control.close());
+  const apiDir = join(dir.path, 'api');
+  const core = new FakeCore(apiDir, drives, control.url);
+  await core.start();
+  cleanups.push(() => core.stop());
+  return { dir: dir.path, apiDir, core, control };
+}

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import type { z } from 'zod';
 import { Disk2isoError } from '../util/errors.js';
 import { OptionsSchema, type Options } from './schema.js';
@@ -72,18 +72,37 @@ function driveSpec(entry: string, index: number): DriveSpec {
   return { kind: 'device', id, path: entry };
 }
 
-function driveProblems(entries: readonly string[]): string[] {
+interface DriveEntry {
+  readonly option: 'drives' | 'extra_drives';
+  readonly index: number;
+  readonly entry: string;
+}
+
+/** `drives` then `extra_drives`; an extra entry naming a path already listed is left out. */
+function driveEntries(drives: readonly string[], extra: readonly string[]): DriveEntry[] {
+  const entries: DriveEntry[] = drives.map((entry, index) => ({ option: 'drives', index, entry }));
+  const listed = new Set(drives);
+  extra.forEach((entry, index) => {
+    if (listed.has(entry)) return;
+    listed.add(entry);
+    entries.push({ option: 'extra_drives', index, entry });
+  });
+  return entries;
+}
+
+function driveProblems(entries: readonly DriveEntry[]): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
-  entries.forEach((entry, index) => {
-    if (!entry.startsWith('sim:') && !entry.startsWith('/dev/')) {
-      problems.push(`option "drives.${index}": got ${show(entry)}, expected a device path such as /dev/sr0`);
+  entries.forEach(({ option, index, entry }, position) => {
+    const name = `option "${option}.${index}"`;
+    if (option === 'extra_drives' ? !entry.startsWith('/dev/') : !entry.startsWith('sim:') && !entry.startsWith('/dev/')) {
+      problems.push(`${name}: got ${show(entry)}, expected a device path such as /dev/sr0`);
     }
     if (entry.startsWith('sim:') && !entry.slice(4).startsWith('/')) {
-      problems.push(`option "drives.${index}": got ${show(entry)}, a simulated drive needs an absolute folder (sim:/path)`);
+      problems.push(`${name}: got ${show(entry)}, a simulated drive needs an absolute folder (sim:/path)`);
     }
-    const { id } = driveSpec(entry, index);
-    if (ids.has(id)) problems.push(`option "drives.${index}": got ${show(entry)}, drive id "${id}" is used twice`);
+    const { id } = driveSpec(entry, position);
+    if (ids.has(id)) problems.push(`${name}: got ${show(entry)}, drive id "${id}" is used twice`);
     ids.add(id);
   });
   return problems;
@@ -93,10 +112,31 @@ function driveProblems(entries: readonly string[]): string[] {
 export function parseOptions(raw: unknown, optionsPath: string): Config {
   const parsed = OptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, raw)), optionsPath);
-  const problems = driveProblems(parsed.data.drives);
+  const entries = driveEntries(parsed.data.drives, parsed.data.extra_drives);
+  const problems = driveProblems(entries);
   if (problems.length > 0) throw new ConfigError(problems, optionsPath);
-  const driveSpecs = Object.freeze(parsed.data.drives.map(driveSpec));
+  const driveSpecs = Object.freeze(entries.map(({ entry }, position) => driveSpec(entry, position)));
   return Object.freeze({ ...parsed.data, optionsPath, driveSpecs });
+}
+
+/**
+ * Leaves out every device drive that is, through a symlink (`/dev/cdrom`, `/dev/disk/by-id/…`),
+ * the same device as a drive listed before it: one drive, one state machine. A path that does
+ * not resolve (drive unplugged) stands for itself.
+ */
+export async function withoutDriveAliases(config: Config, resolve: (path: string) => Promise<string> = realpath): Promise<Config> {
+  const seen = new Set<string>();
+  const kept: DriveSpec[] = [];
+  for (const spec of config.driveSpecs) {
+    if (spec.kind === 'device') {
+      const target = await resolve(spec.path).catch(() => spec.path);
+      if (seen.has(target)) continue;
+      seen.add(target);
+    }
+    kept.push(spec);
+  }
+  if (kept.length === config.driveSpecs.length) return config;
+  return Object.freeze({ ...config, driveSpecs: Object.freeze(kept) });
 }
 
 /** Reads the add-on options once. A missing file means all defaults. */
@@ -105,7 +145,7 @@ export async function loadConfig(optionsPath = process.env.DISK2ISO_OPTIONS ?? D
   try {
     text = await readFile(optionsPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseOptions({}, optionsPath);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return withoutDriveAliases(parseOptions({}, optionsPath));
     throw new ConfigError([`cannot read the options file: ${(error as Error).message}`], optionsPath);
   }
   let raw: unknown;
@@ -114,5 +154,5 @@ export async function loadConfig(optionsPath = process.env.DISK2ISO_OPTIONS ?? D
   } catch (error) {
     throw new ConfigError([`the options file is not valid JSON: ${(error as Error).message}`], optionsPath);
   }
-  return parseOptions(raw, optionsPath);
+  return withoutDriveAliases(parseOptions(raw, optionsPath));
 }

@@ -10,6 +10,12 @@ export const OptionsSchema = z
   .object({
     /** Device paths (`/dev/sr0`) or simulated drives (`sim:/path/to/folder`, development only). */
     drives: z.array(z.string().min(1)).min(1).max(8).default(['/dev/sr0']),
+    /**
+     * More drives, chosen in the add-on's Configuration tab from the host's block devices
+     * (`/dev/disk/by-id/…` or `/dev/sr2`): the Supervisor grants the add-on exactly these.
+     * Watched after `drives`; an entry naming a drive already listed is ignored.
+     */
+    extra_drives: z.array(z.string().min(1)).max(8).default([]),
     output_dir: z.string().startsWith('/', 'must be an absolute path').default('/media/disk2iso'),
     api_dir: z.string().startsWith('/', 'must be an absolute path').default('/data/api'),
     auto_copy: z.boolean().default(true),

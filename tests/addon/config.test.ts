@@ -67,16 +67,23 @@ describe('config.yaml: what SPEC §8 requires', () => {
 
   it('maps the drives, media and share read-write, and wants MQTT', () => {
     expect(config.devices).toEqual(['/dev/sr0', '/dev/sr1']);
+    // A third drive: chosen from the host's block devices, granted by the Supervisor itself.
+    expect(schema.extra_drives).toEqual(['device(subsystem=block)?']);
+    // The main list stays free paths: a device() value must exist at start, a missing drive must not stop the add-on.
+    expect(elementOf('drives')).toMatch(/^match\(/);
     expect(config.map).toEqual([
       { type: 'media', read_only: false },
       { type: 'share', read_only: false },
     ]);
     expect(config.services).toEqual(['mqtt:want']);
-    expect(config.hassio_api).toBe(true);
   });
 
-  it('asks for no privileges', () => {
-    for (const key of ['privileged', 'full_access', 'host_network', 'host_pid', 'docker_api', 'hassio_role', 'apparmor']) {
+  it('asks for no privileges and no Supervisor or Home Assistant API beyond what every add-on gets', () => {
+    // /addons/self/info and /services/mqtt pass the Supervisor's api_bypass without hassio_api.
+    const never = ['privileged', 'full_access', 'host_network', 'host_pid', 'host_ipc', 'host_uts', 'host_dbus', 'docker_api'];
+    const apis = ['hassio_api', 'hassio_role', 'homeassistant_api', 'auth_api', 'kernel_modules', 'realtime'];
+    const hardware = ['udev', 'usb', 'uart', 'gpio', 'video', 'audio', 'devicetree', 'apparmor'];
+    for (const key of [...never, ...apis, ...hardware]) {
       expect(config, key).not.toHaveProperty(key);
     }
   });

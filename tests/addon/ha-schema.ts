@@ -1,7 +1,7 @@
 /**
  * The Supervisor's add-on option types (`str`, `int(0,20)`, `list(a|b)`, `match(re)`, `port`,
- * `password`, a trailing `?` for optional), parsed and checked the way the Supervisor's
- * voluptuous validators check them, so tests can compare them with the zod schema.
+ * `password`, `device(subsystem=block)`, a trailing `?` for optional), parsed and checked the way
+ * the Supervisor's voluptuous validators check them, so tests can compare them with the zod schema.
  */
 export type HaType =
   | { kind: 'bool'; optional: boolean }
@@ -9,7 +9,8 @@ export type HaType =
   | { kind: 'str'; optional: boolean; min: number | null; max: number | null }
   | { kind: 'password' | 'email' | 'url' | 'port'; optional: boolean }
   | { kind: 'match'; optional: boolean; pattern: string }
-  | { kind: 'list'; optional: boolean; values: string[] };
+  | { kind: 'list'; optional: boolean; values: string[] }
+  | { kind: 'device'; optional: boolean; subsystem: string | null };
 
 function bound(text: string | undefined): number | null {
   return text === undefined || text === '' ? null : Number(text);
@@ -28,6 +29,9 @@ export function parseHaType(element: string): HaType {
   }
   const match = /^match\((.+)\)$/.exec(text);
   if (match?.[1]) return { kind: 'match', optional, pattern: match[1] };
+  // supervisor/apps/options.py: device(?:\((?P<filter>subsystem=[a-z]+)\))?
+  const device = /^device(?:\(subsystem=([a-z]+)\))?$/.exec(text);
+  if (device) return { kind: 'device', optional, subsystem: device[1] ?? null };
   const list = /^list\((.+)\)$/.exec(text);
   if (list?.[1]) return { kind: 'list', optional, values: list[1].split('|') };
   throw new Error(`unknown add-on schema type "${element}"`);
@@ -59,5 +63,9 @@ export function haAccepts(type: HaType, value: unknown): boolean {
       return typeof value === 'string' && new RegExp(`^(?:${type.pattern})`).test(value);
     case 'list':
       return typeof value === 'string' && type.values.includes(value);
+    case 'device':
+      // The Supervisor accepts a string naming a device its hardware list knows (by node, sysfs
+      // path or udev link) and passes it on unchanged; its form offers /dev/disk/by-id/… or /dev/….
+      return typeof value === 'string' && /^\/dev\/./.test(value);
   }
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseOptions } from '../../src/config/index.js';
+import { ConfigError, loadConfig, parseOptions, withoutDriveAliases } from '../../src/config/index.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 function problems(raw: unknown): readonly string[] {
@@ -50,6 +50,31 @@ describe('options', () => {
       { kind: 'simulated', id: 'sim0', folder: '/tmp/x/sim0' },
       { kind: 'device', id: 'sr1', path: '/dev/sr1' },
     ]);
+  });
+
+  it('watches extra_drives after drives, each drive once', () => {
+    const config = parseOptions({ drives: ['/dev/sr0', '/dev/sr1'], extra_drives: ['/dev/sr1', '/dev/disk/by-id/usb-HL-DT-ST_DVD-0:0', '/dev/sr2'] }, 'x');
+    expect(config.driveSpecs).toEqual([
+      { kind: 'device', id: 'sr0', path: '/dev/sr0' },
+      { kind: 'device', id: 'sr1', path: '/dev/sr1' },
+      { kind: 'device', id: 'usb-HL-DT-ST_DVD-0_0', path: '/dev/disk/by-id/usb-HL-DT-ST_DVD-0:0' },
+      { kind: 'device', id: 'sr2', path: '/dev/sr2' },
+    ]);
+    expect(parseOptions({}, 'x').extra_drives).toEqual([]);
+    expect(problems({ extra_drives: ['sim:/tmp/sim1'] })[0]).toMatch(/extra_drives.0": got "sim:\/tmp\/sim1", expected a device path/);
+    expect(problems({ drives: ['/dev/sr2'], extra_drives: ['/dev/other/sr2'] })[0]).toMatch(/extra_drives.0".*"sr2" is used twice/);
+  });
+
+  it('leaves out a drive that is a link to one listed before it; an unresolvable path stands for itself', async () => {
+    const links: Record<string, string> = { '/dev/disk/by-id/ata-DRIVE': '/dev/sr0', '/dev/cdrom': '/dev/sr3' };
+    const resolve = (path: string): Promise<string> =>
+      path === '/dev/sr1' ? Promise.reject(Object.assign(new Error('absent'), { code: 'ENOENT' })) : Promise.resolve(links[path] ?? path);
+    const config = parseOptions({ drives: ['/dev/sr0', '/dev/sr1', 'sim:/tmp/sim0'], extra_drives: ['/dev/disk/by-id/ata-DRIVE', '/dev/cdrom', '/dev/sr2'] }, 'x');
+    const deduped = await withoutDriveAliases(config, resolve);
+    expect(deduped.driveSpecs.map((d) => d.id)).toEqual(['sr0', 'sr1', 'sim0', 'cdrom', 'sr2']);
+    expect(Object.isFrozen(deduped)).toBe(true);
+    const plain = parseOptions({}, 'x');
+    expect(await withoutDriveAliases(plain, resolve)).toBe(plain);
   });
 
   it('reads the file; a missing file means defaults, broken JSON is a clear error', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addonConfig, isObject, objectAt, readText, readYaml, REPO } from './support.js';
@@ -35,6 +35,32 @@ describe('DOCS.md', () => {
     expect(docs).toMatch(/event_type == 'copy_completed'/);
     expect(docs).toMatch(/event_type == 'copy_failed'/);
     for (const topic of ['waiting_for_drive', 'Permission denied', 'MQTT', 'damaged disc']) expect(docs).toContain(topic);
+  });
+});
+
+describe('README.md (the add-on store shows it as the description)', () => {
+  const readme = readText('README.md');
+
+  it('opens with what it does, a screenshot that exists and is small, and how to install', () => {
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1] ?? '');
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      // Relative, so it shows in the store and on any Git host.
+      expect(image).not.toMatch(/^(?:[a-z]+:|\/)/);
+      expect(existsSync(join(REPO, image)), image).toBe(true);
+      if (image.endsWith('.png')) png(image);
+      expect(statSync(join(REPO, image)).size, image).toBeLessThan(150 * 1024);
+    }
+    const install = readme.indexOf('## Install');
+    expect(install).toBeGreaterThan(readme.indexOf('![')); // the screenshot comes first
+    for (const step of ['Repositories', 'Install', 'Start', 'side panel', '/media/disk2iso']) {
+      expect(readme.slice(install), step).toContain(step);
+    }
+  });
+
+  it('keeps the developer commands', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('sudo bash .ci/run');
   });
 });
 

@@ -6,9 +6,12 @@ import { addonConfig, isObject, objectAt, readText, readYaml, REPO } from './sup
 const docs = readText('DOCS.md');
 const config = addonConfig();
 
+/** The `## Configuration` section, up to the next `## ` heading (other sections have tables too). */
+const configuration = docs.slice(docs.indexOf('## Configuration')).split(/^## (?!Configuration)/m)[0] ?? '';
+
 /** Rows of the options table: option → default cell. */
 const optionRows = new Map(
-  [...docs.matchAll(/^\| `([a-z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').trim()] as const),
+  [...configuration.matchAll(/^\| `([a-z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').trim()] as const),
 );
 
 function png(file: string): { width: number; height: number; colorType: number } {

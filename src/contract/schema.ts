@@ -132,6 +132,9 @@ export const ProgressSchema = z.object({
 });
 export type Progress = z.infer<typeof ProgressSchema>;
 
+/** What a job had to do without (a missing tool and the fallback taken), one sentence each. */
+export const JobWarningsSchema = z.array(z.string().max(500)).max(20);
+
 /** `drives/<id>/attributes.json`: the current disc and job. Field names follow the original tool. */
 export const AttributesSchema = z.object({
   schema_version: version,
@@ -151,6 +154,8 @@ export const AttributesSchema = z.object({
   checksums: ChecksumsSchema,
   bad_sectors: z.number().int().nonnegative(),
   error_message: z.string().nullable(),
+  /** Fallbacks the job took because a tool is missing ("dvdbackup is not installed …: copied raw"); absent in older files. */
+  warnings: JobWarningsSchema.optional(),
   updated: isoTimestamp,
 });
 export type Attributes = z.infer<typeof AttributesSchema>;
@@ -173,6 +178,8 @@ export const HistoryEntrySchema = z.object({
   bad_sectors: z.number().int().nonnegative(),
   bad_ranges: z.array(BadRangeSchema),
   error_message: z.string().nullable(),
+  /** Fallbacks the job took because a tool is missing; absent in entries written before there were any. */
+  warnings: JobWarningsSchema.optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
@@ -192,7 +199,10 @@ export const SystemSchema = z.object({
   version: z.string(),
   started: isoTimestamp,
   pid: z.number().int(),
+  /** Version line of each external tool, null when it is missing; `libdvdcss` is the library's version. */
   tools: z.record(z.string(), z.string().nullable()),
+  /** What each kind of disc gets with the tools found (method, then any fallback warnings); absent in older files. */
+  methods: z.record(z.string(), z.string()).optional(),
   output_dir: z.string(),
   output_free_bytes: z.number().nonnegative().nullable(),
   output_total_bytes: z.number().nonnegative().nullable(),

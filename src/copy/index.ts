@@ -47,6 +47,19 @@ export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock,
 export { runDvdVideoBackup, libdvdcssAvailable, dvdBackupMethod, type DvdVideoRequest } from './dvd-video/index.js';
 /** Shared by the tool-based copies: ISO volume ids, work folders, progress samples. */
 export { isoVolumeId, discardMediaWork, mediaWorkPaths, type MediaProgressSample } from './tools/index.js';
+/** The external tools disk2iso uses, probed once at start-up; the method choice reads the result. */
+export {
+  probeTools,
+  hasTool,
+  notInstalled,
+  packageOf,
+  inventoryOf,
+  versionLine,
+  TOOL_NAMES,
+  type ToolInventory,
+  type ToolName,
+  type ProbeOptions,
+} from './tools/index.js';
 /** Audio CD rip (cdparanoia + flac/lame, cue sheet, manifests, optional ISO) and MusicBrainz metadata. */
 export {
   runAudioRip,
@@ -62,4 +75,5 @@ export {
   type TrackMetadata,
   type MusicBrainzOptions,
   type AudioFormat,
+  type Ripper,
 } from './audio/index.js';

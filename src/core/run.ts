@@ -1,6 +1,7 @@
 import { mkdir, statfs } from 'node:fs/promises';
 import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
 import type { Config } from '../config/index.js';
+import { probeTools, type ToolInventory } from '../copy/index.js';
 import { createDrive, type Drive } from '../drive/index.js';
 import type { LogBuffer, Logger } from '../log/index.js';
 import {
@@ -8,6 +9,7 @@ import {
   DriveMachine,
   MachineControl,
   machineOptions,
+  methodsInEffect,
   reconcileDrive,
   removeOrphanPartials,
   type MachineOptions,
@@ -15,7 +17,6 @@ import {
 } from '../machine/index.js';
 import { errorMessage } from '../util/errors.js';
 import { startWebServer, type RunningWebServer } from '../web/index.js';
-import { detectTools } from './tools.js';
 import { VERSION } from '../util/version.js';
 
 export interface CoreDeps {
@@ -28,6 +29,8 @@ export interface CoreDeps {
   readonly machineOverrides?: Partial<MachineOptions>;
   /** Skip the web server (tests of the machine alone). */
   readonly web?: boolean;
+  /** Installed tools to assume instead of probing PATH and the library folders (tests). */
+  readonly tools?: ToolInventory;
 }
 
 /** A running core: machines, contract writer and web server; `stop()` undoes `startCore()`. */
@@ -60,12 +63,16 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
 
   const options = { ...machineOptions(config), ...deps.machineOverrides };
   const drives = deps.drives ?? config.driveSpecs.map(createDrive);
+  // Probed once, before any machine runs: every method choice reads this answer, no poll spawns a process.
+  const tools = deps.tools ?? (await probeTools());
+  const systemTools = { node: process.version, ...tools.tools, libdvdcss: tools.libdvdcss };
+  const methods = methodsInEffect(options, tools);
   const resumes: ResumeCandidate[] = [];
   const machines: DriveMachine[] = [];
   for (const drive of drives) {
     const resume = await reconcileDrive(store, drive.id, log);
     if (resume) resumes.push(resume);
-    machines.push(new DriveMachine({ drive, store, options, logger, resume }));
+    machines.push(new DriveMachine({ drive, store, options, tools, logger, resume }));
   }
   await removeOrphanPartials(config.output_dir, resumes, log);
 
@@ -83,7 +90,6 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   }
   for (const machine of machines) machine.start();
 
-  const tools = await detectTools();
   const writeSystem = async () => {
     let free: number | null = null;
     let total: number | null = null;
@@ -99,7 +105,8 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       version: VERSION,
       started: startedAt,
       pid: process.pid,
-      tools,
+      tools: systemTools,
+      methods,
       output_dir: config.output_dir,
       output_free_bytes: free,
       output_total_bytes: total,

@@ -3,6 +3,7 @@ import type { DiscKind, Toc } from '../drive/index.js';
 import { errorMessage } from '../util/errors.js';
 import { readBdTitle } from './bdmt.js';
 import { classify, dataStart, isAudioOnly } from './classify.js';
+import { videoMayBeEncrypted } from './css.js';
 import { fingerprint } from './fingerprint.js';
 import { readVolumeRecognition, type IsoVolume } from './iso9660.js';
 import { BoundedSource, DEFAULT_LIMITS, SECTOR, type SectorSource } from './source.js';
@@ -27,6 +28,11 @@ export interface DiscIdentification {
   fingerprint: string;
   hasVideoTs: boolean;
   hasBdmv: boolean;
+  /**
+   * DVD-Video: true when the first title VOB is CSS-scrambled or could not be sampled (possibly
+   * encrypted), false when its sampled sectors are clear; null for every other disc.
+   */
+  cssEncrypted: boolean | null;
   warnings: string[];
 }
 
@@ -48,6 +54,7 @@ interface Found {
   hasVideoTs: boolean;
   hasBdmv: boolean;
   bdTitle: string | null;
+  cssEncrypted: boolean | null;
 }
 
 const FINGERPRINT_SECTORS = { first: 16, count: 16 };
@@ -80,7 +87,8 @@ async function explore(src: BoundedSource, hints: IdentifyHints, warnings: Warni
   const hasBdmv = await hasDir(trees, 'BDMV');
   const hasVideoTs = await hasDir(trees, 'VIDEO_TS');
   const bdTitle = hasBdmv ? await readBdTitle(trees) : null;
-  return { iso, udf, hasVideoTs, hasBdmv, bdTitle };
+  const cssEncrypted = hasVideoTs && !hasBdmv ? await videoMayBeEncrypted(trees) : null;
+  return { iso, udf, hasVideoTs, hasBdmv, bdTitle, cssEncrypted };
 }
 
 async function descriptorBytes(src: BoundedSource, found: Found | null, base: number): Promise<Buffer> {
@@ -147,6 +155,7 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
     fingerprint: fingerprint({ volumeId, creationDate, sizeBytes, descriptorBytes: sectors, toc: hints.toc, useToc: audioOnly || parts.length === 0 }),
     hasVideoTs,
     hasBdmv,
+    cssEncrypted: type === 'dvd-video' ? (found?.cssEncrypted ?? true) : null,
     warnings: warnings.list(),
   };
 }

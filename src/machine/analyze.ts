@@ -8,6 +8,8 @@ export interface AnalyzedDisc extends DiscFacts {
   readonly identification: DiscIdentification | null;
   readonly mediumBytes: number;
   readonly warnings: readonly string[];
+  /** DVD-Video: CSS-scrambled or possibly so (see `DiscIdentification.cssEncrypted`); null otherwise. */
+  readonly cssEncrypted: boolean | null;
   readonly toc: Toc | null;
   /** Audio CDs: names from MusicBrainz or CD-TEXT, filled in after the lookup. */
   readonly album: AlbumMetadata | null;
@@ -70,6 +72,7 @@ function facts(identification: DiscIdentification, sizeBytes: number, warnings: 
     volumeId: identification.volumeId,
     creationDate: identification.creationDate,
     fingerprint: identification.fingerprint,
+    cssEncrypted: identification.cssEncrypted,
     warnings,
   };
 }

@@ -10,6 +10,7 @@ import {
   ProgressMeter,
   writeImageMetadata,
   type CopyResult,
+  type ToolInventory,
 } from '../copy/index.js';
 import { safeFileName } from '../disc/index.js';
 import { DriveReadError, type DiscReader, type Drive } from '../drive/index.js';
@@ -17,7 +18,8 @@ import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
 import type { AnalyzedDisc } from './analyze.js';
-import { chooseMethod, discBytes, outputExtension, runMethod, spaceNeeded, type CopyMethod } from './methods.js';
+import { chooseMethod, type CopyMethod } from './method-choice.js';
+import { discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
 
@@ -41,7 +43,9 @@ export interface JobRequest {
   /** Copy even if the disc is already archived (the user pressed Start after a skip). */
   readonly forceCopy: boolean;
   readonly resume: ResumeCandidate | null;
-  readonly onTarget: (targetPath: string, method: string) => void;
+  /** What was installed at start-up: the method choice falls back when a tool is missing. */
+  readonly tools: ToolInventory;
+  readonly onTarget: (targetPath: string, method: string, warnings: readonly string[]) => void;
   readonly onProgress: (progress: Progress) => void;
 }
 
@@ -133,10 +137,11 @@ async function devicePathOf(drive: Drive): Promise<string | null> {
 export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const { disc, options, logger, driveId } = request;
   const started = new Date();
-  const chosen = await chooseMethod(disc, options, await devicePathOf(request.drive));
+  const chosen = chooseMethod(disc, options, await devicePathOf(request.drive), request.tools);
   const methodName = 'error' in chosen ? null : chosen.name;
+  const warnings = 'error' in chosen ? [] : [...chosen.warnings];
   const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry =>
-    historyEntry({ jobId: request.jobId, driveId }, disc, methodName, started, result, fields);
+    historyEntry({ jobId: request.jobId, driveId }, disc, methodName, started, result, { warnings, ...fields });
   const failBeforeCopy = (message: string): JobOutcome => ({
     result: 'failed',
     message,
@@ -144,6 +149,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   });
   if ('error' in chosen) return failBeforeCopy(chosen.error);
   const method: CopyMethod = chosen;
+  for (const warning of method.warnings) logger.warn({ method: method.name }, 'fallback: %s', warning);
 
   let targetPath: string;
   let resume = false;
@@ -159,7 +165,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
         baseName: safeFileName(disc.label, `disc_${started.toISOString().slice(0, 10)}`),
         policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
         fingerprint: disc.fingerprint,
-        extension: outputExtension(method, options),
+        extension: outputExtension(method),
       });
       if (plan.action === 'skip') {
         const message = `Already archived as ${plan.existingPath}`;
@@ -178,7 +184,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   }
   try {
     const space = await freeSpace(dirname(targetPath));
-    const copyBytes = spaceNeeded(method, disc, options);
+    const copyBytes = spaceNeeded(method, disc);
     const needed = copyBytes + options.minFreeBytes;
     if (space.freeBytes < needed) {
       return failBeforeCopy(
@@ -189,7 +195,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
     return failBeforeCopy(`Cannot check free space in ${options.outputDir}: ${errorMessage(error)}`);
   }
 
-  request.onTarget(targetPath, method.name);
+  request.onTarget(targetPath, method.name, method.warnings);
   logger.info({ target: targetPath, bytes: disc.sizeBytes, method: method.name, resume }, "copying '%s' to %s", disc.label ?? '', targetPath);
 
   let reader: DiscReader | null = null;

@@ -1,4 +1,5 @@
 import type { ControlCommand, ControlResult, DriveInfo, DriveState } from '../contract/index.js';
+import { hasTool, type ToolInventory } from '../copy/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
@@ -17,6 +18,8 @@ export interface DriveMachineDeps {
   readonly drive: Drive;
   readonly store: ContractStore;
   readonly options: MachineOptions;
+  /** Tools found at start-up (probed once by the composition root). */
+  readonly tools: ToolInventory;
   readonly logger: Logger;
   /** A partial image of this drive left by a crash (start-up reconciliation). */
   readonly resume?: ResumeCandidate | null;
@@ -32,6 +35,7 @@ export class DriveMachine {
   readonly #drive: Drive;
   readonly #store: ContractStore;
   readonly #options: MachineOptions;
+  readonly #tools: ToolInventory;
   readonly #log: Logger;
   #state: DriveState = 'initializing';
   #previous: DriveState | null = null;
@@ -55,6 +59,7 @@ export class DriveMachine {
     this.#drive = deps.drive;
     this.#store = deps.store;
     this.#options = deps.options;
+    this.#tools = deps.tools;
     this.#log = deps.logger.child({ ns: 'machine', drive: deps.drive.id });
     this.#autoCopy = deps.options.autoCopy;
     this.#resume = deps.resume ?? null;
@@ -310,6 +315,7 @@ export class DriveMachine {
     await this.#enter('waiting_for_metadata', 'Looking up album and track names');
     const album = await lookupAlbum(disc.toc, this.#drive.path, {
       metadataLookup: this.#options.metadataLookup,
+      cdInfo: hasTool(this.#tools, 'cd-info'),
       userAgent: `disk2iso/${VERSION} ( Home Assistant add-on )`,
       timeoutMs: 10_000,
       logger: this.#log,
@@ -338,6 +344,7 @@ export class DriveMachine {
         logger: this.#log,
         forceCopy: this.#forceCopy,
         resume: this.#resume,
+        tools: this.#tools,
         onProgress: (p) => this.events.emit('progress', p),
         onDriveGone: () => {
           this.#present = false;

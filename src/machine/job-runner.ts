@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EventType, Progress } from '../contract/index.js';
 import type { Drive } from '../drive/index.js';
+import type { ToolInventory } from '../copy/index.js';
 import { createJobLogger, type Logger } from '../log/index.js';
 import type { AnalyzedDisc } from './analyze.js';
 import type { ContractStore } from './contract-store.js';
@@ -27,6 +28,7 @@ export interface JobRun {
   readonly logger: Logger;
   readonly forceCopy: boolean;
   readonly resume: ResumeCandidate | null;
+  readonly tools: ToolInventory;
   /** Progress after throttling (≤ 2/s), also for in-process observers. */
   readonly onProgress: (progress: Progress) => void;
   /** The drive vanished during the job (presence polling). */
@@ -60,13 +62,15 @@ export async function runJob(run: JobRun): Promise<JobOutcome> {
       signal: job.controller.signal,
       forceCopy: run.forceCopy,
       resume: run.resume,
-      onTarget: (targetPath, method) => {
+      tools: run.tools,
+      onTarget: (targetPath, method, warnings) => {
         void store.writeAttributes(
           discAttributes(driveId, { ...disc, sizeBytes: discBytes(disc) }, {
             job_id: job.id,
             target_path: targetPath,
             filename: targetPath.split('/').at(-1) ?? null,
             method,
+            warnings: [...warnings],
           }),
         );
       },
@@ -95,6 +99,7 @@ export async function recordOutcome(store: ContractStore, driveId: string, jobId
       checksums: entry.checksums,
       bad_sectors: entry.bad_sectors,
       error_message: entry.error_message,
+      ...(entry.warnings ? { warnings: entry.warnings } : {}),
     }),
   );
   await store.event(driveId, jobEventType(outcome.result), {
@@ -106,6 +111,7 @@ export async function recordOutcome(store: ContractStore, driveId: string, jobId
     bytes: entry.bytes,
     bad_sectors: entry.bad_sectors,
     message: outcome.message,
+    warnings: entry.warnings ?? [],
   });
 }
 

@@ -1,8 +1,6 @@
 import {
   audioDiscBytes,
   audioRipSpaceBytes,
-  dvdBackupMethod,
-  libdvdcssAvailable,
   lookupMusicBrainz,
   musicbrainzDiscId,
   readCdText,
@@ -15,57 +13,19 @@ import {
 } from '../copy/index.js';
 import type { DiscReader, Drive, Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
+import type { CopyMethod, MethodDisc } from './method-choice.js';
 import type { MachineOptions } from './options.js';
 
-/** How a disc is copied (SPEC §5.1); `name` is what history and attributes record. */
-export type CopyMethod =
-  | { readonly kind: 'block'; readonly name: string }
-  | { readonly kind: 'dvdbackup'; readonly name: string; readonly devicePath: string }
-  | { readonly kind: 'audio'; readonly name: string; readonly devicePath: string; readonly toc: Toc };
-
-export interface MethodDisc {
-  readonly type: string;
-  readonly label: string | null;
-  readonly sizeBytes: number;
-  readonly toc: Toc | null;
-  readonly album: AlbumMetadata | null;
-}
-
-/**
- * Picks the method: audio CDs are ripped (a real drive is needed), DVD-Video is backed up
- * decrypted when asked and libdvdcss is there, everything else is an exact block copy.
- */
-export async function chooseMethod(
-  disc: MethodDisc,
-  options: MachineOptions,
-  devicePath: string | null,
-): Promise<CopyMethod | { error: string }> {
-  if (disc.type === 'audio-cd') {
-    if (!devicePath || !disc.toc) return { error: 'Audio CDs can only be ripped from a real drive (cdparanoia reads the device)' };
-    const encoder = options.audioFormat === 'flac' ? 'flac' : 'lame (mp3)';
-    return { kind: 'audio', name: `cdparanoia + ${encoder}`, devicePath, toc: disc.toc };
-  }
-  if (disc.type === 'dvd-video') {
-    if (options.dvdVideoMode === 'decrypt' && devicePath && (await libdvdcssAvailable())) {
-      return { kind: 'dvdbackup', name: dvdBackupMethod(true), devicePath };
-    }
-    const why = options.dvdVideoMode === 'raw' ? 'raw' : 'raw (libdvdcss not available)';
-    return { kind: 'block', name: why };
-  }
-  if (disc.type === 'bd-video') return { kind: 'block', name: 'raw' };
-  return { kind: 'block', name: 'block-copy' };
-}
-
 /** File extension of the output: an audio rip kept as a folder has none. */
-export function outputExtension(method: CopyMethod, options: MachineOptions): string {
-  return method.kind === 'audio' && options.audioOutput === 'folder' ? '' : '.iso';
+export function outputExtension(method: CopyMethod): string {
+  return method.kind === 'audio' && method.output === 'folder' ? '' : '.iso';
 }
 
 /** Bytes the copy needs on the output disk, before the margin. */
-export function spaceNeeded(method: CopyMethod, disc: MethodDisc, options: MachineOptions): number {
+export function spaceNeeded(method: CopyMethod, disc: MethodDisc): number {
   switch (method.kind) {
     case 'audio':
-      return audioRipSpaceBytes(method.toc, options.audioOutput);
+      return audioRipSpaceBytes(method.toc, method.output);
     case 'dvdbackup':
       // The mirror and the new image exist side by side until the mirror is removed.
       return 2 * disc.sizeBytes;
@@ -100,12 +60,13 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
       return runAudioRip({
         ...common,
         devicePath: method.devicePath,
+        ripper: method.ripper,
         toc: method.toc,
-        format: options.audioFormat,
-        output: options.audioOutput,
+        format: method.format,
+        output: method.output,
         targetPath: run.targetPath,
         metadata: disc.album,
-        verify: options.verify,
+        verify: method.verify,
         label: disc.label,
         onProgress: run.onProgress,
       });
@@ -115,7 +76,7 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
         devicePath: method.devicePath,
         label: disc.label,
         targetPath: run.targetPath,
-        verify: options.verify,
+        verify: method.verify,
         sizeBytes: disc.sizeBytes,
         onProgress: run.onProgress,
       });
@@ -139,13 +100,13 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
 }
 
 /**
- * Album and track names for an audio CD: MusicBrainz (when enabled), else CD-TEXT, else null
- * ("Track NN"). Never takes longer than about `timeoutMs` per source.
+ * Album and track names for an audio CD: MusicBrainz (when enabled), else CD-TEXT (when cd-info
+ * is installed), else null ("Track NN"). Never takes longer than about `timeoutMs` per source.
  */
 export async function lookupAlbum(
   toc: Toc,
   devicePath: string,
-  options: { metadataLookup: boolean; userAgent: string; timeoutMs: number; signal?: AbortSignal; logger: Logger },
+  options: { metadataLookup: boolean; cdInfo: boolean; userAgent: string; timeoutMs: number; signal?: AbortSignal; logger: Logger },
 ): Promise<AlbumMetadata | null> {
   if (options.metadataLookup) {
     const found = await lookupMusicBrainz(musicbrainzDiscId(toc), toc, {
@@ -157,6 +118,7 @@ export async function lookupAlbum(
     });
     if (found) return found;
   }
+  if (!options.cdInfo) return null;
   return readCdText({ devicePath }, { timeoutMs: options.timeoutMs, signal: options.signal, logger: options.logger });
 }
 

@@ -10,20 +10,8 @@ import {
   type DvdVideoRequest,
   type MediaProgressSample,
 } from '../../src/copy/index.js';
+import { makeDvdVideo } from '../helpers/dvd-video.js';
 import { listDir, silentLogger, tempDir, waitFor } from './helpers.js';
-
-/** A real DVD-Video: 2 s of PAL MPEG-2 (ffmpeg), authored by dvdauthor, imaged by genisoimage -dvd-video. */
-async function makeDvdVideo(dir: string): Promise<{ iso: string; videoTs: string }> {
-  const mpg = join(dir, 'title.mpg');
-  await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=720x576:rate=25', '-f', 'lavfi', '-i', 'sine', '-t', '2', '-target', 'pal-dvd', mpg]);
-  const authored = join(dir, 'authored');
-  const env = { VIDEO_FORMAT: 'PAL' };
-  await execa('dvdauthor', ['-o', authored, '-t', mpg], { env });
-  await execa('dvdauthor', ['-o', authored, '-T'], { env });
-  const iso = join(dir, 'source.iso');
-  await execa('genisoimage', ['-quiet', '-dvd-video', '-V', 'SOURCE_DVD', '-o', iso, authored]);
-  return { iso, videoTs: join(authored, 'VIDEO_TS') };
-}
 
 /** Tools on PATH replaced for one test (a wrapper folder first on PATH). */
 async function withPath<T>(first: string, fn: () => Promise<T>, replace = false): Promise<T> {

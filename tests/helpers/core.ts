@@ -12,7 +12,7 @@ import {
   type DriveState,
   type History,
 } from '../../src/contract/index.js';
-import { startCore, type RunningCore } from '../../src/core/run.js';
+import { startCore, type CoreDeps, type RunningCore } from '../../src/core/run.js';
 import { LogBuffer } from '../../src/log/index.js';
 import { waitFor } from './wait.js';
 
@@ -32,8 +32,8 @@ export function testConfig(dir: string, driveFolders: readonly string[], extra: 
   );
 }
 
-/** The real core (no web server) with fast polling, for machine-level integration tests. */
-export async function startTestCore(config: Config, overrides: Record<string, unknown> = {}): Promise<RunningCore> {
+/** The real core (no web server) with fast polling, for machine-level integration tests; `deps` can inject the tools found. */
+export async function startTestCore(config: Config, overrides: Record<string, unknown> = {}, deps: Pick<CoreDeps, 'tools'> = {}): Promise<RunningCore> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   return startCore({
     config,
@@ -41,6 +41,7 @@ export async function startTestCore(config: Config, overrides: Record<string, un
     logs: new LogBuffer(),
     web: false,
     machineOverrides: { intervalsMs: FAST_INTERVALS, progressIntervalMs: 100, ...overrides },
+    ...deps,
   });
 }
 

@@ -28,8 +28,12 @@ export function trackTags(metadata: AlbumMetadata | null, number: number, tracks
   return tags;
 }
 
-/** The encoder and its arguments: `flac --best` with Vorbis comments, or `lame -V2` with ID3v2 (UTF-16). */
-export function encoderCommand(job: EncodeJob): { tool: string; args: string[] } {
+/**
+ * The encoder and its arguments: `flac --best` with Vorbis comments, or `lame -V2` with ID3v2
+ * (UTF-16); null for `wav`, which keeps the ripped file as it is (no tags).
+ */
+export function encoderCommand(job: EncodeJob): { tool: string; args: string[] } | null {
+  if (job.format === 'wav') return null;
   const tags = trackTags(job.metadata, job.number, job.tracks);
   if (job.format === 'flac') {
     const tagArgs = Object.entries(tags).flatMap(([key, value]) => ['-T', `${key}=${value}`]);

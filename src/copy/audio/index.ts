@@ -13,6 +13,6 @@ export { trackFileName, cueFileName, cueSheet, type AudioFormat, type CueTrack }
 /** Tags and encoder command lines. */
 export { trackTags, encoderCommand } from './encode.js';
 /** cdparanoia command line and `-e` progress parsing. */
-export { paranoiaArgs, ParanoiaProgress } from './paranoia.js';
+export { paranoiaArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
 /** CD-TEXT titles via cd-info (libcdio-utils). */
 export { readCdText, parseCdInfoCdText, type CdTextSource, type CdTextOptions } from './cdtext.js';

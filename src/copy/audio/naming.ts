@@ -2,7 +2,8 @@ import { safeFileName } from '../../disc/index.js';
 import { cleanText, trackMetadata, type AlbumMetadata } from './metadata.js';
 import { msf, type AudioTrack } from './tracks.js';
 
-export type AudioFormat = 'flac' | 'mp3';
+/** `wav` is what a rip falls back to when the chosen encoder is missing: the ripped PCM as it is. */
+export type AudioFormat = 'flac' | 'mp3' | 'wav';
 
 /** Title part of a file name; with "NN - " and ".flac" the name stays ≤ 100 characters (Joliet long names allow 103). */
 const MAX_TITLE_IN_NAME = 88;
@@ -51,7 +52,7 @@ export function cueSheet(metadata: AlbumMetadata | null, tracks: readonly CueTra
   const album = cleanText(metadata?.album ?? null);
   if (artist) lines.push(`PERFORMER ${quoted(artist)}`);
   if (album) lines.push(`TITLE ${quoted(album)}`);
-  const fileType = format === 'flac' ? 'WAVE' : 'MP3';
+  const fileType = format === 'mp3' ? 'MP3' : 'WAVE';
   tracks.forEach(({ track, fileName }, i) => {
     const meta = trackMetadata(metadata, track.number);
     lines.push(`FILE ${quoted(fileName)} ${fileType}`);

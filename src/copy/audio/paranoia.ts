@@ -7,6 +7,12 @@ const CALLBACK = /^##: (-?\d+) \[([a-z ]*)\] @ (\d+)\s*$/;
 /** Distinct skipped sectors remembered; a disc this damaged is reported as such either way. */
 const MAX_SKIPS = 100_000;
 
+/**
+ * The programs that rip: libcdio's `cd-paranoia` (preferred) and cdparanoia 10.2 take the same
+ * `-e -d -w` arguments and print the same `-e` callbacks.
+ */
+export type Ripper = 'cd-paranoia' | 'cdparanoia';
+
 /** `cdparanoia -e -d <device> -w <track> <out.wav>`: one whole track as WAV, progress callbacks on stderr. */
 export function paranoiaArgs(devicePath: string, track: number, wavPath: string): string[] {
   return ['-e', '-d', devicePath, '-w', String(track), wavPath];

@@ -22,13 +22,16 @@ import { encoderCommand } from './encode.js';
 import { writeFolderManifests } from './manifest.js';
 import { trackMetadata, type AlbumMetadata } from './metadata.js';
 import { cueFileName, cueSheet, trackFileName, type AudioFormat, type CueTrack } from './naming.js';
-import { paranoiaArgs, ParanoiaProgress } from './paranoia.js';
+import { paranoiaArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
 import { AUDIO_SECTOR_BYTES, audioTracks, type AudioTrack } from './tracks.js';
 
 export interface AudioRipRequest {
   /** The drive's block device, for cdparanoia. */
   devicePath: string;
+  /** The program that reads the tracks (default `cdparanoia`; the machine passes its choice). */
+  ripper?: Ripper;
   toc: Toc;
+  /** `wav` keeps the ripped files unencoded (the fallback when the encoder is missing). */
   format: AudioFormat;
   /** `folder`: the album folder itself; `iso`: that folder wrapped in an ISO image. */
   output: 'folder' | 'iso';
@@ -148,7 +151,7 @@ async function ripTracks(
     report('reading', 0);
     await runTool(
       {
-        tool: 'cdparanoia',
+        tool: req.ripper ?? 'cdparanoia',
         args: paranoiaArgs(req.devicePath, n, wav),
         purpose: `reading track ${n} of ${tracks.length}`,
         failReason: 'read_error',
@@ -161,7 +164,7 @@ async function ripTracks(
       req.logger,
     );
     const pcm = (await fileBytes(wav)) - WAV_HEADER_BYTES;
-    if (pcm <= 0) throw job.guard.stop('read_error', `cdparanoia wrote no audio for track ${n} of ${tracks.length}`);
+    if (pcm <= 0) throw job.guard.stop('read_error', `${req.ripper ?? 'cdparanoia'} wrote no audio for track ${n} of ${tracks.length}`);
     if (pcm !== trackBytes) req.logger.warn({ track: n, expected: trackBytes, got: pcm }, 'track %d has another length than the TOC says', n);
     if (paranoia.skipped.size > 0) req.logger.warn({ track: n, sectors: paranoia.skipped.size }, 'track %d: %d unreadable sector(s) skipped', n, paranoia.skipped.size);
     badSectors += paranoia.skipped.size;
@@ -170,12 +173,16 @@ async function ripTracks(
     const fileName = trackFileName(n, trackMetadata(req.metadata, n)?.title ?? null, req.format);
     const out = join(folder, fileName);
     const command = encoderCommand({ format: req.format, wavPath: wav, outPath: out, number: n, tracks: tracks.length, metadata: req.metadata });
-    await runTool(
-      { ...command, purpose: `encoding track ${n} of ${tracks.length}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) },
-      job.guard,
-      req.logger,
-    );
-    await rm(wav, { force: true });
+    if (command === null) {
+      await outputOp('rename', wav, () => rename(wav, out));
+    } else {
+      await runTool(
+        { ...command, purpose: `encoding track ${n} of ${tracks.length}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) },
+        job.guard,
+        req.logger,
+      );
+      await rm(wav, { force: true });
+    }
     before += trackBytes;
     cueTracks.push({ track, fileName });
   }

@@ -11,3 +11,17 @@ export { MediaJob, mediaWorkPaths, discardMediaWork } from './job.js';
 export { makeIso, compareImageWithFolder, syncFile, type IsoLayout, type MakeIsoArgs } from './image.js';
 /** Files of a folder and their sizes. */
 export { listFiles, treeBytes, fileBytes } from './tree.js';
+/** The external tools and libdvdcss: what each is, its package, and the start-up probe. */
+export {
+  probeTools,
+  hasTool,
+  notInstalled,
+  packageOf,
+  inventoryOf,
+  versionLine,
+  TOOLS,
+  TOOL_NAMES,
+  type ToolInventory,
+  type ToolName,
+  type ProbeOptions,
+} from './inventory.js';

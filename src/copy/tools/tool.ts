@@ -4,17 +4,7 @@ import type { Logger } from '../../log/index.js';
 import type { CopyReason } from '../errors.js';
 import { settleWithin, type CopyGuard } from '../guard.js';
 import { freeSpace } from '../space.js';
-
-/** Package that provides each tool (Debian and Alpine use the same names), for "not installed" messages. */
-const PACKAGES: Readonly<Record<string, string>> = {
-  dvdbackup: 'dvdbackup',
-  genisoimage: 'genisoimage',
-  xorriso: 'xorriso',
-  cdparanoia: 'cdparanoia',
-  flac: 'flac',
-  lame: 'lame',
-  'cd-info': 'libcdio-utils',
-};
+import { packageOf } from './inventory.js';
 
 /** One run of an external tool inside a copy. */
 export interface ToolRun {
@@ -94,7 +84,7 @@ export async function runTool(run: ToolRun, guard: CopyGuard, logger: Logger): P
 
 async function failure(run: ToolRun, result: Result, tail: readonly string[], guard: CopyGuard, logger: Logger): Promise<Error> {
   if (result.exitCode === undefined && result.signal === undefined && result.code === 'ENOENT') {
-    const pkg = PACKAGES[run.tool] ?? run.tool;
+    const pkg = packageOf(run.tool);
     return guard.stop('io_error', `${run.tool} is not installed (not found on PATH); it is needed for ${run.purpose} (package '${pkg}')`);
   }
   logger.warn({ tool: run.tool, exitCode: result.exitCode, signal: result.signal, output: tail }, '%s failed', run.tool);

@@ -3,10 +3,11 @@ import { fmtBytes, fmtDate } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import type { SystemView } from '../queries.js';
 
-/** System: drives, tools, free space, versions. */
+/** System: drives, tools (version or missing), the copy method each kind of disc gets, free space, versions. */
 export const SystemPage: FC<{ view: SystemView; t: Translate; lang: Lang }> = ({ view, t, lang }) => {
   const used = view.free_bytes !== null && view.total_bytes ? 1 - view.free_bytes / view.total_bytes : null;
   const tools = Object.entries(view.core?.tools ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const methods = Object.entries(view.core?.methods ?? {});
   return (
     <>
       <div class="page-head">
@@ -71,13 +72,36 @@ export const SystemPage: FC<{ view: SystemView; t: Translate; lang: Lang }> = ({
                 {tools.map(([name, version]) => (
                   <tr>
                     <th scope="row">{name}</th>
-                    <td class={version ? '' : 'muted'}>{version ?? t('not_found')}</td>
+                    <td class={version ? '' : 'muted'} data-missing={version ? undefined : 'yes'}>
+                      {version ?? t('tool_missing')}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
         </section>
+        {methods.length > 0 ? (
+          <section class="card" aria-labelledby="sys-methods">
+            <h2 id="sys-methods">{t('methods_in_effect')}</h2>
+            <table class="kv">
+              <thead class="visually-hidden">
+                <tr>
+                  <th scope="col">{t('disc_kind')}</th>
+                  <th scope="col">{t('method')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {methods.map(([kind, method]) => (
+                  <tr>
+                    <th scope="row">{kind}</th>
+                    <td>{method}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        ) : null}
       </div>
     </>
   );

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, afterAll, beforeEach, describe, expect, it } from
 import { AttributesSchema, apiPaths, readContractValue, SystemSchema } from '../../src/contract/index.js';
 import { inventoryOf, TOOL_NAMES, type ToolInventory, type ToolName } from '../../src/copy/index.js';
 import type { RunningCore } from '../../src/core/run.js';
-import { simInsert, simReset } from '../../src/drive/index.js';
+import { simInsert, simRemoveDisc, simReset } from '../../src/drive/index.js';
 import { events, history, sameBytes, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { makeDvdVideo, scrambledCopy } from '../helpers/dvd-video.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -40,14 +40,16 @@ describe('copy methods fall back when a tool is missing (real core, simulated dr
   });
 
   async function copyWith(image: string, tools: ToolInventory) {
-    const config = testConfig(dir, [sim], { dvd_video_mode: 'decrypt' });
+    // The disc stays in the drive, so the job's final attributes stay too.
+    const config = testConfig(dir, [sim], { dvd_video_mode: 'decrypt', eject_after_copy: false });
     core = await startTestCore(config, {}, { tools });
     await waitForState(config, 'sim0', 'waiting_for_media');
     await simInsert(sim, image);
     await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'DVD-Video job recorded', timeoutMs: 60_000 });
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+    const completed = (await events(config)).find((e) => e.type === 'copy_completed' || e.type === 'copy_failed');
     const entry = (await history(config))?.entries[0];
     const attributes = await readContractValue(apiPaths(config.api_dir).attributes('sim0'), AttributesSchema);
-    const completed = (await events(config)).find((e) => e.type === 'copy_completed' || e.type === 'copy_failed');
     return { config, entry, attributes, completed, target: join(config.output_dir, 'dvd', 'MOVIE.iso') };
   }
 
@@ -84,6 +86,7 @@ describe('copy methods fall back when a tool is missing (real core, simulated dr
 
   it('the state machine settles normally after a fallback', async () => {
     const { config } = await copyWith(clear, inventoryOf(without('genisoimage'), null));
+    await simRemoveDisc(sim);
     await waitForState(config, 'sim0', 'waiting_for_media');
     expect((await history(config))?.entries[0]).toMatchObject({ result: 'success', method: 'raw (genisoimage not installed)' });
   });

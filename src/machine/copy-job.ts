@@ -53,6 +53,8 @@ export interface JobOutcome {
   readonly result: JobResult;
   readonly message: string;
   readonly entry: HistoryEntry;
+  /** The target whose `.part` + mapfile the job left for a resume (a shutdown mid-copy), else absent. */
+  readonly keptPartial?: string;
 }
 
 function resultOf(copy: CopyResult, abortReason: AbortReason | undefined): JobResult {
@@ -263,6 +265,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   return {
     result,
     message,
+    ...(copy.partialKept === true ? { keptPartial: targetPath } : {}),
     entry: entry(result, {
       bytes: copy.bytes,
       image_path: copy.imagePath,

@@ -9,6 +9,7 @@ import type { ContractStore } from './contract-store.js';
 import { duplicateSkip, jobIdFor, type AbortReason, type ResumeCandidate } from './copy-job.js';
 import { TypedEmitter, type MachineEvents } from './events.js';
 import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
+import { saveResumeRecord } from './reconcile.js';
 import { albumLabel, discBytes, lookupAlbum } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
@@ -331,6 +332,7 @@ export class DriveMachine {
     }
     const job: RunningJob = { id: jobIdFor(this.id), controller: new AbortController(), ejectAfter: false };
     this.#job = job;
+    const hadResume = this.#resume !== null;
     let outcome;
     try {
       await this.#writeStatus();
@@ -355,6 +357,13 @@ export class DriveMachine {
       this.#job = null;
       this.#forceCopy = false;
     }
+    // A stop mid-copy keeps the partial: note it so that the next start finds it again, even if
+    // that start is stopped too before the disc was read. Any other end uses up an older note.
+    if (outcome.keptPartial && disc.fingerprint) {
+      await this.#noteResume({ fingerprint: disc.fingerprint, targetPath: outcome.keptPartial });
+    } else if (hadResume) {
+      await this.#noteResume(null);
+    }
     if (job.ejectAfter) await this.#drive.eject().catch(() => undefined);
     if (this.#stopping) return;
     switch (outcome.result) {
@@ -370,6 +379,12 @@ export class DriveMachine {
         await this.#enter('error', outcome.message);
         return;
     }
+  }
+
+  async #noteResume(candidate: ResumeCandidate | null): Promise<void> {
+    await saveResumeRecord(this.#store, this.id, candidate).catch((error: unknown) => {
+      this.#log.warn({ err: errorMessage(error) }, 'cannot note the partial image kept for resuming');
+    });
   }
 
   // ── state bookkeeping ──────────────────────────────────────────────────────────────────

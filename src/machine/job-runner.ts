@@ -90,12 +90,14 @@ export async function runJob(run: JobRun): Promise<JobOutcome> {
 export async function recordOutcome(store: ContractStore, driveId: string, jobId: string, disc: AnalyzedDisc, outcome: JobOutcome): Promise<void> {
   const entry = outcome.entry;
   await store.addHistory(entry);
+  // A partial kept for resuming stays named here: start-up reconciliation finds it by this path.
+  const targetPath = entry.image_path ?? outcome.keptPartial ?? null;
   await store.writeAttributes(
     discAttributes(driveId, { ...disc, sizeBytes: discBytes(disc) }, {
       job_id: jobId,
       method: entry.method,
-      target_path: entry.image_path,
-      filename: entry.image_path?.split('/').at(-1) ?? null,
+      target_path: targetPath,
+      filename: targetPath?.split('/').at(-1) ?? null,
       checksums: entry.checksums,
       bad_sectors: entry.bad_sectors,
       error_message: entry.error_message,

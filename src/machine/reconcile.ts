@@ -1,9 +1,12 @@
-import { access, readdir, rm } from 'node:fs/promises';
+import { access, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import {
   AttributesSchema,
   DriveStatusSchema,
+  readContractFile,
   readContractValue,
+  writeJsonAtomic,
   type HistoryEntry,
 } from '../contract/index.js';
 
@@ -28,6 +31,30 @@ async function exists(path: string): Promise<boolean> {
  * it has a mapfile and the disc's fingerprint is known, else removed.
  */
 export async function reconcileDrive(store: ContractStore, driveId: string, logger: Logger): Promise<ResumeCandidate | null> {
+  const fromJob = await reconcileJob(store, driveId, logger);
+  const noted = await loadResumeRecord(store, driveId, logger);
+  // A job that ran after the note was made read a disc: its own partial (if any) is the one to keep.
+  if (fromJob && noted && noted.targetPath !== fromJob.targetPath) await discardResume(noted.targetPath);
+  const candidate = fromJob ?? noted;
+  if (candidate && (await resumable(candidate))) {
+    logger.info({ drive: driveId, target: candidate.targetPath }, 'keeping the partial image for resuming when the same disc is read');
+    await saveResumeRecord(store, driveId, candidate);
+    return candidate;
+  }
+  if (candidate) await discardResume(candidate.targetPath);
+  await saveResumeRecord(store, driveId, null);
+  return null;
+}
+
+async function resumable(candidate: ResumeCandidate): Promise<boolean> {
+  return (await exists(`${candidate.targetPath}.part`)) && (await exists(`${candidate.targetPath}.part.map`));
+}
+
+/**
+ * The job the last status names as running (a crash, kill or stop mid-job): recorded in the
+ * history when it is not yet, and its partial image, if any, as a resume candidate.
+ */
+async function reconcileJob(store: ContractStore, driveId: string, logger: Logger): Promise<ResumeCandidate | null> {
   const status = await readContractValue(store.paths.status(driveId), DriveStatusSchema);
   if (!status || (status.state !== 'copying' && status.state !== 'analyzing') || !status.job_id) return null;
   const attributes = await readContractValue(store.paths.attributes(driveId), AttributesSchema);
@@ -60,12 +87,41 @@ export async function reconcileDrive(store: ContractStore, driveId: string, logg
   }
   const target = attributes?.target_path;
   if (!target) return null;
-  const resumable = attributes.fingerprint !== null && (await exists(`${target}.part`)) && (await exists(`${target}.part.map`));
-  if (resumable && attributes.fingerprint) {
-    logger.info({ drive: driveId, target }, 'keeping the partial image for resuming when the same disc is read');
-    return { fingerprint: attributes.fingerprint, targetPath: target };
+  if (!attributes.fingerprint) {
+    await discardResume(target);
+    return null;
   }
-  await discardResume(target);
+  return { fingerprint: attributes.fingerprint, targetPath: target };
+}
+
+const ResumeRecordSchema = z.object({ fingerprint: z.string().min(1), target_path: z.string().min(1) }).strict();
+
+/**
+ * The core's own note of a partial image kept for resuming (not part of the contract: a dot
+ * file, which watchers ignore). It outlives a start that stops again before the same disc was
+ * read (a stop while analyzing, or with the disc not yet back), when status and attributes no
+ * longer name the partial.
+ */
+function resumeRecordPath(store: ContractStore, driveId: string): string {
+  return join(store.paths.driveDir(driveId), '.resume.json');
+}
+
+/** Records (or, with null, forgets) the partial image a drive keeps for resuming. */
+export async function saveResumeRecord(store: ContractStore, driveId: string, candidate: ResumeCandidate | null): Promise<void> {
+  const path = resumeRecordPath(store, driveId);
+  if (candidate) await writeJsonAtomic(path, { fingerprint: candidate.fingerprint, target_path: candidate.targetPath });
+  else await rm(path, { force: true });
+}
+
+async function loadResumeRecord(store: ContractStore, driveId: string, logger: Logger): Promise<ResumeCandidate | null> {
+  const path = resumeRecordPath(store, driveId);
+  const read = await readContractFile(path, ResumeRecordSchema);
+  if (read.ok) return { fingerprint: read.value.fingerprint, targetPath: read.value.target_path };
+  if (read.reason !== 'missing') {
+    const aside = `${path}.invalid`;
+    await rename(path, aside).catch(() => undefined);
+    logger.warn({ drive: driveId, path, aside, detail: read.detail }, 'the resume note %s is not valid; kept aside as %s', path, aside);
+  }
   return null;
 }
 

@@ -1,76 +1,62 @@
 # disk2iso — Home Assistant add-on image.
-# The Supervisor builds this file on the device for its architecture. There is no build.yaml
-# (deprecated by the Supervisor): the base image is named here, and ghcr.io/home-assistant/base
-# is a multi-arch image (Alpine + s6-overlay v3 + bashio).
-ARG BUILD_FROM=ghcr.io/home-assistant/base:3.24
+# The Supervisor builds this file on the device for its architecture (amd64, aarch64). There is no
+# build.yaml (deprecated by the Supervisor): the base image is named here. base-debian is a
+# multi-arch Debian trixie image with s6-overlay v3, bashio, tempio, bash, curl and jq.
+# Every package below comes from Debian trixie, so `npm run test:image` builds the same root
+# filesystem from the same list with mmdebstrap and boots it under the shipped AppArmor profile.
+ARG BUILD_FROM=ghcr.io/home-assistant/base-debian:trixie
 
 # -----------------------------------------------------------------------------------------------
 # Build: TypeScript → dist/, production node_modules, rootfs/. The layout is made by the same
-# script that tests/addon/staged-layout.test.ts runs on CI, so the test covers what ships.
+# script that `npm run test:image` runs, so the test covers what ships. Only what compiling needs
+# is installed: Debian's node and npm, the production dependencies and image/compiler.
 FROM ${BUILD_FROM} AS build
-RUN apk add --no-cache nodejs npm
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends nodejs npm \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY package.json package-lock.json ./
-# --ignore-scripts: koffi (FFI for the drive ioctls) loads the musl prebuild shipped in
-# @koromix/koffi-linux-<cpu>; its install script would only try to compile it again.
-RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY image/compiler/ ./image/compiler/
 COPY src/ ./src/
 COPY rootfs/ ./rootfs/
 COPY scripts/stage-image.sh ./scripts/
 RUN bash scripts/stage-image.sh /stage
 
 # -----------------------------------------------------------------------------------------------
-# dvdbackup (decrypted DVD-Video backups) is only in Alpine's testing repository: build the
-# release with its checksum pinned. Should that ever fail, the image still builds and the core
-# reports dvdbackup as missing and copies DVD-Video discs raw (the method is recorded).
-FROM ${BUILD_FROM} AS dvdbackup
-ARG DVDBACKUP_VERSION=0.4.2
-ARG DVDBACKUP_SHA512=df9abb2ca0b8a7cd7855ddff94dae249b06b2ec0ee42f3e9c53aa46aebd9885bdf26dacecbd4a20ff5f642ea10c0c64b811d25c23802c8a2b1489281900fbe0d
-WORKDIR /usr/src/dvdbackup
-RUN apk add --no-cache build-base libdvdread-dev \
-  && mkdir -p /out \
-  && if curl -fsSL -o dvdbackup.tar.xz \
-        "https://downloads.sourceforge.net/dvdbackup/dvdbackup-${DVDBACKUP_VERSION}.tar.xz" \
-      && echo "${DVDBACKUP_SHA512}  dvdbackup.tar.xz" | sha512sum -c - \
-      && tar -xJf dvdbackup.tar.xz --strip-components=1 \
-      && ./configure --prefix=/usr CFLAGS="-O2 -std=gnu17" \
-      && make \
-      && make DESTDIR=/out install; then \
-       rm -rf /out/usr/share; \
-     else \
-       echo "WARNING: dvdbackup could not be built; DVD-Video discs will be copied raw" >&2; \
-       rm -rf /out && mkdir -p /out; \
-     fi
+# libdvdcss (CSS decryption for dvdbackup through libdvdread) is not in Debian main. It is built
+# from the VideoLAN release with its SHA-256 pinned; any failure (download, checksum, compiler)
+# fails the image build: an image without it would quietly copy encrypted DVD-Video raw.
+FROM ${BUILD_FROM} AS libdvdcss
+ARG LIBDVDCSS_VERSION=1.4.3
+ARG LIBDVDCSS_SHA256=233cc92f5dc01c5d3a96f5b3582be7d5cee5a35a52d3a08158745d3d86070079
+WORKDIR /usr/src/libdvdcss
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends build-essential bzip2 \
+  && curl -fsSL -o libdvdcss.tar.bz2 \
+       "https://download.videolan.org/pub/videolan/libdvdcss/${LIBDVDCSS_VERSION}/libdvdcss-${LIBDVDCSS_VERSION}.tar.bz2" \
+  && echo "${LIBDVDCSS_SHA256}  libdvdcss.tar.bz2" | sha256sum -c - \
+  && tar -xjf libdvdcss.tar.bz2 --strip-components=1 \
+  && ./configure --prefix=/usr --disable-doc --disable-static \
+  && make \
+  && make DESTDIR=/out install \
+  && rm -rf /out/usr/include /out/usr/share /out/usr/lib/pkgconfig /out/usr/lib/*.la \
+  && test -e /out/usr/lib/libdvdcss.so.2
 
 # -----------------------------------------------------------------------------------------------
-# Runtime.
+# Runtime: node and the disc tools from ONE list, image/packages.txt (what each is for is there).
 FROM ${BUILD_FROM}
 ARG BUILD_ARCH
 ARG BUILD_VERSION
 
-# Node and the disc tools, by their Alpine package names:
-#   xorriso, cdrkit (genisoimage/mkisofs -dvd-video)  ISO creation
-#   cdparanoia, flac, lame                             audio CDs
-#   libdvdread (for dvdbackup), util-linux-misc (eject; the core ejects by ioctl itself)
-# ddrescue and libdvdcss are optional: where a package is missing for an architecture the core
-# falls back (own rescue pass, raw DVD copy) and lists the tool as missing in system.json.
-RUN apk add --no-cache \
-    nodejs \
-    xorriso \
-    cdrkit \
-    cdparanoia \
-    flac \
-    lame \
-    libdvdread \
-    util-linux-misc \
-  && for pkg in ddrescue libdvdcss; do \
-       apk add --no-cache "${pkg}" \
-         || echo "WARNING: optional package ${pkg} is not available for ${BUILD_ARCH}" >&2; \
-     done
+COPY image/packages.txt scripts/image-packages.sh /tmp/image/
+RUN apt-get update \
+  && /tmp/image/image-packages.sh /tmp/image/packages.txt \
+     | xargs apt-get install -y --no-install-recommends \
+  && rm -rf /var/lib/apt/lists/* /tmp/image
 
-COPY --from=dvdbackup /out/ /
+COPY --from=libdvdcss /out/ /
 COPY --from=build /stage/ /
+RUN ldconfig
 
 WORKDIR /app
 # libdvdcss caches CSS keys under $HOME unless told otherwise; keep them in the container's /tmp.
@@ -81,9 +67,10 @@ ENV NODE_ENV=production \
   UV_THREADPOOL_SIZE=8
 
 # The Supervisor's watchdog acts on this (config.yaml has no `watchdog:`). Port 8099 is the
-# ingress port; the add-on does not offer the dev-only web_port option.
+# ingress port; the add-on does not offer the dev-only web_port option. curl is in the base image
+# and in image/packages.txt; the image test runs this very command under the AppArmor profile.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD wget -q -T 5 -O /dev/null http://127.0.0.1:8099/healthz || exit 1
+  CMD curl -fsS -m 5 -o /dev/null http://127.0.0.1:8099/healthz || exit 1
 
 LABEL \
   io.hass.name="disk2iso" \

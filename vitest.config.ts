@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    // The QEMU rig has its own script (npm run test:hardware).
-    exclude: ['tests/hardware/**', 'node_modules/**'],
+    // The QEMU rigs have their own scripts (npm run test:hardware, npm run test:image).
+    exclude: ['tests/hardware/**', 'tests/image/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -43,7 +43,7 @@ function inContext(path: string, patterns: string[]): boolean {
 
 describe('Dockerfile', () => {
   it('names its Home Assistant base image itself and builds every stage on it', () => {
-    expect(instructions[0]).toEqual({ op: 'ARG', args: expect.stringMatching(/^BUILD_FROM=ghcr\.io\/home-assistant\/base:3\.\d+$/) as string });
+    expect(instructions[0]).toEqual({ op: 'ARG', args: 'BUILD_FROM=ghcr.io/home-assistant/base-debian:trixie' });
     for (const { from } of stages()) expect(from).toMatch(/^\$\{BUILD_FROM\}( AS \S+)?$/);
   });
 
@@ -54,21 +54,36 @@ describe('Dockerfile', () => {
     expect(ops('ENTRYPOINT')).toEqual([]);
   });
 
-  it('installs node and the disc tools by their Alpine package names', () => {
-    const run = runtime()
-      .filter((i) => i.op === 'RUN')
-      .map((i) => i.args)
-      .join(' ');
-    for (const pkg of ['nodejs', 'xorriso', 'cdrkit', 'cdparanoia', 'flac', 'lame', 'util-linux-misc', 'ddrescue', 'libdvdcss']) {
-      expect(run, pkg).toMatch(new RegExp(`(^|\\s)${pkg}(\\s|;|$)`));
-    }
-    expect(run).not.toMatch(/(^|\s)npm(\s|$)/); // npm is only needed to build
-    expect(runtime().some((i) => i.op === 'COPY' && i.args.startsWith('--from=dvdbackup'))).toBe(true);
+  it('installs node and the disc tools from the one package list the image test builds from', () => {
+    const runtimeRun = runtime().filter((i) => i.op === 'RUN').map((i) => i.args).join(' ');
+    expect(runtime().filter((i) => i.op === 'COPY').map((i) => i.args)).toContain('image/packages.txt scripts/image-packages.sh /tmp/image/');
+    expect(runtimeRun).toContain('/tmp/image/image-packages.sh /tmp/image/packages.txt | xargs apt-get install -y --no-install-recommends');
+    // No package named anywhere else: the list is the only source.
+    expect(runtimeRun).not.toMatch(/apt-get install[^|&]*\b(nodejs|dvdbackup|cdparanoia)\b/);
+    expect(runtimeRun).not.toMatch(/(^|\s)npm(\s|$)/); // npm is only needed to build
+  });
+
+  it('builds libdvdcss from a pinned, checksummed release and fails loudly', () => {
+    const stage = stages().find((s) => s.from.endsWith(' AS libdvdcss'));
+    expect(stage).toBeDefined();
+    const body = stage!.body.map((i) => `${i.op} ${i.args}`).join('\n');
+    expect(body).toMatch(/ARG LIBDVDCSS_SHA256=[0-9a-f]{64}/);
+    expect(body).toContain('sha256sum -c -');
+    expect(body).toContain('test -e /out/usr/lib/libdvdcss.so.2');
+    expect(body).not.toMatch(/\|\|/); // no fallback that would hide a failure
+    expect(runtime().some((i) => i.op === 'COPY' && i.args === '--from=libdvdcss /out/ /')).toBe(true);
+  });
+
+  it('compiles with image/compiler only: no test runner or linter in the build stage', () => {
+    const build = stages().find((s) => s.from.endsWith(' AS build'));
+    const body = build!.body.map((i) => `${i.op} ${i.args}`).join('\n');
+    expect(body).toContain('COPY image/compiler/ ./image/compiler/');
+    expect(body).not.toMatch(/npm (ci|install)(?! --omit=dev)/);
   });
 
   it('checks the health of the web server on the ingress port', () => {
     expect(ops('HEALTHCHECK')).toHaveLength(1);
-    expect(ops('HEALTHCHECK')[0]).toMatch(/CMD wget -q -T \d+ -O \/dev\/null http:\/\/127\.0\.0\.1:8099\/healthz/);
+    expect(ops('HEALTHCHECK')[0]).toMatch(/CMD curl -fsS -m \d+ -o \/dev\/null http:\/\/127\.0\.0\.1:8099\/healthz/);
     expect(addonConfig().ingress_port ?? 8099).toBe(8099);
   });
 

@@ -23,7 +23,7 @@ describe('s6-overlay v3 services', () => {
     expect(readdirSync(join(S6, 'user', 'contents.d')).sort()).toEqual(['disk2iso', 'disk2iso-mqtt']);
   });
 
-  it.each(Object.keys(SERVICES) as Service[])('%s is an executable bashio longrun started from /app', (service) => {
+  it.each(Object.keys(SERVICES) as Service[])('%s is an executable longrun started from /app, with the container environment', (service) => {
     const dir = join(S6, service);
     expect(readFileSync(join(dir, 'type'), 'utf8')).toBe('longrun\n');
     expect(existsSync(join(dir, 'dependencies.d', 'base'))).toBe(true);
@@ -31,9 +31,12 @@ describe('s6-overlay v3 services', () => {
       const path = join(dir, script);
       expect(statSync(path).mode & 0o111, `${service}/${script} executable`).toBe(0o111);
       const [shebang, directive] = lines(path);
-      // with-contenv: the Supervisor's environment (SUPERVISOR_TOKEN) reaches Node.
-      expect(shebang).toBe('#!/command/with-contenv bashio');
+      // with-contenv: the Supervisor's environment (SUPERVISOR_TOKEN) reaches Node. Plain bash:
+      // bashio is not relied on, so the image test runs exactly these scripts.
+      expect(shebang).toBe('#!/command/with-contenv bash');
       expect(directive).toBe('# shellcheck shell=bash');
+      expect(readFileSync(path, 'utf8')).not.toMatch(/bashio/);
+      expect(readFileSync(path, 'utf8')).toContain('source /etc/s6-overlay/scripts/log.sh');
     }
     const execs = lines(join(dir, 'run')).filter((l) => /^\s*exec\b/.test(l));
     expect(execs).toHaveLength(1);
@@ -61,6 +64,13 @@ describe.skipIf(!HAS_SHELLCHECK)('shellcheck', () => {
     ...Object.keys(SERVICES).flatMap((s) => ['run', 'finish'].map((f) => join(S6, s, f))),
     join(REPO, 'scripts', 'stage-image.sh'),
   ];
+  // Plain sh: the image's package-list reader and the image test's stand-ins for s6-overlay.
+  const shScripts = ['scripts/image-packages.sh', 'tests/image/guest/rig-init', 'tests/image/guest/standin/init', 'tests/image/guest/standin/with-contenv', 'tests/image/guest/standin/halt'];
+  it.each(shScripts)('%s is clean', async (script) => {
+    const result = await execa('shellcheck', [join(REPO, script)], { reject: false, all: true });
+    expect(result.all).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
   it.each(scripts.map((s) => [s.slice(REPO.length + 1), s]))('%s is clean', async (_name, script) => {
     const result = await execa('shellcheck', ['-s', 'bash', '-x', script], { reject: false, all: true });
     expect(result.all).toBe('');
@@ -68,7 +78,7 @@ describe.skipIf(!HAS_SHELLCHECK)('shellcheck', () => {
   });
 });
 
-/** Runs a finish script with stand-ins for bashio, s6-svstat, sleep, halt and the exit-code file. */
+/** Runs a finish script with stand-ins for s6-svstat, sleep, halt, the exit-code file and the log helpers' path. */
 async function finish(dir: string, service: Service, code: number, signal: number, opts: { container?: string; wantedUp?: boolean } = {}) {
   const exitcodeFile = join(dir, 'exitcode');
   const haltMarker = join(dir, 'halted');
@@ -78,12 +88,11 @@ async function finish(dir: string, service: Service, code: number, signal: numbe
   await chmod(halt, 0o755);
   const source = (await readFile(join(S6, service, 'finish'), 'utf8'))
     .replaceAll('/run/s6-linux-init-container-results/exitcode', exitcodeFile)
-    .replaceAll('/run/s6/basedir/bin/halt', halt);
+    .replaceAll('/run/s6/basedir/bin/halt', halt)
+    .replaceAll('/etc/s6-overlay/scripts/log.sh', join(REPO, 'rootfs/etc/s6-overlay/scripts/log.sh'));
   const script = join(dir, `${service}-finish`);
   await writeFile(script, source);
   const stubs = [
-    'bashio::log.info() { echo "INFO $*"; }',
-    'bashio::log.warning() { echo "WARN $*"; }',
     `s6-svstat() { echo ${opts.wantedUp === false ? 'false' : 'true'}; }`,
     'sleep() { echo "SLEEP $*"; }',
   ].join('\n');
@@ -114,9 +123,13 @@ describe('finish scripts', () => {
     expect(await finish(dir, 'disk2iso', 2, 0, { container: '5' })).toMatchObject({ halted: true, containerExit: '5' });
   });
 
-  it('core: a clean exit or another signal lets s6 restart it', async () => {
+  it('core: a clean exit lets s6 restart it', async () => {
     expect(await finish(dir, 'disk2iso', 0, 0)).toMatchObject({ exitCode: 0, halted: false, containerExit: '0' });
-    expect(await finish(dir, 'disk2iso', 256, 9)).toMatchObject({ exitCode: 0, halted: false, containerExit: '137' });
+  });
+
+  it('core: killed by any other signal (OOM killer, abort) is a crash that takes the container down', async () => {
+    expect(await finish(dir, 'disk2iso', 256, 9)).toMatchObject({ halted: true, containerExit: '137' });
+    expect(await finish(dir, 'disk2iso', 256, 6)).toMatchObject({ halted: true, containerExit: '134' });
   });
 
   it('bridge: never halts the container; a crash is restarted after a pause', async () => {

@@ -44,7 +44,7 @@ export async function resolveModules(modulesDir: string, names: readonly string[
   return ordered;
 }
 
-async function copyModule(modulesDir: string, file: string, targetDir: string): Promise<string> {
+export async function copyModule(modulesDir: string, file: string, targetDir: string): Promise<string> {
   const base = file.replace(/^.*\//, '');
   const source = join(modulesDir, file);
   if (base.endsWith('.ko')) {

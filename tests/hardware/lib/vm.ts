@@ -5,12 +5,21 @@ import { execa, type ResultPromise } from 'execa';
 import { freePort } from '../../helpers/process.js';
 import { QmpClient } from './qmp.js';
 
-/** The emulated CD drive at boot: SCSI (virtio-scsi), so it can be hot-unplugged. */
+/** The emulated CD drive at boot: SCSI (virtio-scsi, so it can be hot-unplugged) unless `bus` says IDE. */
 export interface CdromAtBoot {
   /** Image in the drive at boot; null: an empty drive (tray closed, no medium). */
   readonly image: string | null;
   /** Read throttle of the drive in bytes per second (0: none). */
   readonly bpsRead?: number;
+  /** `scsi` (default): scsi-cd on virtio-scsi; `ide`: ide-cd on the PIIX IDE controller. */
+  readonly bus?: 'scsi' | 'ide';
+}
+
+/** A virtio block disk (the guest's /dev/vda, /dev/vdb, … in this order). */
+export interface VirtioDisk {
+  readonly file: string;
+  /** Writes go to a temporary overlay and the file stays as it was. */
+  readonly snapshot?: boolean;
 }
 
 export interface VmOptions {
@@ -24,6 +33,11 @@ export interface VmOptions {
   readonly guestPorts: readonly number[];
   readonly memoryMb?: number;
   readonly cpus?: number;
+  /** Kernel command line added to the rig's own. */
+  readonly append?: string;
+  readonly disks?: readonly VirtioDisk[];
+  /** Options of the user-mode network (e.g. `net=…,host=…` to give the guest another subnet). */
+  readonly network?: string;
 }
 
 /** The qdev id of the emulated drive and the SCSI bus it sits on. */
@@ -72,17 +86,21 @@ export class Vm {
       '-serial', 'stdio',
       '-kernel', options.kernel,
       '-initrd', options.initrd,
-      '-append', 'console=ttyS0 panic=-1 loglevel=4',
+      '-append', ['console=ttyS0 panic=-1 loglevel=4', options.append].filter(Boolean).join(' '),
       '-qmp', `unix:${qmpPath},server=on,wait=off`,
       '-device', 'virtio-scsi-pci,id=scsi0',
-      '-netdev', `user,id=n0,restrict=on,${forwards}`,
+      '-netdev', ['user,id=n0,restrict=on', options.network, forwards].filter(Boolean).join(','),
       '-device', 'virtio-net-pci,netdev=n0,romfile=',
     ];
     if (options.cdrom !== null) {
       const drive = ['if=none', 'id=cd0', 'media=cdrom', 'readonly=on'];
       if (options.cdrom.image !== null) drive.push('format=raw', `file=${options.cdrom.image}`);
       if (options.cdrom.bpsRead) drive.push(`throttling.bps-read=${options.cdrom.bpsRead}`);
-      args.push('-drive', drive.join(','), '-device', `scsi-cd,drive=cd0,id=${CDROM_ID},bus=${SCSI_BUS}`);
+      const device = options.cdrom.bus === 'ide' ? `ide-cd,drive=cd0,id=${CDROM_ID},bus=ide.1` : `scsi-cd,drive=cd0,id=${CDROM_ID},bus=${SCSI_BUS}`;
+      args.push('-drive', drive.join(','), '-device', device);
+    }
+    for (const disk of options.disks ?? []) {
+      args.push('-drive', ['if=virtio', 'format=raw', `file=${disk.file}`, ...(disk.snapshot ? ['snapshot=on'] : [])].join(','));
     }
     const log = createWriteStream(join(options.workDir, 'console.log'));
     const child = execa('qemu-system-x86_64', args, { stdin: 'pipe', buffer: false, reject: false });

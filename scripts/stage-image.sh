@@ -40,7 +40,7 @@ mkdir -p "${work}/compiler"
 cp "${repo}/image/compiler/package.json" "${repo}/image/compiler/package-lock.json" "${work}/compiler/"
 (cd "${work}" && npm_ci --omit=dev)
 (cd "${work}/compiler" && npm_ci)
-# Same versions as the project's lock (checked by tests/image/compiler.test.ts), so the two
+# Same versions as the project's lock (checked by tests/addon/image-compiler.test.ts), so the two
 # trees merge without a conflict; -n keeps a copy a production dependency already brought.
 cp -Rn "${work}/compiler/node_modules/." "${work}/node_modules/"
 (cd "${work}" && node node_modules/typescript/bin/tsc -p tsconfig.build.json)

@@ -7,6 +7,8 @@ export type CopyReason =
   | 'stalled'
   | 'disk_full'
   | 'drive_gone'
+  /** A read timed out: the drive stopped answering. The partial image is kept for a resume. */
+  | 'drive_timeout'
   | 'read_error'
   | 'io_error'
   | 'verify_mismatch';

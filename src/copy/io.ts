@@ -5,6 +5,7 @@ import { errnoCode, errorMessage } from '../util/errors.js';
 import { outputOp } from './errors.js';
 import { CopyStopped, type CopyGuard } from './guard.js';
 import type { PassStatus } from './mapfile.js';
+import type { ReadFailureLog } from './read-failures.js';
 import type { RescueMap } from './rescue-map.js';
 
 /** What the read passes share: source, output, map, guard, and where the run is. */
@@ -15,6 +16,8 @@ export interface CopyIo {
   readonly map: RescueMap;
   readonly guard: CopyGuard;
   readonly logger: Logger;
+  /** Read errors, logged rate-limited. */
+  readonly failures: ReadFailureLog;
   /** Mapfile status line: position, phase character and pass number. */
   readonly cursor: { pos: number; status: PassStatus; pass: number };
   /** Called after every map change (progress sample, throttled mapfile save). */
@@ -24,18 +27,24 @@ export interface CopyIo {
 const GONE_CODES = new Set(['ENOENT', 'ENOMEDIUM', 'ENXIO', 'ENODEV']);
 
 /**
- * Sorts a failed read: a stop passes through, a vanished drive or disc stops the copy
- * (`drive_gone`), anything else is a bad area the caller records.
+ * Sorts a failed read: a stop passes through; a vanished drive or disc stops the copy
+ * (`drive_gone`); a read that timed out stops it too (`drive_timeout`: the drive hangs, which
+ * says nothing about the sector, and every later read would only time out as well); anything
+ * else is a bad area the caller records. A failure is not progress: the stall watchdog keeps
+ * running, so a drive that only fails still ends the job.
  */
 export function readFailure(io: CopyIo, error: unknown, position: number): void {
   if (error instanceof CopyStopped) throw error;
-  io.guard.activity();
-  const gone = error instanceof DriveReadError ? error.isGone : GONE_CODES.has(errnoCode(error) ?? '');
+  const code = (error instanceof DriveReadError ? error.code : errnoCode(error)) ?? 'EIO';
+  const at = error instanceof DriveReadError ? error.position : position;
+  const gone = error instanceof DriveReadError ? error.isGone : GONE_CODES.has(code);
   if (gone) {
-    const code = error instanceof DriveReadError ? error.code : (errnoCode(error) ?? 'gone');
-    throw io.guard.stop('drive_gone', `the drive or the disc disappeared (${code} at byte ${position})`, error);
+    throw io.guard.stop('drive_gone', `the drive or the disc disappeared (${code} at byte ${at})`, error);
   }
-  io.logger.debug({ position, error: errorMessage(error) }, 'read error');
+  if (code === 'ETIMEDOUT') {
+    throw io.guard.stop('drive_timeout', `the drive stopped responding at byte ${at} (a read timed out); what was read is kept to resume`, error);
+  }
+  io.failures.note(at, error instanceof DriveReadError || errnoCode(error) !== undefined ? code : errorMessage(error));
 }
 
 /** Reads exactly `length` bytes at `position` (a read of 0 bytes before that is an error). */

@@ -8,6 +8,7 @@ import { loadMapfile, MapSaver } from './map-store.js';
 import { discardPartial, keepOutput, partPaths, removeMapTemps, removeOutput } from './partial.js';
 import { DEFAULT_CHUNK_BYTES, fastPass } from './read-pass.js';
 import { RescueMap } from './rescue-map.js';
+import { ReadFailureLog } from './read-failures.js';
 import { rescue } from './rescue.js';
 import { writeChecksumSidecars } from './sidecars.js';
 import type { ChecksumAlgorithm, ChecksumValues, CopyPhaseName, CopyRequest, CopyResult } from './types.js';
@@ -37,6 +38,7 @@ class CopyRun {
   #phase: CopyPhaseName = 'reading';
   #lastSample = 0;
   #verifiedBytes = 0;
+  readonly #failures: ReadFailureLog;
 
   constructor(request: CopyRequest) {
     this.#r = request;
@@ -44,6 +46,7 @@ class CopyRun {
     this.#paths = partPaths(request.targetPath);
     this.#guard = new CopyGuard(request.signal, request.stallTimeoutMs);
     this.#map = new RescueMap(Math.max(0, request.sizeBytes));
+    this.#failures = new ReadFailureLog(request.logger);
   }
 
   async execute(): Promise<CopyResult> {
@@ -74,6 +77,7 @@ class CopyRun {
     } catch (error) {
       return await this.#fail(error);
     } finally {
+      this.#failures.flush();
       this.#guard.dispose();
     }
   }
@@ -126,6 +130,7 @@ class CopyRun {
       map: this.#map,
       guard: this.#guard,
       logger: this.#r.logger,
+      failures: this.#failures,
       cursor: this.#cursor,
       changed: () => {
         this.#saver?.touch();
@@ -214,7 +219,11 @@ class CopyRun {
     const out = this.#out;
     this.#out = null;
     const published = this.#published;
-    const keep = stop.reason === 'cancelled' && !published && r.keepPartialOnAbort?.(r.signal.reason) === true;
+    // A hung drive says nothing about the disc: what was read is kept, and the next attempt
+    // (the same disc, a drive that answers again) continues from the mapfile.
+    const keep =
+      !published &&
+      (stop.reason === 'drive_timeout' || (stop.reason === 'cancelled' && r.keepPartialOnAbort?.(r.signal.reason) === true));
     if (keep) await keepOutput(out, this.#saver);
     else await removeOutput({ out, saver: this.#saver, targetPath: r.targetPath, published, logger: r.logger });
     const outcome = stop.reason === 'cancelled' ? 'cancelled' : 'failed';

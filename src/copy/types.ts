@@ -71,7 +71,10 @@ export interface CopyResult {
   badRanges: ByteRange[];
   /** True when a previous run's `.part`/`.map` were continued. */
   resumed: boolean;
-  /** True when an abort left `.part` + `.part.map` for a later resume (`keepPartialOnAbort`). */
+  /**
+   * True when `.part` + `.part.map` were left for a later resume: an abort `keepPartialOnAbort`
+   * accepts, or a drive that stopped responding (reason `drive_timeout`).
+   */
   partialKept?: boolean;
   /** Sidecar files written (`.sha256`, `.md5`). */
   sidecars: string[];

@@ -1,4 +1,4 @@
-import { wellFormed } from './text.js';
+import { wellFormed, withoutInvisible } from './text.js';
 
 /** Longest name returned, in UTF-16 code units; also kept ≤ `MAX_NAME_UTF8` bytes so suffixes fit NAME_MAX (255). */
 export const MAX_NAME_LENGTH = 100;
@@ -15,7 +15,7 @@ function utf8Length(char: string): number {
 }
 
 function sanitize(input: string): string {
-  const mapped = Array.from(wellFormed(input).normalize('NFC'), (char) => (ALLOWED.test(char) ? char : '_')).join('');
+  const mapped = Array.from(withoutInvisible(wellFormed(input)).normalize('NFC'), (char) => (ALLOWED.test(char) ? char : '_')).join('');
   let name = mapped
     .replace(/_+/g, '_')
     .replace(/\.+/g, '.')
@@ -42,11 +42,11 @@ function sanitize(input: string): string {
 
 /**
  * A disc label made into a safe file name (without extension): letters, marks and digits of any
- * script are kept; `.` `_` `-` `(` `)` `+` `,` are kept; everything else — spaces included, so
- * names need no quoting in shells and Samba shares — becomes `_`, runs collapsed. No path
- * separators, no `..`, no control or invisible characters, no leading dot or dash, at most
- * 100 UTF-16 units / 200 UTF-8 bytes without splitting a character. An empty result falls back
- * to `fallback` (sanitised the same way), then to `disc`.
+ * script are kept; `.` `_` `-` `(` `)` `+` `,` are kept; bidi controls and invisible characters
+ * are dropped; everything else — spaces included, so names need no quoting in shells and Samba
+ * shares — becomes `_`, runs collapsed. No path separators, no `..`, no control characters, no
+ * leading dot or dash, at most 100 UTF-16 units / 200 UTF-8 bytes without splitting a
+ * character. An empty result falls back to `fallback` (sanitised the same way), then to `disc`.
  */
 export function safeFileName(label: string | null, fallback: string): string {
   const fromLabel = label === null ? '' : sanitize(label);

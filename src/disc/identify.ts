@@ -5,6 +5,7 @@ import { readBdTitle } from './bdmt.js';
 import { classify, dataStart, isAudioOnly } from './classify.js';
 import { videoMayBeEncrypted } from './css.js';
 import { fingerprint } from './fingerprint.js';
+import { bestLabel, type DiscLabels } from './label.js';
 import { readVolumeRecognition, type IsoVolume } from './iso9660.js';
 import { BoundedSource, DEFAULT_LIMITS, SECTOR, type SectorSource } from './source.js';
 import { findPath, type FsTree } from './tree.js';
@@ -14,9 +15,11 @@ import { Warnings } from './warnings.js';
 /** What a disc says about itself. */
 export interface DiscIdentification {
   type: DiscType;
-  /** Best human label: Blu-ray title, else Joliet volume id, else UDF logical volume id, else ISO volume id. */
+  /** Best human label: the Blu-ray title, else the longest faithful one of `labels` (see `bestLabel`). */
   label: string | null;
-  /** ISO 9660 primary volume id, or the UDF logical volume id when there is no ISO 9660. */
+  /** Every label the descriptors carry, as read (cleaned of control and bidi characters). */
+  labels: DiscLabels;
+  /** ISO 9660 primary volume id (the Joliet one when the primary descriptor is unreadable), else the UDF logical volume id. */
   volumeId: string | null;
   /** `iso9660`, `iso9660+joliet`, `udf`, `iso9660+udf`, `iso9660+joliet+udf`, or null. */
   filesystem: string | null;
@@ -58,14 +61,6 @@ interface Found {
 }
 
 const FINGERPRINT_SECTORS = { first: 16, count: 16 };
-
-/** The Joliet id, unless it is just a truncation of the longer primary id (Joliet ids hold 16 characters, ISO ones 32). */
-function bestIsoLabel(iso: IsoVolume | null): string | null {
-  if (iso === null) return null;
-  const { jolietVolumeId: joliet, volumeId: primary } = iso;
-  if (joliet !== null && primary !== null && primary.length > joliet.length && primary.toLowerCase().startsWith(joliet.toLowerCase())) return primary;
-  return joliet;
-}
 
 async function hasDir(trees: readonly FsTree[], name: string): Promise<boolean> {
   for (const tree of trees) {
@@ -124,7 +119,13 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
   }
   const { iso = null, udf = null } = found ?? {};
   const parts = [iso === null ? null : 'iso9660', (iso?.joliet ?? null) === null ? null : 'joliet', udf === null ? null : 'udf'].filter((p) => p !== null);
-  const volumeId = iso?.volumeId ?? udf?.logicalVolumeId ?? null;
+  const volumeId = iso?.volumeId ?? iso?.jolietVolumeId ?? udf?.logicalVolumeId ?? null;
+  const labels: DiscLabels = {
+    primary: iso?.volumeId ?? null,
+    joliet: iso?.jolietVolumeId ?? null,
+    udf: udf?.logicalVolumeId ?? null,
+    udfFileSet: udf?.fileSetId ?? null,
+  };
   const sizeBytes = iso?.sizeBytes ?? udf?.sizeBytes ?? null;
   const creationDate = iso?.creationDate ?? udf?.recordingDate ?? null;
   const hasVideoTs = found?.hasVideoTs ?? false;
@@ -147,7 +148,8 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
   if (type === 'unknown') warnings.add('no ISO 9660 or UDF filesystem recognised');
   return {
     type,
-    label: found?.bdTitle ?? bestIsoLabel(iso) ?? udf?.logicalVolumeId ?? iso?.volumeId ?? null,
+    label: found?.bdTitle ?? bestLabel(labels),
+    labels,
     volumeId,
     filesystem: parts.length > 0 ? parts.join('+') : null,
     sizeBytes,

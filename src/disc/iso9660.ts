@@ -2,7 +2,7 @@ import { u16, u32, u32be, u8 } from './bytes.js';
 import { isoNode, parseDirRecord, type IsoTreeContext } from './iso-dir.js';
 import type { BoundedSource } from './source.js';
 import { SECTOR } from './source.js';
-import { cleanText, decodeUtf16be, isoTimestamp } from './text.js';
+import { cleanText, decodeByteText, decodeUtf16be, isoTimestamp } from './text.js';
 import type { FsTree } from './tree.js';
 import type { Warnings } from './warnings.js';
 
@@ -50,18 +50,32 @@ function treeOf(ctx: IsoTreeContext, descriptor: Buffer, kind: FsTree['kind']): 
   return { kind, root: isoNode(ctx, { ...root, name: '' }) };
 }
 
-function parsePrimary(src: BoundedSource, warnings: Warnings, pvd: Buffer, svd: Buffer | null, baseLba: number): IsoVolume | null {
-  const blockSize = u16(pvd, 128);
-  const volumeBlocks = u32(pvd, 80);
-  if (![512, 1024, 2048].includes(blockSize) || volumeBlocks === 0) {
-    warnings.add(`ISO 9660 primary volume descriptor ignored (block size ${blockSize}, ${volumeBlocks} blocks)`);
-    return null;
+/** Block size and volume size of a primary or supplementary descriptor, or null when implausible. */
+function geometry(descriptor: Buffer): { blockSize: number; volumeBlocks: number } | null {
+  const blockSize = u16(descriptor, 128);
+  const volumeBlocks = u32(descriptor, 80);
+  return [512, 1024, 2048].includes(blockSize) && volumeBlocks > 0 ? { blockSize, volumeBlocks } : null;
+}
+
+/**
+ * The volume from its primary descriptor; when that one is unreadable or corrupt, from the Joliet
+ * descriptor (same layout), so a damaged sector 16 costs the ISO 9660 tree, not the disc.
+ */
+function parseVolume(src: BoundedSource, warnings: Warnings, pvd: Buffer | null, svd: Buffer | null, baseLba: number): IsoVolume | null {
+  const primaryGeometry = pvd === null ? null : geometry(pvd);
+  if (pvd !== null && primaryGeometry === null) {
+    warnings.add(`ISO 9660 primary volume descriptor ignored (block size ${u16(pvd, 128)}, ${u32(pvd, 80)} blocks)`);
   }
-  if (u32be(pvd, 84) !== volumeBlocks) warnings.add('ISO 9660 volume space size differs between byte orders; little-endian used');
+  const jolietGeometry = svd === null ? null : geometry(svd);
+  const main = primaryGeometry !== null ? pvd : jolietGeometry !== null ? svd : null;
+  const { blockSize, volumeBlocks } = primaryGeometry ?? jolietGeometry ?? { blockSize: 0, volumeBlocks: 0 };
+  if (main === null) return null;
+  if (main === svd) warnings.add('ISO 9660 primary volume descriptor unreadable; the Joliet descriptor is used');
+  if (u32be(main, 84) !== volumeBlocks) warnings.add('ISO 9660 volume space size differs between byte orders; little-endian used');
   const endBlock = volumeBlocks + (baseLba * SECTOR) / blockSize;
   const ctx: IsoTreeContext = { src, warnings, blockSize, endBlock, joliet: false };
-  const primary = treeOf(ctx, pvd, 'iso9660');
-  if (primary === null) warnings.add('ISO 9660 root directory record is corrupt');
+  const primary = main === pvd ? treeOf(ctx, main, 'iso9660') : null;
+  if (main === pvd && primary === null) warnings.add('ISO 9660 root directory record is corrupt');
   let joliet: FsTree | null = null;
   let jolietVolumeId: string | null = null;
   if (svd !== null) {
@@ -70,45 +84,67 @@ function parsePrimary(src: BoundedSource, warnings: Warnings, pvd: Buffer, svd: 
     else jolietVolumeId = cleanText(decodeUtf16be(svd.subarray(40, 72)));
   }
   return {
-    volumeId: cleanText(pvd.subarray(40, 72).toString('latin1')),
+    volumeId: main === pvd ? cleanText(decodeByteText(main.subarray(40, 72))) : null,
     jolietVolumeId,
     blockSize,
     volumeBlocks,
     sizeBytes: volumeBlocks * blockSize,
-    creationDate: decodeIsoDate(pvd, 813),
+    creationDate: decodeIsoDate(main, 813),
     primary,
     joliet,
   };
 }
 
 /**
+ * The sectors of the volume descriptor area from `first`, at most MAX_DESCRIPTORS; an unreadable
+ * one comes as null and the next ones are still read (one bad sector must not hide its neighbours).
+ */
+async function* descriptorArea(src: BoundedSource, first: number): AsyncGenerator<Buffer | null> {
+  const end = Math.min(first + MAX_DESCRIPTORS, src.sectorLimit ?? Number.MAX_SAFE_INTEGER);
+  for (let lba = first; lba < end; ) {
+    const wanted = Math.min(16, end - lba);
+    const chunk = await src.leadingSectors(lba, wanted);
+    const count = Math.floor(chunk.length / SECTOR);
+    for (let i = 0; i < count; i += 1) yield chunk.subarray(i * SECTOR, (i + 1) * SECTOR);
+    lba += count;
+    if (count < wanted) {
+      yield null;
+      lba += 1;
+    }
+  }
+}
+
+/**
  * Reads the volume descriptor set at `baseLba + 16` (ISO 9660 descriptors, then possibly the UDF
- * volume recognition sequence), bounded to 64 descriptors.
+ * volume recognition sequence), bounded to 64 descriptors. A single unreadable or unrecognised
+ * sector is stepped over (a damaged primary descriptor with a good Joliet one after it); two in a
+ * row end the set.
  */
 export async function readVolumeRecognition(src: BoundedSource, baseLba: number, warnings: Warnings): Promise<VolumeRecognition> {
   let pvd: Buffer | null = null;
   let svd: Buffer | null = null;
   let udfClaimed = false;
   let sawIso = false;
-  scan: for (let index = 0; index < MAX_DESCRIPTORS; index += 16) {
-    const chunk = await src.leadingSectors(baseLba + 16 + index, 16);
-    const count = Math.floor(chunk.length / SECTOR);
-    for (let i = 0; i < count; i += 1) {
-      const sector = chunk.subarray(i * SECTOR, (i + 1) * SECTOR);
-      const id = sector.subarray(1, 6).toString('latin1');
-      if (id === 'CD001') {
-        sawIso = true;
-        const type = u8(sector, 0);
-        if (type === 1 && pvd === null) pvd = Buffer.from(sector);
-        else if (type === 2 && svd === null && isJoliet(sector)) svd = Buffer.from(sector);
-        continue;
-      }
-      if (!VRS_IDS.has(id)) break scan;
-      if (id === 'NSR02' || id === 'NSR03') udfClaimed = true;
-      if (id === 'TEA01') break scan;
+  let strangers = 0;
+  for await (const sector of descriptorArea(src, baseLba + 16)) {
+    const id = sector === null ? null : sector.subarray(1, 6).toString('latin1');
+    if (sector !== null && id === 'CD001') {
+      sawIso = true;
+      strangers = 0;
+      const type = u8(sector, 0);
+      if (type === 1 && pvd === null) pvd = Buffer.from(sector);
+      else if (type === 2 && svd === null && isJoliet(sector)) svd = Buffer.from(sector);
+      continue;
     }
-    if (count < 16) break;
+    if (id === null || !VRS_IDS.has(id)) {
+      strangers += 1;
+      if (strangers >= 2) break;
+      continue;
+    }
+    strangers = 0;
+    if (id === 'NSR02' || id === 'NSR03') udfClaimed = true;
+    if (id === 'TEA01') break;
   }
   if (sawIso && pvd === null) warnings.add('ISO 9660 descriptors without a primary volume descriptor');
-  return { iso: pvd === null ? null : parsePrimary(src, warnings, pvd, svd, baseLba), udfClaimed };
+  return { iso: parseVolume(src, warnings, pvd, svd, baseLba), udfClaimed };
 }

@@ -1,3 +1,4 @@
+import { decodeDString } from './osta.js';
 import type { BoundedSource } from './source.js';
 import { cleanText } from './text.js';
 import { FILE_TYPE, parseLongAd } from './udf-entry.js';
@@ -12,6 +13,8 @@ import type { Warnings } from './warnings.js';
 export interface UdfVolume {
   /** The logical volume id (of the VAT header, else of the LVD; the primary volume id when both are empty). */
   readonly logicalVolumeId: string | null;
+  /** The file set id (of the file set descriptor), null when empty or unreadable. */
+  readonly fileSetId: string | null;
   readonly recordingDate: string | null;
   readonly sizeBytes: number | null;
   readonly tree: FsTree | null;
@@ -63,28 +66,32 @@ export async function readUdf(src: BoundedSource, options: UdfOptions, warnings:
     if (map.kind === 'unsupported') warnings.add(`UDF partition map ${ref} is not supported`);
   }
   const logicalVolumeId = cleanText(vat?.logicalVolumeId ?? '') ?? cleanText(vds.logicalVolumeId ?? '') ?? cleanText(vds.volumeId ?? '');
+  const fileSet = await openFileSet(ctx, vds.fileSet);
   return {
     logicalVolumeId,
+    fileSetId: fileSet.id,
     recordingDate: vds.recordingDate,
     sizeBytes: volumeSize(ctx, anchor, found.atEnd, options, vds.integrityEnd, vat, warnings),
-    tree: await openTree(ctx, vds.fileSet),
+    tree: fileSet.tree,
     descriptorSectors: descriptorSectors(anchor),
   };
 }
 
-async function openTree(ctx: UdfContext, fileSet: { ref: number; lbn: number }): Promise<FsTree | null> {
+/** The file set descriptor's id (ECMA-167 4/14.1, offset 304) and root directory. */
+async function openFileSet(ctx: UdfContext, fileSet: { ref: number; lbn: number }): Promise<{ id: string | null; tree: FsTree | null }> {
   const fsd = await readDescriptor(ctx, fileSet);
   if (fsd?.id !== TAG.fileSet) {
     ctx.warnings.add('UDF file set descriptor is unreadable');
-    return null;
+    return { id: null, tree: null };
   }
+  const id = cleanText(decodeDString(fsd.block.subarray(304, 336)) ?? '');
   const rootIcb = parseLongAd(fsd.block, 400);
   const root = await readIcb(ctx, rootIcb);
   if (root?.fileType !== FILE_TYPE.directory) {
     ctx.warnings.add('UDF root directory entry is unreadable');
-    return null;
+    return { id, tree: null };
   }
-  return { kind: 'udf', root: udfNode(ctx, '', true, rootIcb) };
+  return { id, tree: { kind: 'udf', root: udfNode(ctx, '', true, rootIcb) } };
 }
 
 function lastMediumSector(options: UdfOptions): number | null {

@@ -123,6 +123,14 @@ export async function duplicateSkip(
   };
 }
 
+/**
+ * A data disc with nothing to copy (a blank or unfinalised medium, an empty image): archiving it
+ * would record a 0-byte `success`. Audio CDs are sized by their TOC, not here.
+ */
+function holdsNoData(disc: AnalyzedDisc): boolean {
+  return disc.type !== 'audio-cd' && disc.sizeBytes <= 0;
+}
+
 /** The device external tools read: the drive's node, or a simulated disc's image. */
 async function devicePathOf(drive: Drive): Promise<string | null> {
   if (drive.path.startsWith('/')) return drive.path;
@@ -139,6 +147,10 @@ async function devicePathOf(drive: Drive): Promise<string | null> {
 export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const { disc, options, logger, driveId } = request;
   const started = new Date();
+  if (holdsNoData(disc)) {
+    const message = `Not archived: the disc holds no data (${formatBytes(disc.sizeBytes)} to copy)`;
+    return { result: 'failed', message, entry: historyEntry({ jobId: request.jobId, driveId }, disc, null, started, 'failed', { error_message: message }) };
+  }
   const chosen = chooseMethod(disc, options, await devicePathOf(request.drive), request.tools);
   const methodName = 'error' in chosen ? null : chosen.name;
   const warnings = 'error' in chosen ? [] : [...chosen.warnings];

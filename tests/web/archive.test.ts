@@ -4,6 +4,7 @@ import { mkdir, readFile, symlink, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTROL_HEADER } from '../../src/contract/index.js';
+import { writeImageMetadata } from '../../src/copy/index.js';
 import { createApp } from '../../src/web/index.js';
 import { makeFixture, peerEnv, waitFor, type WebFixture } from './fixtures.js';
 
@@ -12,7 +13,7 @@ let app: ReturnType<typeof createApp>;
 let iso: Buffer;
 
 interface Listing {
-  items: { path: string; group: string; kind: string; size: number; checksum: { status: string; detail?: string | null }; metadata: { disc_label: string | null } | null }[];
+  items: { path: string; group: string; kind: string; size: number; checksum: { status: string; detail?: string | null }; metadata: { disc_label: string | null; result: string | null } | null }[];
 }
 
 const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers }, peerEnv());
@@ -66,6 +67,35 @@ describe('archive listing', () => {
     expect(html).toContain('HOLIDAY.iso');
     expect(html).toContain('Holiday &lt;2019&gt;');
     expect(html).toContain('href="api/archive/download?path=data%2FHOLIDAY.iso"');
+  });
+});
+
+describe('degraded images', () => {
+  it('marks an image whose record says degraded, in English and German, and escapes its label', async () => {
+    const image = join(fx.outputDir, 'data', 'SCRATCHED.iso');
+    await writeFile(image, iso);
+    await writeImageMetadata(image, {
+      fingerprint: 'f'.repeat(64),
+      label: 'Scratched <b>disc</b>',
+      disc_type: 'cd-rom',
+      created: new Date().toISOString(),
+      bytes: iso.length,
+      checksums: {},
+      method: 'block-copy',
+      result: 'degraded',
+      bad_ranges: [[2048, 4096]],
+    });
+    const item = (html: string, name: string): string => /<li class="archive-item"[^>]*>[\s\S]*?<\/li>/g.exec(html.slice(html.indexOf(`data-path="data/${name}"`) - 40))?.[0] ?? '';
+    const en = await (await get('/archive', { 'accept-language': 'en' })).text();
+    expect(item(en, 'SCRATCHED.iso')).toContain('data-result="degraded"');
+    expect(item(en, 'SCRATCHED.iso')).toContain('>Degraded<');
+    expect(item(en, 'SCRATCHED.iso')).toContain('Scratched &lt;b&gt;disc&lt;/b&gt;');
+    expect(item(en, 'HOLIDAY.iso')).not.toContain('data-result="degraded"');
+    const de = await (await get('/archive', { 'accept-language': 'de' })).text();
+    expect(item(de, 'SCRATCHED.iso')).toContain('>Beschädigt<');
+    expect(item(de, 'SCRATCHED.iso')).toContain('title="Einige Sektoren der Disc waren unlesbar: dieses Abbild hat Lücken"');
+    const { items } = await listing();
+    expect(items.find((i) => i.path === 'data/SCRATCHED.iso')?.metadata).toMatchObject({ result: 'degraded' });
   });
 });
 

@@ -179,6 +179,7 @@ figcaption > span:first-child { font-weight: 600; text-transform: uppercase; let
 .archive-art { width: 32px; height: 32px; color: var(--primary); }
 .archive-main { display: flex; flex-direction: column; min-width: 0; }
 .archive-name { font-weight: 600; overflow-wrap: anywhere; }
+.archive-degraded { margin-left: 4px; padding: 1px 8px; font-size: .72rem; vertical-align: middle; }
 .archive-actions { display: flex; gap: 6px; flex-wrap: wrap; justify-content: flex-end; }
 .ck-chip { justify-self: end; }
 

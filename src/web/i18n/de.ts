@@ -112,6 +112,7 @@ export const de = {
   archive_title: 'Archiv',
   archive_empty: 'Noch keine Abbilder im Ausgabeordner.',
   archive_summary: 'Einträge: {n} · {size}',
+  archive_degraded_hint: 'Einige Sektoren der Disc waren unlesbar: dieses Abbild hat Lücken',
   name: 'Name',
   date: 'Datum',
   checksum: 'Prüfsumme',

@@ -110,6 +110,7 @@ export const en = {
   archive_title: 'Archive',
   archive_empty: 'No images in the output folder yet.',
   archive_summary: 'Items: {n} · {size}',
+  archive_degraded_hint: 'Some sectors of the disc could not be read: this image has gaps',
   name: 'Name',
   date: 'Date',
   checksum: 'Checksum',

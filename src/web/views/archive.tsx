@@ -43,7 +43,17 @@ const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, l
     <li class="archive-item" data-path={item.path}>
       <DiscIcon class="archive-art" />
       <div class="archive-main">
-        <span class="archive-name">{item.name}</span>
+        <span class="archive-name">
+          {item.name}
+          {item.metadata?.result === 'degraded' ? (
+            <>
+              {' '}
+              <span class="chip result-chip archive-degraded" data-result="degraded" title={t('archive_degraded_hint')}>
+                {t('result_degraded')}
+              </span>
+            </>
+          ) : null}
+        </span>
         <span class="muted small">
           {meta.join(' · ')} · <time datetime={item.mtime}>{fmtDate(item.mtime, lang)}</time>
         </span>

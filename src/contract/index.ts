@@ -16,4 +16,15 @@ export {
   type ControlResult,
 } from './control.js';
 export { ControlClient } from './control-client.js';
+export {
+  COMMAND_POLICY,
+  CONTROL_ACTIONS,
+  commandVerdict,
+  commandContextOf,
+  commandTable,
+  allCommandContexts,
+  policyKey,
+  type CommandContext,
+  type CommandVerdict,
+} from './command-policy.js';
 export { watchContract } from './watch.js';

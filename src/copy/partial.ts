@@ -27,9 +27,13 @@ export async function removeMapTemps(targetPath: string): Promise<void> {
   await Promise.all(temps.map((n) => rm(join(dirname(targetPath), n), { force: true })));
 }
 
-/** After an abort that keeps the partial output: closes it and saves the mapfile one last time (bounded). */
+/**
+ * After an abort that keeps the partial output: flushes its data to disk and closes it, then saves
+ * the mapfile one last time (bounded). Data before map, so the map never claims bytes a power cut
+ * would lose.
+ */
 export async function keepOutput(out: FileHandle | null, saver: MapSaver | null): Promise<void> {
-  if (out) await settleWithin(out.close(), CLEANUP_WAIT_MS);
+  if (out) await settleWithin(out.datasync().catch(() => undefined).then(() => out.close()), CLEANUP_WAIT_MS);
   if (saver) {
     await settleWithin(saver.flush(), CLEANUP_WAIT_MS);
     await settleWithin(saver.close(), CLEANUP_WAIT_MS);

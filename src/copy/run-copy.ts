@@ -106,6 +106,10 @@ class CopyRun {
       }),
       (error) => this.#guard.stop(...stopDetailsOf(error)),
       `disk2iso copy ${this.#device} ${this.#paths.part}`,
+      async () => {
+        const out = this.#out;
+        if (out !== null) await outputOp('sync', this.#paths.part, () => out.datasync());
+      },
     );
     await this.#saver.flush();
     if (this.#resumed) return null;

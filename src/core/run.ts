@@ -12,6 +12,8 @@ import {
   methodsInEffect,
   reconcileDrive,
   removeOrphanPartials,
+  RuntimeSwitches,
+  runtimeSwitchesPath,
   type MachineOptions,
   type ResumeCandidate,
 } from '../machine/index.js';
@@ -69,10 +71,11 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   const methods = methodsInEffect(options, tools);
   const resumes: ResumeCandidate[] = [];
   const machines: DriveMachine[] = [];
+  const switches = await RuntimeSwitches.load(runtimeSwitchesPath(config.api_dir), log);
   for (const drive of drives) {
     const resume = await reconcileDrive(store, drive.id, log);
     if (resume) resumes.push(resume);
-    machines.push(new DriveMachine({ drive, store, options, tools, logger, resume }));
+    machines.push(new DriveMachine({ drive, store, options, tools, logger, resume, switches }));
   }
   await removeOrphanPartials(config.output_dir, resumes, log);
 

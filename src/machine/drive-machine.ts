@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult, DriveInfo, DriveState } from '../contract/index.js';
+import { commandVerdict, type ControlCommand, type ControlResult, type DriveInfo, type DriveState } from '../contract/index.js';
 import { hasTool, type ToolInventory } from '../copy/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
@@ -12,6 +12,7 @@ import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
 import { saveResumeRecord } from './reconcile.js';
 import { albumLabel, discBytes, lookupAlbum } from './methods.js';
 import type { MachineOptions } from './options.js';
+import type { RuntimeSwitches } from './runtime-switches.js';
 import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
 import { defaultMessage, nextStateOnPoll, pollIntervalFor } from './transitions.js';
 
@@ -24,6 +25,8 @@ export interface DriveMachineDeps {
   readonly logger: Logger;
   /** A partial image of this drive left by a crash (start-up reconciliation). */
   readonly resume?: ResumeCandidate | null;
+  /** Where the Auto-copy switch is kept across restarts; without it the option alone decides. */
+  readonly switches?: RuntimeSwitches;
 }
 
 
@@ -38,6 +41,7 @@ export class DriveMachine {
   readonly #options: MachineOptions;
   readonly #tools: ToolInventory;
   readonly #log: Logger;
+  readonly #switches: RuntimeSwitches | null;
   #state: DriveState = 'initializing';
   #previous: DriveState | null = null;
   #since = new Date().toISOString();
@@ -47,6 +51,7 @@ export class DriveMachine {
   #present = false;
   #disc: AnalyzedDisc | null = null;
   #job: RunningJob | null = null;
+  /** Start pressed in the current state; cleared on every state entry (it belongs to that state). */
   #startRequested = false;
   #forceCopy = false;
   #resume: ResumeCandidate | null;
@@ -62,7 +67,8 @@ export class DriveMachine {
     this.#options = deps.options;
     this.#tools = deps.tools;
     this.#log = deps.logger.child({ ns: 'machine', drive: deps.drive.id });
-    this.#autoCopy = deps.options.autoCopy;
+    this.#switches = deps.switches ?? null;
+    this.#autoCopy = this.#switches?.autoCopy(deps.drive.id, deps.options.autoCopy) ?? deps.options.autoCopy;
     this.#resume = deps.resume ?? null;
     this.#identity = { path: deps.drive.path, vendor: null, model: null, simulated: false };
   }
@@ -97,15 +103,16 @@ export class DriveMachine {
 
   // ── commands ────────────────────────────────────────────────────────────────────────────
 
+  /** Runs a command if the command policy (src/contract) accepts it now; 409 otherwise. */
   async execute(command: ControlCommand): Promise<ControlResult> {
     this.#log.info({ command }, 'command %s', command.action);
+    const verdict = commandVerdict(command.action, { state: this.#state, job: this.#job !== null, drivePresent: this.#present });
+    if (!verdict.allowed) return { ok: false, status: 409, error: verdict.reason };
     switch (command.action) {
       case 'cancel':
-        if (!this.#job) return { ok: false, status: 409, error: `nothing to cancel (state ${this.#state})` };
         this.#abortJob('cancel');
         return { ok: true, message: 'cancelling the running job' };
       case 'eject':
-        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
         if (this.#job) {
           this.#job.ejectAfter = true;
           this.#abortJob('cancel');
@@ -113,7 +120,6 @@ export class DriveMachine {
         }
         return this.#ejectNow();
       case 'close_tray':
-        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
         try {
           await this.#drive.closeTray();
           this.#wake?.();
@@ -122,20 +128,15 @@ export class DriveMachine {
           return { ok: false, status: 500, error: errorMessage(error) };
         }
       case 'start':
-        if (this.#state !== 'waiting_for_metadata' && this.#state !== 'waiting_for_removal') {
-          return { ok: false, status: 409, error: `cannot start a copy in state ${this.#state}` };
-        }
-        if (!this.#present) return { ok: false, status: 409, error: 'no drive present' };
         this.#startRequested = true;
         this.#wake?.();
         return { ok: true, message: 'copy requested' };
       case 'set_auto_copy':
         this.#autoCopy = command.enabled;
+        await this.#switches?.setAutoCopy(this.id, command.enabled, this.#options.autoCopy);
         await this.#writeStatus();
-        if (command.enabled && this.#state === 'waiting_for_metadata') {
-          this.#startRequested = true;
-          this.#wake?.();
-        }
+        // A disc waiting for Start is copied by the next poll (see #poll).
+        this.#wake?.();
         return { ok: true, message: `auto-copy ${command.enabled ? 'on' : 'off'}` };
     }
   }
@@ -225,14 +226,13 @@ export class DriveMachine {
   }
 
   async #poll(): Promise<void> {
-    if (this.#startRequested && (this.#state === 'waiting_for_metadata' || this.#state === 'waiting_for_removal')) {
-      this.#startRequested = false;
+    const waitingForStart = this.#state === 'waiting_for_metadata' && this.#autoCopy;
+    if (this.#startRequested || waitingForStart) {
       this.#forceCopy = true;
       // A disc left in at start was never identified: identify it first.
       await this.#enter(this.#disc ? 'copying' : 'analyzing');
       return;
     }
-    this.#startRequested = false;
     const status = await this.#status();
     const next = nextStateOnPoll(this.#state, status);
     if (next === null) {
@@ -313,7 +313,8 @@ export class DriveMachine {
   /** Audio CDs: album and track names before ripping (state waiting_for_metadata meanwhile). */
   async #withAlbum(disc: AnalyzedDisc): Promise<AnalyzedDisc> {
     if (!disc.toc || !this.#drive.path.startsWith('/')) return disc;
-    await this.#enter('waiting_for_metadata', 'Looking up album and track names');
+    // Still identifying the disc (not waiting for the user): `analyzing` with its own message.
+    await this.#setMessage('Looking up album and track names');
     const album = await lookupAlbum(disc.toc, this.#drive.path, {
       metadataLookup: this.#options.metadataLookup,
       cdInfo: hasTool(this.#tools, 'cd-info'),
@@ -406,6 +407,7 @@ export class DriveMachine {
   }
 
   async #enter(state: DriveState, message = defaultMessage(state)): Promise<void> {
+    this.#startRequested = false;
     const from = this.#state;
     this.#previous = from === state && state === 'initializing' ? null : from;
     this.#state = state;
@@ -415,6 +417,11 @@ export class DriveMachine {
     await this.#store.event(this.id, 'state_changed', { from, to: state, message });
     const status = await this.#writeStatus();
     this.events.emit('transition', from, state, status);
+  }
+
+  async #setMessage(message: string): Promise<void> {
+    this.#message = message;
+    await this.#writeStatus();
   }
 
   async #writeStatus() {

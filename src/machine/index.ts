@@ -4,6 +4,7 @@ export { ContractStore } from './contract-store.js';
 export { MachineControl } from './control.js';
 export { machineOptions, checksumList, type MachineOptions } from './options.js';
 export { reconcileDrive, removeOrphanPartials } from './reconcile.js';
+export { RuntimeSwitches, runtimeSwitchesPath } from './runtime-switches.js';
 export { nextStateOnPoll, pollIntervalFor, defaultMessage } from './transitions.js';
 export { sizeToCopy } from './analyze.js';
 export { jobIdFor, type ResumeCandidate } from './copy-job.js';

@@ -1,4 +1,4 @@
-import type { Attributes, DriveStatus, History, Progress, SystemInfo } from '../contract/index.js';
+import { CONTROL_ACTIONS, commandContextOf, commandVerdict, type Attributes, type DriveStatus, type History, type Progress, type SystemInfo } from '../contract/index.js';
 import { formatDuration } from '../util/format.js';
 import type {
   DiscPayload,
@@ -29,6 +29,7 @@ export function statusPayload(status: DriveStatus): StatusPayload {
     model: status.drive.model,
     simulated: status.drive.simulated,
     job_id: status.job_id,
+    commands: CONTROL_ACTIONS.filter((action) => commandVerdict(action, commandContextOf(status)).allowed),
   };
 }
 

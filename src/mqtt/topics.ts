@@ -1,4 +1,4 @@
-import type { CopyPhase, DiscType, DriveState, JobResult } from '../contract/index.js';
+import type { ControlAction, CopyPhase, DiscType, DriveState, JobResult } from '../contract/index.js';
 import type { DeviceDiscoveryPayload } from './discovery-types.js';
 
 export type Availability = 'online' | 'offline';
@@ -16,6 +16,8 @@ export interface StatusPayload {
   model: string | null;
   simulated: boolean;
   job_id: string | null;
+  /** Commands the core accepts now (the command policy of src/contract), for automations. */
+  commands: ControlAction[];
 }
 
 /** `<base>/<drive>/progress` (at most one message per second per drive). */

@@ -33,7 +33,7 @@ export function testConfig(dir: string, driveFolders: readonly string[], extra: 
 }
 
 /** The real core (no web server) with fast polling, for machine-level integration tests; `deps` can inject the tools found. */
-export async function startTestCore(config: Config, overrides: Record<string, unknown> = {}, deps: Pick<CoreDeps, 'tools'> = {}): Promise<RunningCore> {
+export async function startTestCore(config: Config, overrides: Record<string, unknown> = {}, deps: Pick<CoreDeps, 'tools' | 'drives'> = {}): Promise<RunningCore> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   return startCore({
     config,

@@ -1,6 +1,7 @@
 import {
   EventLogWriter,
   addHistoryEntry,
+  commandVerdict,
   emptyHistory,
   writeJsonAtomic,
   type ControlCommand,
@@ -26,7 +27,8 @@ interface Job {
 /**
  * Stands in for the core while it cannot run here: writes the /data/api contract the way the
  * core does (status, progress at most a few times a second, attributes, events, history) and
- * answers control commands. The web layer under test only sees the files and the ControlApi.
+ * answers control commands by the core's own command policy (src/contract). The web layer under
+ * test only sees the files and the ControlApi.
  */
 export class FakeCore {
   state: DriveState = 'waiting_for_media';
@@ -85,7 +87,14 @@ export class FakeCore {
     this.#label = label;
     await this.#transition('media_detected', 'Disc inserted');
     await this.log.append('sim0', 'disc_inserted', { label });
-    if (this.autoCopy) await this.#startJob(options);
+    if (this.autoCopy) {
+      await this.#startJob(options);
+      return;
+    }
+    this.#pending = options;
+    await this.#transition('analyzing', 'Identifying the disc');
+    await this.#writeAttributes(label, options.total);
+    await this.#transition('waiting_for_metadata', 'Auto-copy is off: press Start to copy this disc');
   }
 
   #pending: { total: number; speed: number; holdAt?: number; bad?: [number, number][] } | null = null;
@@ -94,7 +103,7 @@ export class FakeCore {
     this.#pending = options;
     const job: Job = { id: `job-${Date.now()}`, label: this.#label ?? 'DISC', total: options.total, done: 0, speed: options.speed, holdAt: options.holdAt ?? null, bad: options.bad ?? [], started: new Date().toISOString(), timer: null };
     this.job = job;
-    await this.#transition('analyzing', 'Reading the disc structure');
+    if (this.state !== 'waiting_for_metadata' && this.state !== 'waiting_for_removal') await this.#transition('analyzing', 'Reading the disc structure');
     await this.#writeAttributes(job.label, job.total, job.id);
     await this.#writeProgress(job);
     await this.#transition('copying', `Copying ${job.label}`);
@@ -113,6 +122,7 @@ export class FakeCore {
   async #finish(job: Job, result: HistoryEntry['result']): Promise<void> {
     if (job.timer) clearInterval(job.timer);
     job.timer = null;
+    this.job = null;
     const finished = new Date().toISOString();
     const duration = (Date.parse(finished) - Date.parse(job.started)) / 1000;
     const entry: HistoryEntry = {
@@ -129,16 +139,15 @@ export class FakeCore {
   }
 
   async execute(_id: string, command: ControlCommand): Promise<ControlResult> {
+    const verdict = commandVerdict(command.action, { state: this.state, job: this.job !== null, drivePresent: true });
+    if (!verdict.allowed) return { ok: false, status: 409, error: verdict.reason };
     switch (command.action) {
-      case 'cancel': {
-        const job = this.job;
-        if (this.state !== 'copying' || !job) return { ok: false, status: 409, error: 'no copy is running' };
-        await this.#finish(job, 'cancelled');
+      case 'cancel':
+        if (this.job) await this.#finish(this.job, 'cancelled');
         return { ok: true, message: 'Copy cancelled' };
-      }
       case 'eject':
-        if (this.state === 'copying') return { ok: false, status: 409, error: 'cancel the copy first' };
-        this.job = null;
+        // Like the core: a running copy is cancelled first.
+        if (this.job) await this.#finish(this.job, 'cancelled');
         this.#label = null;
         await this.#writeAttributes(null);
         await this.#transition('waiting_for_media', 'Waiting for a disc');
@@ -149,7 +158,6 @@ export class FakeCore {
         await this.#status(this.autoCopy ? 'Auto-copy on' : 'Auto-copy off');
         return { ok: true, message: `Auto-copy ${command.enabled ? 'on' : 'off'}` };
       case 'start':
-        if (this.state !== 'media_detected' && this.state !== 'waiting_for_removal') return { ok: false, status: 409, error: 'no disc to copy' };
         await this.#startJob(this.#pending ?? { total: 64 * 1048576, speed: 32 * 1048576 });
         return { ok: true, message: 'Copy started' };
       case 'close_tray':

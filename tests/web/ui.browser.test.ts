@@ -125,14 +125,49 @@ describe('dashboard in Chromium behind an ingress prefix', () => {
     expect(problems).toEqual([]);
   });
 
-  it('shows a refusal of the core as a message, not a crash', async () => {
+  it('asks before Eject ends a running copy, and shows a refusal of the core as a message, not a crash', async () => {
     await setUp();
     await page.goto(proxy.url);
     await page.waitForSelector('#conn[data-conn="live"]');
     await core.insert('BUSY', { total: 400 * MiB, speed: 8 * MiB, holdAt: 0.2 });
     await waitText('[data-field="state"]', 'Copying');
-    await page.getByRole('button', { name: 'Eject' }).click();
-    await waitText('.toast', 'Not possible: cancel the copy first');
+    const eject = page.getByRole('button', { name: 'Eject' });
+    await eject.click();
+    await page.locator('#confirm').waitFor({ state: 'visible' });
+    expect(await text('#confirm-title')).toBe('Eject and cancel the running copy?');
+    await page.locator('#confirm-no').click();
+    await page.waitForTimeout(300);
+    expect(fx.control.calls).toEqual([]);
+    // The UI may lag the core: a command refused there is a message.
+    fx.control.onExecute = () => ({ ok: false, status: 409, error: 'eject is not possible in state initializing' });
+    await eject.click();
+    await page.locator('#confirm-yes').click();
+    await waitText('.toast', 'Not possible: eject is not possible in state initializing');
+    fx.control.onExecute = (id, command) => core.execute(id, command);
+    await eject.click();
+    await page.locator('#confirm-yes').click();
+    await waitText('[data-field="recent"] .result-chip', 'Cancelled');
+    await waitText('[data-field="state"]', 'Waiting for a disc');
+    expect(fx.control.calls.map((c) => c.command.action)).toEqual(['eject', 'eject']);
+    expect(problems).toEqual([]);
+  });
+
+  it('with auto-copy off, a waiting disc has Start enabled and Cancel disabled; Start copies it; Close tray is there', async () => {
+    await setUp();
+    await core.execute('sim0', { action: 'set_auto_copy', enabled: false });
+    await page.goto(proxy.url);
+    await page.waitForSelector('#conn[data-conn="live"]');
+    const button = (name: string) => page.getByRole('button', { name, exact: true });
+    await waitFor(async () => (await button('Close tray').isEnabled()) || undefined, 30_000, 'Close tray enabled while waiting for a disc');
+    await core.insert('MANUAL', { total: 16 * MiB, speed: 16 * MiB });
+    await waitText('[data-field="message"]', 'Auto-copy is off: press Start to copy this disc');
+    await waitFor(async () => (await button('Start copy').isEnabled()) || undefined, 30_000, 'Start enabled');
+    expect(await button('Cancel copy').isDisabled()).toBe(true);
+    await button('Start copy').click();
+    await waitText('[data-field="recent"] .job-row-label', 'MANUAL');
+    await button('Close tray').click();
+    await waitText('.toast', /Tray closed/);
+    expect(fx.control.calls.map((c) => c.command.action)).toEqual(['start', 'close_tray']);
     expect(problems).toEqual([]);
   });
 

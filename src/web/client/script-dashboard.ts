@@ -3,9 +3,6 @@
  * updates, bad-sector strip), recent jobs and totals, and the drive controls.
  */
 export const SCRIPT_DASHBOARD = String.raw`
-var CANCELLABLE = ['analyzing', 'waiting_for_metadata', 'copying'];
-var STARTABLE = ['media_detected', 'idle', 'completed', 'error', 'waiting_for_removal'];
-var EJECT_BLOCKED = ['initializing', 'waiting_for_drive'];
 var NO_JOB = ['initializing', 'waiting_for_drive', 'drive_detected', 'waiting_for_media'];
 var SVG_NS = 'http://www.w3.org/2000/svg';
 var views = {};
@@ -103,11 +100,9 @@ function renderDrive(id) {
     var since = field(card, 'since');
     if (since) { since.setAttribute('datetime', s.since); setText(since, t('since', { t: fmtDate(s.since) })); }
     var sw = card.querySelector('[data-action="set_auto_copy"]');
-    if (sw && sw.getAttribute('aria-busy') !== 'true') { sw.checked = s.auto_copy; sw.disabled = false; }
+    if (sw && sw.getAttribute('aria-busy') !== 'true') { sw.checked = s.auto_copy; sw.disabled = !allows(s, 'set_auto_copy'); }
   }
-  setDisabled(card, 'start', !s || STARTABLE.indexOf(state) < 0);
-  setDisabled(card, 'cancel', !s || CANCELLABLE.indexOf(state) < 0);
-  setDisabled(card, 'eject', !s || EJECT_BLOCKED.indexOf(state) >= 0);
+  ['start', 'cancel', 'eject', 'close_tray'].forEach(function (action) { setDisabled(card, action, !allows(s, action)); });
   var hasDisc = !!(a && (a.disc_label !== null || a.disc_type !== null));
   var disc = field(card, 'disc'); if (disc) disc.setAttribute('data-has-disc', hasDisc ? 'yes' : 'no');
   setText(field(card, 'disc_label'), a && a.disc_label !== null ? a.disc_label : t('no_disc'));
@@ -205,11 +200,13 @@ doc.addEventListener('click', function (ev) {
   var btn = ev.target.closest && ev.target.closest('button[data-action]');
   var card = btn && btn.closest('[data-drive]');
   if (!btn || !card || btn.disabled) return;
-  var action = btn.getAttribute('data-action');
-  if (action === 'cancel') {
-    confirmDialog(t('confirm_cancel_title'), t('confirm_cancel_body'), t('confirm_cancel_yes'), t('confirm_keep'))
-      .then(function (yes) { if (yes) sendCommand(card, btn, { action: 'cancel' }); });
-  } else if (action === 'start' || action === 'eject' || action === 'close_tray') {
+  var action = btn.getAttribute('data-action'), v = views[card.getAttribute('data-drive')];
+  if (action !== 'start' && action !== 'cancel' && action !== 'eject' && action !== 'close_tray') return;
+  // Commands that end a running copy (Cancel, Eject mid-copy) ask first, as the policy says.
+  if (v ? asksFirst(v.status, action) : action === 'cancel' || action === 'eject') {
+    confirmDialog(t('confirm_' + action + '_title'), t('confirm_' + action + '_body'), t('confirm_' + action + '_yes'), t('confirm_keep'))
+      .then(function (yes) { if (yes) sendCommand(card, btn, { action: action }); });
+  } else {
     sendCommand(card, btn, { action: action });
   }
 });

@@ -3,8 +3,8 @@ import type { Progress } from '../../contract/index.js';
 import type { DriveView } from '../contract-reader.js';
 import { badRuns, fmtBytes, fmtDate, fmtDuration, fmtPercent, fmtSpeed } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
-import { CANCELLABLE, EJECT_BLOCKED, STARTABLE, driveTitle, showsProgress } from './drive-state.js';
-import { DiscIcon, EjectIcon, PlayIcon, StopIcon } from './icons.js';
+import { driveTitle, enables, showsProgress } from './drive-state.js';
+import { CloseTrayIcon, DiscIcon, EjectIcon, PlayIcon, StopIcon } from './icons.js';
 
 interface CardProps {
   view: DriveView;
@@ -116,23 +116,28 @@ export const DriveCard: FC<CardProps> = ({ view, t, lang }) => {
       <ProgressBlock view={view} t={t} lang={lang} />
       <footer class="actions">
         <label class="switch" title={t('auto_copy')}>
-          <input type="checkbox" role="switch" data-action="set_auto_copy" checked={status?.auto_copy ?? false} disabled={!status} />
+          <input type="checkbox" role="switch" data-action="set_auto_copy" checked={status?.auto_copy ?? false} disabled={!enables(view, 'set_auto_copy')} />
           <span class="switch-label">{t('auto_copy_short')}</span>
         </label>
         <div class="buttons">
-          <button type="button" class="btn btn-primary" data-action="start" aria-label={t('start_copy')} disabled={!state || !STARTABLE.includes(state)}>
+          <button type="button" class="btn btn-primary" data-action="start" aria-label={t('start_copy')} disabled={!enables(view, 'start')}>
             <PlayIcon />
             <span class="label-long">{t('start_copy')}</span>
             <span class="label-short">{t('start_short')}</span>
           </button>
-          <button type="button" class="btn btn-danger" data-action="cancel" aria-label={t('cancel_copy')} disabled={!state || !CANCELLABLE.includes(state)}>
+          <button type="button" class="btn btn-danger" data-action="cancel" aria-label={t('cancel_copy')} disabled={!enables(view, 'cancel')}>
             <StopIcon />
             <span class="label-long">{t('cancel_copy')}</span>
             <span class="label-short">{t('cancel_short')}</span>
           </button>
-          <button type="button" class="btn btn-outline" data-action="eject" disabled={!state || EJECT_BLOCKED.includes(state)}>
+          <button type="button" class="btn btn-outline" data-action="eject" disabled={!enables(view, 'eject')}>
             <EjectIcon />
             <span>{t('eject')}</span>
+          </button>
+          <button type="button" class="btn btn-outline" data-action="close_tray" aria-label={t('close_tray')} disabled={!enables(view, 'close_tray')}>
+            <CloseTrayIcon />
+            <span class="label-long">{t('close_tray')}</span>
+            <span class="label-short">{t('close_tray_short')}</span>
           </button>
         </div>
       </footer>

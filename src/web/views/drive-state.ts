@@ -1,10 +1,10 @@
-import type { DriveState } from '../../contract/index.js';
+import { commandContextOf, commandVerdict, type ControlAction, type DriveState } from '../../contract/index.js';
 import type { DriveView } from '../contract-reader.js';
 
-/** States in which each control makes sense; the core still has the last word (409). */
-export const CANCELLABLE: readonly DriveState[] = ['analyzing', 'waiting_for_metadata', 'copying'];
-export const STARTABLE: readonly DriveState[] = ['media_detected', 'idle', 'completed', 'error', 'waiting_for_removal'];
-export const EJECT_BLOCKED: readonly DriveState[] = ['initializing', 'waiting_for_drive'];
+/** Whether the card enables a control: exactly when the core would accept its command (the command policy). */
+export function enables(view: DriveView, action: ControlAction): boolean {
+  return view.status !== null && commandVerdict(action, commandContextOf(view.status)).allowed;
+}
 /** States in which no job is shown any more (the disc has gone). */
 const NO_JOB: readonly DriveState[] = ['initializing', 'waiting_for_drive', 'drive_detected', 'waiting_for_media'];
 

@@ -22,6 +22,13 @@ export const EjectIcon: FC = () => (
   </Svg>
 );
 
+export const CloseTrayIcon: FC = () => (
+  <Svg>
+    <path d="M12 18.5 5.5 10h13z" fill="currentColor" />
+    <rect x="5.5" y="5.6" width="13" height="2.4" rx="1" fill="currentColor" />
+  </Svg>
+);
+
 export const StopIcon: FC = () => (
   <Svg>
     <rect x="6.5" y="6.5" width="11" height="11" rx="2" fill="currentColor" />

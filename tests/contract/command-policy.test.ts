@@ -1,0 +1,77 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import {
+  CONTROL_ACTIONS,
+  allCommandContexts,
+  commandTable,
+  commandVerdict,
+  type CommandContext,
+  type ControlAction,
+  type DriveStatus,
+} from '../../src/contract/index.js';
+import { SCRIPT_POLICY } from '../../src/web/client/script-policy.js';
+import { DriveCard } from '../../src/web/views/drive-card.js';
+import { translator } from '../../src/web/i18n/index.js';
+import { status as statusFixture } from '../web/fixtures.js';
+
+/** The browser script's lookup, run as it runs in the page, with the table the page embeds. */
+const browser = runInNewContext(`${SCRIPT_POLICY}\n({ allows: allows, asksFirst: asksFirst });`, {
+  $: () => ({ textContent: JSON.stringify(commandTable()) }),
+}) as { allows(s: DriveStatus, a: ControlAction): boolean; asksFirst(s: DriveStatus, a: ControlAction): boolean };
+
+function statusOf(ctx: CommandContext): DriveStatus {
+  const base = statusFixture({ state: ctx.state, job_id: ctx.job ? 'job-1' : null });
+  return { ...base, drive: { ...base.drive, present: ctx.drivePresent } };
+}
+
+/** Whether the server-rendered card enables the control of `action`. */
+function cardEnables(html: string, action: ControlAction): boolean {
+  const tag = new RegExp(`<(?:button|input)[^>]*data-action="${action}"[^>]*>`).exec(html)?.[0];
+  if (!tag) throw new Error(`no control for ${action}`);
+  return !/\sdisabled(="")?[\s>/]/.test(tag);
+}
+
+const t = translator('en');
+
+async function renderCard(element: ReturnType<typeof DriveCard>): Promise<string> {
+  // A hono JSX node (or escaped string): its toString() is the HTML.
+  const node = (await element) as { toString(): string } | null;
+  if (!node) throw new Error('the card rendered nothing');
+  return node.toString();
+}
+
+describe('one command policy: UI enabled ⇔ core accepts, in every state × action × job × drive presence', () => {
+  const contexts = allCommandContexts();
+
+  it('covers the 12 states with and without a job and a drive', () => {
+    expect(contexts).toHaveLength(12 * 4);
+    expect(CONTROL_ACTIONS.sort()).toEqual(['cancel', 'close_tray', 'eject', 'set_auto_copy', 'start']);
+  });
+
+  for (const ctx of contexts) {
+    it(`${ctx.state}, ${ctx.job ? 'job' : 'no job'}, ${ctx.drivePresent ? 'drive' : 'no drive'}`, async () => {
+      const status = statusOf(ctx);
+      const html = await renderCard(DriveCard({ view: { id: 'sim0', status, progress: null, attributes: null }, t, lang: 'en' }));
+      for (const action of CONTROL_ACTIONS) {
+        const verdict = commandVerdict(action, ctx);
+        expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
+        expect(browser.allows(status, action), `script ${action}`).toBe(verdict.allowed);
+        expect(browser.asksFirst(status, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);
+      }
+    });
+  }
+
+  it('auto-copy off, disc waiting for Start: Start enabled, Cancel not (issue 10, 1)', () => {
+    const waiting = { state: 'waiting_for_metadata', job: false, drivePresent: true } as const;
+    expect(commandVerdict('start', waiting).allowed).toBe(true);
+    expect(commandVerdict('cancel', waiting).allowed).toBe(false);
+  });
+
+  it('Cancel and Eject during a copy ask first; Close tray is refused then (issue 10, 3)', () => {
+    const copying = { state: 'copying', job: true, drivePresent: true } as const;
+    expect(commandVerdict('cancel', copying)).toEqual({ allowed: true, confirm: true });
+    expect(commandVerdict('eject', copying)).toEqual({ allowed: true, confirm: true });
+    expect(commandVerdict('eject', { ...copying, state: 'waiting_for_removal', job: false })).toEqual({ allowed: true, confirm: false });
+    expect(commandVerdict('close_tray', copying).allowed).toBe(false);
+  });
+});

@@ -10,6 +10,7 @@ import { makeIso } from '../copy/helpers.js';
 import { REPO } from '../hardware/lib/rig.js';
 import { Media } from '../hardware/lib/media.js';
 import type { Vm } from '../hardware/lib/vm.js';
+import { makeDvdVideo } from '../helpers/dvd-video.js';
 import { waitFor } from '../helpers/wait.js';
 import { GuestAddon, INGRESS_PATH } from './lib/addon.js';
 import { bootImage, dockerfileHealthcheck, GUEST_MQTT_PORT, writeRigConfig, type RigConfig } from './lib/guest.js';
@@ -39,19 +40,6 @@ async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** A real DVD-Video: 2 s of PAL MPEG-2 (ffmpeg), authored by dvdauthor, imaged by genisoimage. */
-async function makeDvdVideo(dir: string, label: string): Promise<{ iso: string; videoTs: string }> {
-  const mpg = join(dir, 'title.mpg');
-  await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=720x576:rate=25', '-f', 'lavfi', '-i', 'sine', '-t', '2', '-target', 'pal-dvd', mpg]);
-  const authored = join(dir, 'authored');
-  await rm(authored, { recursive: true, force: true });
-  await execa('dvdauthor', ['-o', authored, '-t', mpg], { env: { VIDEO_FORMAT: 'PAL' } });
-  await execa('dvdauthor', ['-o', authored, '-T'], { env: { VIDEO_FORMAT: 'PAL' } });
-  const iso = join(dir, `${label}.iso`);
-  await execa('genisoimage', ['-quiet', '-dvd-video', '-V', label, '-o', iso, authored]);
-  return { iso, videoTs: join(authored, 'VIDEO_TS') };
 }
 
 /** A state disk (/data, /media) with the Supervisor's options.json on it. */
@@ -181,9 +169,12 @@ describe('boot 1: scsi-cd drive, copies, MQTT, supervision', () => {
     const html = await page.text();
     // Every link is relative to the ingress path the proxy announced.
     expect(html).toContain(`<base href="${INGRESS_PATH}/"/>`);
-    const system = await addon.webJson<{ version: string }>('/api/system');
+    const system = await addon.webJson<{ version: string; tools: Record<string, string | null> }>('/api/system');
     const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
     expect(system.version).toBe(version);
+    // The core found every tool of the image; only libdvdcss is missing here (docs/image.md).
+    const missing = Object.entries(system.tools).filter(([, v]) => v === null).map(([name]) => name);
+    expect(missing).toEqual(['libdvdcss']);
     // The image's HEALTHCHECK, run as `docker exec` would: in the container, under the profile.
     const health = await addon.agent<{ code: number; stderr: string }>(`/healthcheck?command=${encodeURIComponent(dockerfileHealthcheck(await readFile(join(REPO, 'Dockerfile'), 'utf8')))}`, 'POST');
     expect(health.code, health.stderr).toBe(0);
@@ -225,7 +216,9 @@ describe('boot 1: scsi-cd drive, copies, MQTT, supervision', () => {
   });
 
   it('c. an unencrypted DVD-Video is backed up through the image\'s dvdbackup', async () => {
-    const { iso, videoTs } = await makeDvdVideo(discs, 'IMAGE_DVD');
+    const dvdDir = join(discs, 'dvd');
+    await mkdir(dvdDir, { recursive: true });
+    const { iso, videoTs } = await makeDvdVideo(dvdDir, 'IMAGE_DVD');
     await media.insert(iso);
     const job = await addon.waitForJobs(2);
     expect(job, JSON.stringify(job)).toMatchObject({ result: 'success', disc_type: 'dvd-video' });

@@ -6,7 +6,7 @@ import { findLibdvdcss, LIBRARY_DIRS } from '../dvd-video/libdvdcss.js';
 
 /** Every external program disk2iso runs or reports, with the flag that prints its version. */
 export const TOOLS = {
-  ddrescue: { versionArgs: ['--version'], package: 'ddrescue' },
+  ddrescue: { versionArgs: ['--version'], package: 'gddrescue' },
   dvdbackup: { versionArgs: ['--version'], package: 'dvdbackup' },
   genisoimage: { versionArgs: ['--version'], package: 'genisoimage' },
   xorriso: { versionArgs: ['-version'], package: 'xorriso' },

@@ -2,6 +2,7 @@ import { SECTOR_SIZE } from '../drive/index.js';
 import { settleWithin } from './guard.js';
 import type { MultiHash } from './hashing.js';
 import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
+import { Pacer } from './pacer.js';
 import type { ByteRange } from './types.js';
 
 /**
@@ -88,6 +89,7 @@ export async function fastPass(
     writeTail.catch(() => undefined);
   };
 
+  const pacer = new Pacer();
   let next: Promise<ReadOutcome> | null = chunks.length > 0 ? start(0) : null;
   try {
     for (let index = 0; next; index++) {
@@ -101,6 +103,7 @@ export async function fastPass(
         io.map.set(pos, end, '*');
         hashValid = false;
         io.changed();
+        await pacer.tick();
         continue;
       }
       write(slot, pos, end);

@@ -1,8 +1,18 @@
 import { SECTOR_SIZE } from '../drive/index.js';
-import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
+import type { BlockStatus } from './mapfile.js';
+import { readExactly, readFailure, type CopyIo } from './io.js';
+import { Pacer } from './pacer.js';
+import { BackgroundWriter } from './rescue-writer.js';
+import type { ByteRange } from './types.js';
 
 /** Read size when splitting a failed first-pass chunk (GNU ddrescue's default cluster, 64 KiB). */
 export const SPLIT_BYTES = 64 * 1024;
+/**
+ * Reads in flight during the rescue. Every area the rescue reads is one it would read anyway,
+ * so queueing a few hides the round trip of each read (thread pool, drive lane) without
+ * adding reads; a drive still sees them one after another (the Linux reader's lane).
+ */
+const READ_DEPTH = 4;
 
 /**
  * ddrescue's passes after the first one, over the failed areas only: splitting (a failed large
@@ -13,141 +23,164 @@ export const SPLIT_BYTES = 64 * 1024;
  * Unreadable sectors stay unwritten (zeros in the image).
  */
 export async function rescue(io: CopyIo, retries: number): Promise<void> {
-  const buffer = Buffer.allocUnsafeSlow(SPLIT_BYTES);
   const writer = new BackgroundWriter(io);
+  const reads = new PipelinedReads(io, writer);
   try {
-    await passes(io, writer, buffer, retries);
+    await passes(io, writer, reads, retries);
     await writer.drain();
   } finally {
     writer.abandon();
   }
 }
 
-async function passes(io: CopyIo, writer: BackgroundWriter, buffer: Buffer, retries: number): Promise<void> {
-  const readSector = (pos: number, areaEnd: number): Promise<boolean> =>
-    readArea(io, writer, buffer, pos, sectorEnd(pos, areaEnd), '-');
-
+async function passes(io: CopyIo, writer: BackgroundWriter, reads: PipelinedReads, retries: number): Promise<void> {
   io.cursor.status = '?';
   io.cursor.pass = 2;
-  for (const [start, end] of io.map.ranges('*')) {
-    if (end - start <= SPLIT_BYTES) continue;
-    for (let pos = start; pos < end; ) {
-      const next = Math.min(end, (Math.floor(pos / SPLIT_BYTES) + 1) * SPLIT_BYTES);
-      await readArea(io, writer, buffer, pos, next, '*');
-      pos = next;
-    }
-  }
+  const large = io.map.ranges('*').filter(([start, end]) => end - start > SPLIT_BYTES);
+  await reads.run(pieces(large, SPLIT_BYTES), '*', false);
   io.cursor.pass = 1;
   await writer.drain();
 
   io.cursor.status = '*';
   for (const [start, end] of io.map.ranges('*')) {
-    let front = start;
-    while (front < end && (await readSector(front, end))) front = sectorEnd(front, end);
-    if (front >= end) continue;
-    let back = lastSectorStart(end);
-    while (back > front && (await readSector(back, end))) back -= SECTOR_SIZE;
-    if (back > front) io.map.set(sectorEnd(front, end), back, '/');
+    const front = await reads.run(pieces([[start, end]], SECTOR_SIZE), '-', true);
+    if (!front.failed) continue;
+    const low = front.last?.[1] ?? start;
+    if (low >= end) continue;
+    const back = await reads.run(pieces([[low, end]], SECTOR_SIZE, true), '-', true);
+    if (!back.failed) continue;
+    const high = back.last?.[0] ?? end;
+    if (high > low) io.map.set(low, high, '/');
     io.changed();
   }
-
   await writer.drain();
 
   io.cursor.status = '/';
-  for (const [start, end] of io.map.ranges('/')) {
-    for (let pos = start; pos < end; pos = sectorEnd(pos, end)) await readSector(pos, end);
-  }
+  await reads.run(pieces(io.map.ranges('/'), SECTOR_SIZE), '-', false);
 
   io.cursor.status = '-';
   for (let pass = 1; pass <= retries && io.map.bytesWith('-') > 0; pass++) {
     io.cursor.pass = pass;
     await writer.drain();
-    const sectors = io.map.ranges('-').flatMap(([start, end]) => sectorsOf(start, end));
-    if (pass % 2 === 0) sectors.reverse();
-    for (const [pos, end] of sectors) await readSector(pos, end);
+    await reads.run(pieces(io.map.ranges('-'), SECTOR_SIZE, pass % 2 === 0), '-', false);
   }
   io.cursor.pass = 1;
 }
 
-/** Reads [pos, end): queued for writing (then `+`) on success, marked `failed` on a read error. */
-async function readArea(
-  io: CopyIo,
-  writer: BackgroundWriter,
-  buffer: Buffer,
-  pos: number,
-  end: number,
-  failed: '*' | '-',
-): Promise<boolean> {
-  io.cursor.pos = pos;
-  try {
-    await readExactly(io, buffer, pos, end - pos);
-  } catch (error) {
-    readFailure(io, error, pos);
-    io.map.set(pos, end, failed);
-    io.changed();
-    return false;
-  }
-  await writer.push(Buffer.from(buffer.subarray(0, end - pos)), pos, end);
-  return true;
-}
+type ReadOutcome = { ok: true } | { ok: false; error: unknown };
 
-/** Writes above this many queued areas wait: bounds memory if the output is slow. */
-const MAX_QUEUED_WRITES = 64;
+interface InFlight {
+  readonly area: ByteRange;
+  readonly buffer: Buffer;
+  readonly outcome: Promise<ReadOutcome>;
+}
 
 /**
- * Writes rescued areas in order while the next sector is read (one thread-pool round trip
- * less per sector); an area becomes `+` only once written. `drain()` before anything that
- * reads the map's `+`/`-` state; a failed write surfaces at the next push or drain.
+ * Reads a sequence of areas with up to READ_DEPTH reads in flight and handles the results in
+ * order: a read area goes to the writer (then `+`), a failed one is marked `failed`.
  */
-class BackgroundWriter {
-  #tail: Promise<void> = Promise.resolve();
-  #queued = 0;
-  #failure: Error | null = null;
+class PipelinedReads {
+  readonly #pacer = new Pacer();
+  readonly #buffers = new Map<number, Buffer[]>();
+  #failedRun: ByteRange | null = null;
 
-  constructor(private readonly io: CopyIo) {}
+  constructor(
+    private readonly io: CopyIo,
+    private readonly writer: BackgroundWriter,
+  ) {}
 
-  async push(data: Buffer, pos: number, end: number): Promise<void> {
-    if (this.#failure !== null) throw this.#failure;
-    if (this.#queued >= MAX_QUEUED_WRITES) await this.drain();
-    this.#queued++;
+  /**
+   * With `stopAtFailure` (trimming), no read is started after the first failure; the reads
+   * already in flight are still recorded. Returns whether a read failed and the last area read.
+   */
+  async run(areas: Iterable<ByteRange>, failed: BlockStatus, stopAtFailure: boolean): Promise<{ failed: boolean; last: ByteRange | null }> {
     const io = this.io;
-    this.#tail = this.#tail
-      .then(async () => {
-        if (this.#failure !== null) return;
-        await writeAt(io, data, end - pos, pos);
-        io.guard.activity();
-        io.map.set(pos, end, '+');
-        io.changed();
-      })
-      .catch((error: unknown) => {
-        this.#failure ??= error instanceof Error ? error : new Error(String(error));
-      })
-      .finally(() => {
-        this.#queued--;
-      });
+    const queue: InFlight[] = [];
+    const source = areas[Symbol.iterator]();
+    let anyFailed = false;
+    let last: ByteRange | null = null;
+    const fill = (): void => {
+      while (queue.length < READ_DEPTH && !(stopAtFailure && anyFailed)) {
+        const next = source.next();
+        if (next.done === true) return;
+        last = next.value;
+        queue.push(this.#start(next.value));
+      }
+    };
+    fill();
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const outcome = await item.outcome;
+      const [pos, end] = item.area;
+      io.cursor.pos = pos;
+      if (outcome.ok) {
+        this.#markFailed(failed);
+        await this.writer.push(item.buffer, pos, end);
+      } else {
+        readFailure(io, outcome.error, pos);
+        if (this.#failedRun?.[1] !== pos) this.#markFailed(failed);
+        this.#failedRun = [this.#failedRun?.[0] ?? pos, end];
+        anyFailed = true;
+      }
+      this.#release(item.buffer);
+      if (this.#pacer.due()) this.#markFailed(failed);
+      await this.#pacer.tick();
+      fill();
+    }
+    this.#markFailed(failed);
+    return { failed: anyFailed, last };
   }
 
-  async drain(): Promise<void> {
-    await this.io.guard.race(this.#tail);
-    if (this.#failure !== null) throw this.#failure;
+  /**
+   * Marks the run of failed areas gathered so far. One map change per run, not per sector:
+   * a disc with a large bad area splits the map into many blocks, and every change of it
+   * moves the blocks after it.
+   */
+  #markFailed(status: BlockStatus): void {
+    const run = this.#failedRun;
+    if (run === null) return;
+    this.#failedRun = null;
+    this.io.map.set(run[0], run[1], status);
+    this.io.changed();
   }
 
-  /** After a stop: later queued writes are skipped (the output is being removed or kept as is). */
-  abandon(): void {
-    this.#failure ??= new Error('rescue ended');
+  #start(area: ByteRange): InFlight {
+    const length = area[1] - area[0];
+    const buffer = this.#buffers.get(length)?.pop() ?? Buffer.allocUnsafeSlow(length);
+    const outcome = readExactly(this.io, buffer, area[0], length).then(
+      (): ReadOutcome => ({ ok: true }),
+      (error: unknown): ReadOutcome => ({ ok: false, error }),
+    );
+    return { area, buffer, outcome };
+  }
+
+  #release(buffer: Buffer): void {
+    const free = this.#buffers.get(buffer.length) ?? [];
+    if (free.length < READ_DEPTH) free.push(buffer);
+    this.#buffers.set(buffer.length, free);
   }
 }
 
-function sectorEnd(pos: number, areaEnd: number): number {
-  return Math.min(areaEnd, (Math.floor(pos / SECTOR_SIZE) + 1) * SECTOR_SIZE);
-}
-
-function lastSectorStart(end: number): number {
-  return Math.floor((end - 1) / SECTOR_SIZE) * SECTOR_SIZE;
-}
-
-function sectorsOf(start: number, end: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let pos = start; pos < end; pos = sectorEnd(pos, end)) out.push([pos, end]);
-  return out;
+/**
+ * The `size`-aligned pieces of `ranges` (the first and last of each range shortened), in order
+ * or backward; lazily, as a retry pass over a DVD may cover millions of sectors.
+ */
+function* pieces(ranges: readonly ByteRange[], size: number, backward = false): Generator<ByteRange> {
+  if (!backward) {
+    for (const [start, end] of ranges) {
+      for (let pos = start; pos < end; ) {
+        const next = Math.min(end, (Math.floor(pos / size) + 1) * size);
+        yield [pos, next];
+        pos = next;
+      }
+    }
+    return;
+  }
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const [start, end] = ranges[i] as ByteRange;
+    for (let stop = end; stop > start; ) {
+      const pos = Math.max(start, Math.floor((stop - 1) / size) * size);
+      yield [pos, stop];
+      stop = pos;
+    }
+  }
 }

@@ -1,0 +1,107 @@
+/**
+ * The event loop during a rescue of a disc where every sector fails at once: runCopy over a
+ * 2 GiB source (1,048,576 sectors) whose every read rejects immediately — what the Linux reader
+ * does after a time-out (its lane fails fast), the worst case for the event loop because
+ * failures then settle as microtasks only — while a child process polls `/healthz` of an HTTP
+ * server in this process every 20 ms. Prints the worst and p99 `/healthz` latency (target
+ * < 250 ms), reads per second and the log lines written. Env: BENCH_HEALTHZ_SECTORS.
+ */
+import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { execa } from 'execa';
+import { pino } from 'pino';
+import { expect, it } from 'vitest';
+import { runCopy } from '../src/copy/index.js';
+import { DriveReadError, type DiscReader } from '../src/drive/index.js';
+
+const SECTORS = Number(process.env.BENCH_HEALTHZ_SECTORS ?? 1024 * 1024);
+const S = 2048;
+
+const POLLER = `
+const url = process.argv[1];
+const latencies = [];
+let stop = false;
+process.stdin.on('data', () => { stop = true; });
+(async () => {
+  while (!stop) {
+    const t = performance.now();
+    try { await (await fetch(url)).text(); } catch { latencies.push(-1); continue; }
+    latencies.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  console.log(JSON.stringify(latencies));
+  process.exit(0);
+})();
+`;
+
+it(`rescue of ${SECTORS} sectors that all fail at once: /healthz latency meanwhile`, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'disk2iso-bench-healthz-'));
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/healthz' ? 200 : 404, { 'content-type': 'application/json' });
+    res.end('{"status":"ok"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    let reads = 0;
+    const reader: DiscReader = {
+      sizeBytes: SECTORS * S,
+      devicePath: '/dev/sr0',
+      read: (_buffer, position) => {
+        reads++;
+        return Promise.reject(new DriveReadError('/dev/sr0', position, 'EIO'));
+      },
+      close: () => Promise.resolve(),
+    };
+    let logLines = 0;
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(_chunk, _encoding, done) {
+          logLines++;
+          done();
+        },
+      }),
+    );
+    const poller = execa(process.execPath, ['-e', POLLER, `http://127.0.0.1:${port}/healthz`], { stdin: 'pipe' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    const result = await runCopy({
+      reader,
+      sizeBytes: SECTORS * S,
+      targetPath: join(dir, 'DEAD.iso'),
+      checksums: ['sha256'],
+      verify: false,
+      readRetries: 1,
+      onReadError: 'keep_degraded',
+      stallTimeoutMs: 3_600_000,
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      logger,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    poller.stdin?.write('stop');
+    const latencies = JSON.parse((await poller).stdout) as number[];
+    expect(result.outcome).toBe('degraded');
+    expect(result.badSectors).toBe(SECTORS);
+    const ok = latencies.filter((l) => l >= 0).sort((a, b) => a - b);
+    const worst = ok.at(-1) ?? Number.NaN;
+    const p99 = ok[Math.min(ok.length - 1, Math.ceil(ok.length * 0.99) - 1)] ?? Number.NaN;
+    console.log(
+      `[healthz] rescue of ${SECTORS} failing sectors (${(SECTORS * S) / 2 ** 30} GiB, 1 retry pass): ${seconds.toFixed(1)} s, ` +
+        `${reads} reads (${Math.round(reads / seconds)}/s), ${logLines} log lines at debug`,
+    );
+    console.log(
+      `[healthz] /healthz meanwhile: worst ${worst.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, ${ok.length} answers, ` +
+        `${latencies.length - ok.length} failed (target: worst < 250 ms)`,
+    );
+  } finally {
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -14,3 +14,5 @@ export {
   type SimState,
 } from './simulated-state.js';
 export { createDrive } from './factory.js';
+/** Readers still closing behind a stuck read; a close that waits at most a moment. */
+export { ClosingReaders, closeWithin } from './closing-readers.js';

@@ -14,7 +14,7 @@ export const SimStateSchema = z.object({
   bytes_per_second: z.number().nonnegative().default(0),
   /** 2048-byte sectors that fail with EIO. */
   bad_sectors: z.array(z.number().int().nonnegative()).default([]),
-  /** Reads at or after this byte never finish (a hung drive). */
+  /** Reads at or after this byte do not return until this is cleared or moved past them (a hung drive). */
   hang_at_byte: z.number().int().nonnegative().nullable().default(null),
   /** The eject command fails and the disc stays in. */
   eject_fails: z.boolean().default(false),

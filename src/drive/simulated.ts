@@ -1,11 +1,14 @@
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ClosingReaders } from './closing-readers.js';
 import { DriveOperationError, DriveReadError } from './errors.js';
 import { readSimState, simRemoveDisc, trayImage, updateSimState, type SimState } from './simulated-state.js';
 import { SECTOR_SIZE, type DiscKind, type DiscReader, type Drive, type DriveIdentity, type DriveStatusKind, type Toc } from './types.js';
 
 /** How often an open reader re-reads state.json (to notice unplug, pulled disc, new errors). */
 const STATE_REFRESH_MS = 200;
+/** How long open, eject and the tray wait for a reader whose reads are stuck (see ClosingReaders). */
+const SETTLE_WAIT_MS = 30_000;
 
 /**
  * The Drive interface backed by image files in a folder (see simulated-state.ts): for tests,
@@ -13,6 +16,7 @@ const STATE_REFRESH_MS = 200;
  */
 export class SimulatedDrive implements Drive {
   readonly path: string;
+  readonly #closing = new ClosingReaders();
 
   constructor(
     readonly id: string,
@@ -45,6 +49,7 @@ export class SimulatedDrive implements Drive {
   }
 
   async open(): Promise<DiscReader> {
+    await this.#closing.settled(this.path, 'open', SETTLE_WAIT_MS);
     const state = await readSimState(this.folder);
     if (state.unplugged) throw new DriveReadError(this.path, 0, 'ENOENT');
     const image = await trayImage(this.folder);
@@ -53,10 +58,11 @@ export class SimulatedDrive implements Drive {
     const size = (await handle.stat()).size;
     // External tools (dvdbackup) may read the image itself only when nothing is injected.
     const faultless = state.bad_sectors.length === 0 && state.hang_at_byte === null && state.bytes_per_second === 0;
-    return new SimulatedReader(this, handle, size, state, faultless ? await realpath(image) : null);
+    return this.#closing.track(new SimulatedReader(this, handle, size, state, faultless ? await realpath(image) : null));
   }
 
   async eject(): Promise<void> {
+    await this.#closing.settled(this.path, 'eject', SETTLE_WAIT_MS);
     const state = await readSimState(this.folder);
     if (state.unplugged) throw new DriveOperationError(this.path, 'eject', 'ENOENT');
     if (state.eject_fails) throw new DriveOperationError(this.path, 'eject', 'EIO');
@@ -66,6 +72,7 @@ export class SimulatedDrive implements Drive {
   }
 
   async closeTray(): Promise<void> {
+    await this.#closing.settled(this.path, 'close tray', SETTLE_WAIT_MS);
     const state = await readSimState(this.folder);
     if (state.unplugged) throw new DriveOperationError(this.path, 'close tray', 'ENOENT');
     await updateSimState(this.folder, { tray_open: false });
@@ -78,8 +85,13 @@ export class SimulatedDrive implements Drive {
   async dispose(): Promise<void> {}
 }
 
+/**
+ * Like the kernel's block device: a read that hangs (`hang_at_byte`) returns once the hang is
+ * lifted (the drive answers again), and close() waits for the reads in flight.
+ */
 class SimulatedReader implements DiscReader {
   readonly devicePath: string | null;
+  readonly #inFlight = new Set<Promise<unknown>>();
   #state: SimState;
   #stateReadAt = Date.now();
   #started = Date.now();
@@ -104,15 +116,24 @@ class SimulatedReader implements DiscReader {
     return this.#state;
   }
 
-  async read(buffer: Buffer, position: number, length: number): Promise<number> {
-    const state = await this.#currentState();
+  read(buffer: Buffer, position: number, length: number): Promise<number> {
+    const read = this.#read(buffer, position, length);
+    const settled = read.catch(() => undefined);
+    this.#inFlight.add(settled);
+    void settled.then(() => this.#inFlight.delete(settled));
+    return read;
+  }
+
+  async #read(buffer: Buffer, position: number, length: number): Promise<number> {
+    let state = await this.#currentState();
     if (state.unplugged) throw new DriveReadError(this.drive.path, position, 'ENOENT');
     if (state.tray_open || !(await trayImage(this.drive.folder))) {
       throw new DriveReadError(this.drive.path, position, 'ENOMEDIUM');
     }
     const end = Math.min(position + length, this.sizeBytes);
-    if (state.hang_at_byte !== null && end > state.hang_at_byte) {
-      await new Promise<never>(() => undefined);
+    while (state.hang_at_byte !== null && end > state.hang_at_byte) {
+      await sleep(STATE_REFRESH_MS);
+      state = await this.#currentState();
     }
     const first = Math.floor(position / SECTOR_SIZE);
     const last = Math.floor((end - 1) / SECTOR_SIZE);
@@ -131,6 +152,7 @@ class SimulatedReader implements DiscReader {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
     await this.handle.close();
   }
 }

@@ -13,7 +13,7 @@ import {
   type ToolInventory,
 } from '../copy/index.js';
 import { safeFileName } from '../disc/index.js';
-import { DriveReadError, type DiscReader, type Drive } from '../drive/index.js';
+import { closeWithin, DriveReadError, type DiscReader, type Drive } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
@@ -22,6 +22,9 @@ import { chooseMethod, type CopyMethod } from './method-choice.js';
 import { discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
+
+/** How long the end of a job waits for the disc reader to close (a stuck read holds it). */
+const READER_CLOSE_WAIT_MS = 1000;
 
 /** Why the machine aborted a job: the first reason wins. */
 export type AbortReason = 'cancel' | 'shutdown' | 'drive_gone';
@@ -254,7 +257,11 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       },
     });
   } finally {
-    await reader?.close().catch(() => undefined);
+    // A read stuck in the drive holds close() until the drive answers: the job ends anyway
+    // (cancel within 2 s); the drive keeps everything else off the medium until it has closed.
+    if (reader && !(await closeWithin(reader, READER_CLOSE_WAIT_MS))) {
+      logger.warn('a read is still stuck in the drive; the drive is released once it returns');
+    }
   }
 
   const abortReason = request.signal.aborted ? (request.signal.reason as AbortReason) : undefined;

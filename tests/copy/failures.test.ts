@@ -51,11 +51,13 @@ describe('copies that end early', () => {
   });
 
   it('ends a hung read as stalled and removes the partial output', async () => {
-    const { drive } = await simDrive(join(dir, 'sim-hang'), image, { hang_at_byte: 1024 * 1024 });
+    const { folder, drive } = await simDrive(join(dir, 'sim-hang'), image, { hang_at_byte: 1024 * 1024 });
     const reader = await drive.open();
     const out = join(dir, 'hang');
     const { request } = copyRequest(reader, fsBytes, join(out, 'H.iso'), { stallTimeoutMs: 1000, chunkBytes: 256 * 1024 });
     const result = await runCopy(request);
+    // Like a real drive, the reader closes only once the stuck read has returned.
+    await updateSimState(folder, { hang_at_byte: null });
     await reader.close();
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'stalled', imagePath: null, bytes: 1024 * 1024 });

@@ -3,6 +3,7 @@ import { open as openHandle, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { ClosingReaders } from '../closing-readers.js';
 import { DriveOperationError, DriveReadError } from '../errors.js';
 import type { DiscKind, DiscReader, Drive, DriveIdentity, DriveStatusKind, Toc } from '../types.js';
 import {
@@ -76,6 +77,8 @@ export class LinuxDrive implements Drive {
   readonly id: string;
   readonly #timeouts: LinuxDriveTimeouts;
   readonly #control: OpLane;
+  /** Readers closing behind a stuck read: open, eject, tray and lock wait for them. */
+  readonly #closing = new ClosingReaders();
   readonly #sysfsRoot: string;
   readonly #ejectRetryDelayMs: number;
   /** The previous answer of status() (null before the first: a change seen then is old news). */
@@ -196,6 +199,7 @@ export class LinuxDrive implements Drive {
   }
 
   async eject(): Promise<void> {
+    await this.#closing.settled(this.path, 'eject', this.#timeouts.eject);
     if (!this.#nodeExists()) throw new DriveOperationError(this.path, 'eject', 'ENOENT');
     try {
       await this.#withControlFd('eject', this.#timeouts.eject, async (fd, signal) => {
@@ -223,6 +227,7 @@ export class LinuxDrive implements Drive {
   }
 
   async #simpleIoctl(operation: string, request: number, arg: number): Promise<void> {
+    await this.#closing.settled(this.path, operation, this.#timeouts.tray);
     if (!this.#nodeExists()) throw new DriveOperationError(this.path, operation, 'ENOENT');
     try {
       await this.#withControlFd(operation, this.#timeouts.tray, (fd) => ioctlOrThrow(fd, request, arg, operation));
@@ -237,13 +242,14 @@ export class LinuxDrive implements Drive {
    */
   async open(): Promise<DiscReader> {
     if (!this.#nodeExists()) throw new DriveReadError(this.path, 0, 'ENOENT');
+    await this.#closing.settled(this.path, 'open', this.#timeouts.open);
     try {
       return await this.#control.run('open', this.#timeouts.open, async (signal) => {
         const handle = await openHandle(this.path, constants.O_RDONLY);
         try {
           const size = await mediumSize(handle);
           if (signal.aborted) throw new Error('open timed out');
-          return new LinuxDiscReader(this.path, handle, size, { read: this.#timeouts.read, close: this.#timeouts.close });
+          return this.#closing.track(new LinuxDiscReader(this.path, handle, size, { read: this.#timeouts.read, close: this.#timeouts.close }));
         } catch (error) {
           await handle.close().catch(() => undefined);
           throw error;

@@ -53,6 +53,8 @@ export class LinuxDiscReader implements DiscReader {
   }
 
   async #read(buffer: Buffer, position: number, length: number): Promise<number> {
+    // Queued behind a hung read by a caller that has since given up and closed: never start it.
+    if (this.#closed) throw new DriveReadError(this.devicePath, position, 'EBADF');
     try {
       const direct = this.#direct;
       if (direct !== null && position % SECTOR_SIZE === 0 && length % SECTOR_SIZE === 0) {

@@ -1,3 +1,15 @@
 /** Add-on options: one zod schema, read once, validated with every problem reported. */
 export { OptionsSchema, type Options, type LogLevelOption } from './schema.js';
-export { loadConfig, parseOptions, withoutDriveAliases, describeIssue, ConfigError, DEFAULT_OPTIONS_PATH, type Config, type DriveSpec } from './load.js';
+export {
+  loadConfig,
+  parseOptions,
+  isAddon,
+  withoutDriveAliases,
+  describeIssue,
+  ConfigError,
+  ADDON_OUTPUT_ROOTS,
+  DEFAULT_OPTIONS_PATH,
+  type Config,
+  type DriveSpec,
+  type ParseContext,
+} from './load.js';

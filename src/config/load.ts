@@ -1,4 +1,5 @@
 import { readFile, realpath } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { z } from 'zod';
 import { Disk2isoError } from '../util/errors.js';
 import { OptionsSchema, type Options } from './schema.js';
@@ -108,12 +109,36 @@ function driveProblems(entries: readonly DriveEntry[]): string[] {
   return problems;
 }
 
+/** Folders the Supervisor maps into the add-on read-write (config.yaml `map`): images go there and nowhere else. */
+export const ADDON_OUTPUT_ROOTS = ['/media', '/share'] as const;
+
+function outputDirProblems(outputDir: string): string[] {
+  const normalized = posix.normalize(outputDir);
+  if (ADDON_OUTPUT_ROOTS.some((root) => normalized === root || normalized.startsWith(`${root}/`))) return [];
+  return [`option "output_dir": got ${show(outputDir)}, must lie under ${ADDON_OUTPUT_ROOTS.join(' or ')} (the folders Home Assistant shares with the add-on)`];
+}
+
+/** Where the options are used. */
+export interface ParseContext {
+  /** Running as a Home Assistant add-on: `output_dir` must lie under /media or /share. */
+  readonly addon?: boolean;
+}
+
+/**
+ * Running as an add-on: the Supervisor gives every add-on container `SUPERVISOR_TOKEN`; a
+ * development run or a test does not have it (the options path alone says nothing: tests and
+ * the demo point DISK2ISO_OPTIONS elsewhere, and a development machine may have a /data).
+ */
+export function isAddon(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.SUPERVISOR_TOKEN ?? '') !== '';
+}
+
 /** Pure: raw options (parsed JSON) → frozen Config, or every problem at once. */
-export function parseOptions(raw: unknown, optionsPath: string): Config {
+export function parseOptions(raw: unknown, optionsPath: string, context: ParseContext = {}): Config {
   const parsed = OptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, raw)), optionsPath);
   const entries = driveEntries(parsed.data.drives, parsed.data.extra_drives);
-  const problems = driveProblems(entries);
+  const problems = [...(context.addon === true ? outputDirProblems(parsed.data.output_dir) : []), ...driveProblems(entries)];
   if (problems.length > 0) throw new ConfigError(problems, optionsPath);
   const driveSpecs = Object.freeze(entries.map(({ entry }, position) => driveSpec(entry, position)));
   return Object.freeze({ ...parsed.data, optionsPath, driveSpecs });
@@ -140,12 +165,15 @@ export async function withoutDriveAliases(config: Config, resolve: (path: string
 }
 
 /** Reads the add-on options once. A missing file means all defaults. */
-export async function loadConfig(optionsPath = process.env.DISK2ISO_OPTIONS ?? DEFAULT_OPTIONS_PATH): Promise<Config> {
+export async function loadConfig(
+  optionsPath = process.env.DISK2ISO_OPTIONS ?? DEFAULT_OPTIONS_PATH,
+  context: ParseContext = { addon: isAddon() },
+): Promise<Config> {
   let text: string;
   try {
     text = await readFile(optionsPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return withoutDriveAliases(parseOptions({}, optionsPath));
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return withoutDriveAliases(parseOptions({}, optionsPath, context));
     throw new ConfigError([`cannot read the options file: ${(error as Error).message}`], optionsPath);
   }
   let raw: unknown;
@@ -154,5 +182,5 @@ export async function loadConfig(optionsPath = process.env.DISK2ISO_OPTIONS ?? D
   } catch (error) {
     throw new ConfigError([`the options file is not valid JSON: ${(error as Error).message}`], optionsPath);
   }
-  return withoutDriveAliases(parseOptions(raw, optionsPath));
+  return withoutDriveAliases(parseOptions(raw, optionsPath, context));
 }

@@ -32,6 +32,23 @@ async function readTextOrEmpty(path: string): Promise<string> {
   }
 }
 
+/** The highest `seq` of any line that is a JSON object with an integer `seq`, whatever its type. */
+function highestSeq(text: string): number {
+  let highest = 0;
+  for (const line of text.split('\n')) {
+    if (!line.includes('"seq"')) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === 'object' && value !== null && 'seq' in value && Number.isSafeInteger(value.seq)) {
+        highest = Math.max(highest, Number(value.seq));
+      }
+    } catch {
+      // A torn line: its seq was never seen by a watcher as a complete event.
+    }
+  }
+  return highest;
+}
+
 /** All events with `seq > afterSeq` still on disk (rotated generation first), in order. */
 export async function readEventsAfter(files: EventLogFiles, afterSeq: number): Promise<ContractEvent[]> {
   const older = parseEventLines(await readTextOrEmpty(files.eventsRotated));
@@ -59,11 +76,18 @@ export class EventLogWriter {
     return this.#lastSeq;
   }
 
+  /**
+   * Continues after the highest `seq` on disk, counting lines this version cannot read (a newer
+   * event type) too, so `seq` never goes backwards. A torn last line (a crash mid-write) is
+   * closed with a newline and left in place: the next event starts on a line of its own.
+   */
   async start(): Promise<void> {
     await mkdir(dirname(this.files.events), { recursive: true });
-    const existing = await readEventsAfter(this.files, 0);
-    this.#lastSeq = existing.at(-1)?.seq ?? 0;
+    const older = await readTextOrEmpty(this.files.eventsRotated);
+    const current = await readTextOrEmpty(this.files.events);
+    this.#lastSeq = Math.max(highestSeq(older), highestSeq(current));
     this.#handle = await open(this.files.events, 'a');
+    if (current.length > 0 && !current.endsWith('\n')) await this.#handle.write('\n');
     this.#size = (await stat(this.files.events)).size;
   }
 

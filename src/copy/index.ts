@@ -25,7 +25,7 @@ export { freeSpace } from './space.js';
 /** Percent, smoothed speed and ETA. */
 export { ProgressMeter, type ProgressReading } from './progress.js';
 /** Output folder, duplicate policy, target path. */
-export { planTarget, imageFolderFor, type TargetPlan, type PlanTargetArgs, type DuplicatePolicy } from './output.js';
+export { planTarget, releaseTarget, imageFolderFor, type TargetPlan, type PlanTargetArgs, type DuplicatePolicy } from './output.js';
 /** `<image>.disk2iso.json`: disc identity of an archived image. */
 export {
   writeImageMetadata,
@@ -34,6 +34,7 @@ export {
   metadataPath,
   ImageMetadataSchema,
   IMAGE_FOLDERS,
+  METADATA_SUFFIX,
   type ImageMetadata,
   type ImageMetadataFile,
 } from './metadata.js';

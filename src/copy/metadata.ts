@@ -9,7 +9,8 @@ export const IMAGE_FOLDERS = ['data', 'dvd', 'bluray', 'audio'] as const;
 
 /** `<image>.disk2iso.json`: what disc an image came from, for duplicate detection and the archive page. */
 export const ImageMetadataSchema = z.object({
-  schema_version: z.literal(1),
+  /** 1 today; a newer record is read too (its new fields are ignored). */
+  schema_version: z.number().int().positive(),
   image: z.string(),
   fingerprint: z.string().nullable(),
   label: z.string().nullable(),
@@ -20,6 +21,10 @@ export const ImageMetadataSchema = z.object({
   method: z.string().nullable(),
   result: z.enum(['success', 'degraded']),
   bad_ranges: z.array(BadRangeSchema),
+  /** The drive and job that wrote the image, so the history can be rebuilt from the archive; absent in older records. */
+  drive_id: z.string().optional(),
+  job_id: z.string().optional(),
+  started: z.string().optional(),
 });
 export type ImageMetadataFile = z.infer<typeof ImageMetadataSchema>;
 /** What the caller provides; `schema_version` and `image` (the basename) are filled in. */

@@ -4,6 +4,7 @@ import type { DiscType } from '../contract/index.js';
 import { OutputPathError } from './errors.js';
 import { findArchivedByFingerprint, IMAGE_FOLDERS, metadataPath } from './metadata.js';
 import { partPaths } from './partial.js';
+import { mediaWorkPaths } from './tools/job.js';
 
 export type DuplicatePolicy = 'suffix' | 'skip' | 'overwrite';
 export type TargetPlan =
@@ -20,6 +21,8 @@ export interface PlanTargetArgs {
   fingerprint: string | null;
   /** Default `.iso`. */
   extension?: string;
+  /** Hold the name for a copy about to start (until `releaseTarget`), so no other plan picks it meanwhile. */
+  claim?: boolean;
 }
 
 /** Output folder per disc type (SPEC §5.3). */
@@ -58,7 +61,10 @@ export async function planTarget(args: PlanTargetArgs): Promise<TargetPlan> {
   }
   for (let n = 0; n <= MAX_SUFFIX; n++) {
     const candidate = join(folder, `${args.baseName}${n === 0 ? '' : `_${n}`}${extension}`);
-    if (!(await nameTaken(candidate))) return { action: 'copy', targetPath: inside(args, candidate), replaces: null };
+    if (claimed.has(candidate) || (await nameTaken(candidate)) || claimed.has(candidate)) continue;
+    const targetPath = inside(args, candidate);
+    if (args.claim === true) claimed.add(targetPath);
+    return { action: 'copy', targetPath, replaces: null };
   }
   throw new OutputPathError(args.outputDir, args.baseName, `more than ${MAX_SUFFIX} images with this name`);
 }
@@ -80,10 +86,27 @@ function inside(args: PlanTargetArgs, path: string): string {
   return path;
 }
 
-/** A name is taken by an image, a copy in progress (`.part`) or a leftover sidecar. */
+/**
+ * Names planned for a copy that has not ended yet, in this process: a copy in progress is
+ * recognised by its claim, not by its `.part` (an audio rip's `.part/` folder has nothing else
+ * beside it). `releaseTarget` ends the claim.
+ */
+const claimed = new Set<string>();
+
+/** The copy planned to `targetPath` has ended: its name is no longer held by a claim. */
+export function releaseTarget(targetPath: string): void {
+  claimed.delete(targetPath);
+}
+
+/**
+ * A name is taken by an image, a leftover sidecar, or a partial kept for resuming (`.part` with
+ * its `.part.map`, or a tool's `.work`). A bare `.part` that no running copy claims is what a
+ * failed copy left: its name is free again, and the copy that takes it starts that file over.
+ */
 async function nameTaken(imagePath: string): Promise<boolean> {
-  const { part, map } = partPaths(imagePath);
-  for (const path of [imagePath, part, map, metadataPath(imagePath)]) {
+  const { map } = partPaths(imagePath);
+  const { work } = mediaWorkPaths(imagePath);
+  for (const path of [imagePath, map, work, metadataPath(imagePath)]) {
     if (await lstat(path).then(() => true, () => false)) return true;
   }
   return false;

@@ -3,8 +3,23 @@ import { createLogger, LogBuffer } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { startCore } from './run.js';
 
-/** `disk2iso run`: the core process. Exits 0 after SIGTERM/SIGINT, 1 on bad options. */
-export async function main(_args: string[]): Promise<number> {
+const USAGE = `Usage: disk2iso run
+
+The core: one state machine per drive, the copy pipeline, the web UI and the control API.
+Options come from /data/options.json (override the path with DISK2ISO_OPTIONS). It refuses to
+start, with one line saying why, when another core runs on the same api_dir or the output
+folder cannot be used.`;
+
+/** `disk2iso run`: the core process. Exits 0 after SIGTERM/SIGINT, 1 when it cannot start, 2 on bad arguments. */
+export async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`disk2iso run: unexpected argument "${args[0] ?? ''}"\n\n${USAGE}\n`);
+    return 2;
+  }
   let config;
   try {
     config = await loadConfig();
@@ -18,6 +33,8 @@ export async function main(_args: string[]): Promise<number> {
   try {
     core = await startCore({ config, logger, logs });
   } catch (error) {
+    // One plain line on stderr (what the add-on's log shows first), then the structured record.
+    process.stderr.write(`disk2iso cannot start: ${errorMessage(error)}\n`);
     logger.fatal({ err: errorMessage(error) }, 'disk2iso cannot start: %s', errorMessage(error));
     return 1;
   }

@@ -1,4 +1,4 @@
-import { mkdir, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import { probeTools, type ToolInventory } from '../copy/index.js';
@@ -20,6 +20,8 @@ import {
 import { errorMessage } from '../util/errors.js';
 import { startWebServer, type RunningWebServer } from '../web/index.js';
 import { VERSION } from '../util/version.js';
+import { acquireApiLock } from './api-lock.js';
+import { checkOutputDir } from './output-dir.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -53,15 +55,21 @@ const SYSTEM_REFRESH_MS = 60_000;
 export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   const { config, logger } = deps;
   const log = logger.child({ ns: 'core' });
-  const store = new ContractStore(config.api_dir, config.history_limit, config.events_max_kb * 1024, logger.child({ ns: 'contract' }));
-  await store.start();
-  await store.event(null, 'service_started', { version: VERSION, pid: process.pid });
-
+  // One core per api_dir, decided before anything is written there; then the output folder,
+  // whose fault stops the start too. Both throw one clear line and leave everything as it was.
+  const lock = await acquireApiLock(config.api_dir);
+  let store: ContractStore;
   try {
-    await mkdir(config.output_dir, { recursive: true });
+    await checkOutputDir(config.output_dir);
+    store = new ContractStore(config.api_dir, config.history_limit, config.events_max_kb * 1024, logger.child({ ns: 'contract' }), {
+      outputDir: config.output_dir,
+    });
+    await store.start();
   } catch (error) {
-    log.error({ output_dir: config.output_dir, err: errorMessage(error) }, 'the output folder %s cannot be created: %s; copies will fail until it is fixed', config.output_dir, errorMessage(error));
+    await lock.release().catch(() => undefined);
+    throw error;
   }
+  await store.event(null, 'service_started', { version: VERSION, pid: process.pid });
 
   const options = { ...machineOptions(config), ...deps.machineOverrides };
   const drives = deps.drives ?? config.driveSpecs.map(createDrive);
@@ -88,6 +96,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       web = await startWebServer({ config, control, logs: deps.logs, logger, version: VERSION });
     } catch (error) {
       await store.stop().catch(() => undefined);
+      await lock.release().catch(() => undefined);
       throw error;
     }
   }
@@ -141,6 +150,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       await web?.stop().catch((error: unknown) => failures.push(`web: ${errorMessage(error)}`));
       await Promise.all(machines.map((m) => m.stop().catch((error: unknown) => failures.push(`${m.id}: ${errorMessage(error)}`))));
       await store.stop().catch((error: unknown) => failures.push(`contract: ${errorMessage(error)}`));
+      await lock.release().catch((error: unknown) => failures.push(`lock: ${errorMessage(error)}`));
       if (failures.length > 0) log.error({ failures }, 'some parts did not stop cleanly');
       else log.info('stopped');
     },

@@ -21,8 +21,18 @@ function argValue(args: string[], flag: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
+const USAGE = `Usage: disk2iso demo [insert IMAGE | sample LABEL] [--port N] [--mqtt URL]
+
+  (no action)     run a core with a simulated drive and a sample disc, web UI on --port (8099)
+  insert IMAGE    put an image into the running demo's simulated drive
+  sample LABEL    make a sample disc image and insert it`;
+
 /** `disk2iso demo [insert IMAGE | sample LABEL] [--port N] [--mqtt URL]` */
 export async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const dir = demoDir();
   const simFolder = join(dir, 'sim0');
   if (args[0] === 'insert') {

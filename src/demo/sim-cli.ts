@@ -23,6 +23,10 @@ function numbers(text: string | undefined): number[] {
 /** `disk2iso sim ...`: steers a simulated drive folder from another terminal or a script. */
 export async function main(args: string[]): Promise<number> {
   const [action, folderArg, ...rest] = args;
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (!action || !folderArg) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

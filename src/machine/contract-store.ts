@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import {
   addHistoryEntry,
   apiPaths,
+  countArchived,
   emptyHistory,
   EventLogWriter,
-  HistorySchema,
+  salvageHistory,
   type ApiPaths,
   type Attributes,
   type ContractEvent,
@@ -16,8 +17,20 @@ import {
   type SystemInfo,
 } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
-import { errorMessage } from '../util/errors.js';
+import { errnoCode, errorMessage } from '../util/errors.js';
 import { CoalescingWriter } from './coalescing-writer.js';
+import { historyFromRecords } from './history-rebuild.js';
+
+export interface ContractStoreOptions {
+  /** Where the images and their `.disk2iso.json` records are: the history is rebuilt from them when it is lost. */
+  readonly outputDir?: string;
+}
+
+function maxTotals(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const totals = { ...a };
+  for (const [drive, n] of Object.entries(b)) totals[drive] = Math.max(totals[drive] ?? 0, n);
+  return totals;
+}
 
 /**
  * The core's single writer of /data/api. Machines call it; nothing else writes there.
@@ -34,6 +47,7 @@ export class ContractStore {
     private readonly historyLimit: number,
     eventsMaxBytes: number,
     private readonly logger: Logger,
+    private readonly options: ContractStoreOptions = {},
   ) {
     this.paths = apiPaths(root);
     this.#events = new EventLogWriter(this.paths, eventsMaxBytes);
@@ -47,21 +61,68 @@ export class ContractStore {
     this.#history = await this.#loadHistory();
   }
 
+  /**
+   * Nothing is silently thrown away: a history.json that cannot be read whole is kept aside
+   * (`history.json.invalid-<time>`) before anything is written over it; every entry that still
+   * validates is kept; a lost history is rebuilt from the records next to the images.
+   */
   async #loadHistory(): Promise<History> {
-    let text: string;
+    const path = this.paths.history;
+    let text: string | null = null;
     try {
-      text = await readFile(this.paths.history, 'utf8');
-    } catch {
-      return emptyHistory();
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') await this.#keepAside(`history.json cannot be read (${errorMessage(error)})`);
     }
+    let json: unknown = undefined;
+    if (text !== null) {
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        await this.#keepAside(`history.json is not valid JSON (${errorMessage(error)}), e.g. cut short`);
+      }
+    }
+    const salvaged = json === undefined ? null : salvageHistory(json);
+    if (json !== undefined && salvaged === null) await this.#keepAside('history.json is not a history (no entries list)');
+    if (salvaged) {
+      if (!salvaged.changed) return salvaged.history;
+      await this.#keepAside(
+        `${salvaged.dropped} of its entries do not match the schema (kept the other ${salvaged.history.entries.length})` +
+          (salvaged.totalsRead ? '' : '; the archive counts were recounted'),
+      );
+      const history = salvaged.totalsRead
+        ? salvaged.history
+        : { ...salvaged.history, archived_total: maxTotals(salvaged.history.archived_total, countArchived(await this.#records())) };
+      await this.#writer.write(path, history);
+      return history;
+    }
+    const records = await this.#records();
+    if (records.length === 0) return emptyHistory();
+    const history: History = {
+      ...emptyHistory(),
+      entries: records.slice(0, this.historyLimit),
+      archived_total: countArchived(records),
+    };
+    this.logger.warn({ path, entries: records.length, output_dir: this.options.outputDir }, 'rebuilt the history from %d image record(s) in %s', records.length, this.options.outputDir);
+    await this.#writer.write(path, history);
+    return history;
+  }
+
+  async #records(): Promise<HistoryEntry[]> {
+    if (this.options.outputDir === undefined) return [];
+    return historyFromRecords(this.options.outputDir).catch(() => []);
+  }
+
+  /** Renames the history file aside, with a log line; a file that cannot be moved is logged as lost. */
+  async #keepAside(why: string): Promise<void> {
+    const path = this.paths.history;
+    const aside = `${path}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
-      const parsed = HistorySchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      this.logger.warn({ path: this.paths.history }, 'history.json does not match the schema; starting a new one');
-    } catch {
-      this.logger.warn({ path: this.paths.history }, 'history.json is not valid JSON; starting a new one');
+      await rename(path, aside);
+      this.logger.warn({ path, aside }, '%s; kept aside as %s', why, aside);
+    } catch (error) {
+      this.logger.error({ path, err: errorMessage(error) }, '%s; could not keep it aside: %s', why, errorMessage(error));
     }
-    return emptyHistory();
   }
 
   get history(): History {

@@ -8,6 +8,7 @@ import {
   freeSpace,
   planTarget,
   ProgressMeter,
+  releaseTarget,
   writeImageMetadata,
   type CopyResult,
   type ToolInventory,
@@ -183,6 +184,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
         policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
         fingerprint: disc.fingerprint,
         extension: outputExtension(method),
+        claim: true,
       });
       if (plan.action === 'skip') {
         const message = `Already archived as ${plan.existingPath}`;
@@ -194,6 +196,25 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
     }
   }
 
+  try {
+    return await copyTo(request, { method, targetPath, resume, started, entry, failBeforeCopy });
+  } finally {
+    releaseTarget(targetPath);
+  }
+}
+
+interface PlannedCopy {
+  readonly method: CopyMethod;
+  readonly targetPath: string;
+  readonly resume: boolean;
+  readonly started: Date;
+  readonly entry: (result: JobResult, fields: Partial<HistoryEntry>) => HistoryEntry;
+  readonly failBeforeCopy: (message: string) => JobOutcome;
+}
+
+async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOutcome> {
+  const { disc, options, logger, driveId } = request;
+  const { method, targetPath, resume, started, entry, failBeforeCopy } = planned;
   try {
     await mkdir(dirname(targetPath), { recursive: true });
   } catch (error) {
@@ -266,6 +287,9 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
 
   const abortReason = request.signal.aborted ? (request.signal.reason as AbortReason) : undefined;
   const result = resultOf(copy, abortReason);
+  // A copy that did not end with an image leaves no work files, unless it kept them on purpose
+  // for a resume: a leftover would hold the name and push the next copy of the disc to `_1`.
+  if (copy.imagePath === null && copy.partialKept !== true) await discardResume(targetPath);
   const message = messageOf(copy, result, abortReason);
   const checksums = checksumsOf(copy.checksums);
   if (copy.imagePath && (result === 'success' || result === 'degraded')) {
@@ -279,6 +303,9 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       method: method.name,
       result,
       bad_ranges: copy.badRanges,
+      drive_id: driveId,
+      job_id: request.jobId,
+      started: started.toISOString(),
     }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'writing image metadata failed'));
   }
   return {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseOptions, withoutDriveAliases } from '../../src/config/index.js';
+import { ConfigError, isAddon, loadConfig, parseOptions, withoutDriveAliases } from '../../src/config/index.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 function problems(raw: unknown): readonly string[] {
@@ -84,5 +84,37 @@ describe('options', () => {
     expect((await loadConfig(path)).auto_copy).toBe(false);
     await writeFile(path, '{"auto_copy": fal');
     await expect(loadConfig(path)).rejects.toThrow(/options file is not valid JSON/);
+  });
+});
+
+describe('output_dir in the add-on', () => {
+  const problems = (outputDir: string, addon: boolean): readonly string[] => {
+    try {
+      parseOptions({ output_dir: outputDir }, '/data/options.json', { addon });
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it.each(['/media/disk2iso', '/media', '/share/iso/archive', '/share/'])('accepts %s', (dir) => {
+    expect(problems(dir, true)).toEqual([]);
+  });
+
+  it.each(['/etc/disk2iso', '/', '/data/images', '/media/../etc', '/mediax', '/share2/iso'])('refuses %s with one line naming the option', (dir) => {
+    expect(problems(dir, true)).toEqual([
+      `option "output_dir": got ${JSON.stringify(dir)}, must lie under /media or /share (the folders Home Assistant shares with the add-on)`,
+    ]);
+  });
+
+  it('leaves development runs and tests free to use any absolute folder', () => {
+    expect(problems('/tmp/out', false)).toEqual([]);
+  });
+
+  it('takes SUPERVISOR_TOKEN as the sign of running as an add-on', () => {
+    expect(isAddon({ SUPERVISOR_TOKEN: 'abc' })).toBe(true);
+    expect(isAddon({ SUPERVISOR_TOKEN: '' })).toBe(false);
+    expect(isAddon({})).toBe(false);
   });
 });

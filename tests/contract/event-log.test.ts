@@ -34,6 +34,30 @@ describe('event log', () => {
     await second.stop();
   });
 
+  it('never goes backwards after a restart: lines of a newer version (unknown type) still count for seq', async () => {
+    const paths = apiPaths(dir);
+    const line = (seq: number, type: string) => JSON.stringify({ seq, ts: 't', drive: 'sr0', type, data: {} });
+    await writeFile(paths.events, `${line(1, 'disc_inserted')}\n${line(2, 'metadata_chosen')}\n${line(3, 'cover_saved')}\n`);
+    const writer = new EventLogWriter(paths, 1 << 20);
+    await writer.start();
+    expect((await writer.append('sr0', 'disc_removed')).seq).toBe(4);
+    await writer.stop();
+  });
+
+  it('closes a torn last line left by a crash, so the next event is a line of its own', async () => {
+    const paths = apiPaths(dir);
+    const first = JSON.stringify({ seq: 1, ts: 't', drive: null, type: 'service_started', data: {} });
+    const torn = JSON.stringify({ seq: 2, ts: 't', drive: 'sr0', type: 'disc_inserted', data: {} }).slice(0, 25);
+    await writeFile(paths.events, `${first}\n${torn}`);
+    const writer = new EventLogWriter(paths, 1 << 20);
+    await writer.start();
+    const next = await writer.append('sr0', 'disc_removed');
+    await writer.stop();
+    expect((await readEventsAfter(paths, 0)).map((e) => e.seq)).toEqual([1, next.seq]);
+    // The torn fragment stays in the file (nothing is thrown away), on its own line.
+    expect((await readFile(paths.events, 'utf8')).split('\n')).toContain(torn);
+  });
+
   it('rotates by size, keeps one generation, and readers see every event across the rotation', async () => {
     const paths = apiPaths(dir);
     const writer = new EventLogWriter(paths, 4096);

@@ -10,6 +10,7 @@ import {
   OutputPathError,
   planTarget,
   readImageMetadata,
+  releaseTarget,
   writeChecksumSidecars,
   writeImageMetadata,
   type ImageMetadata,
@@ -79,10 +80,28 @@ describe('planTarget', () => {
     }
   });
 
-  it('treats an unknown fingerprint as another disc, and a copy in progress as a taken name', async () => {
+  it('treats an unknown fingerprint as another disc, and a partial kept for resuming as a taken name', async () => {
     await archive('data', 'MY_DISC.iso', null);
     await writeFile(join(out, 'data', 'MY_DISC_1.iso.part'), '');
+    await writeFile(join(out, 'data', 'MY_DISC_1.iso.part.map'), '');
     expect(await plan('overwrite', null)).toEqual({ action: 'copy', targetPath: join(out, 'data', 'MY_DISC_2.iso'), replaces: null });
+  });
+
+  it('does not count the bare .part a failed copy left as a taken name', async () => {
+    await mkdir(join(out, 'data'), { recursive: true });
+    await writeFile(join(out, 'data', 'MY_DISC.iso.part'), 'half a copy');
+    expect(await plan('suffix', 'fp1')).toEqual({ action: 'copy', targetPath: join(out, 'data', 'MY_DISC.iso'), replaces: null });
+  });
+
+  it('holds a claimed name until it is released: a copy in progress whose .part has nothing beside it', async () => {
+    const claim = () => planTarget({ outputDir: out, discType: 'audio-cd', baseName: 'ALBUM', policy: 'suffix', fingerprint: 'fp1', extension: '', claim: true });
+    const first = await claim();
+    expect(first).toEqual({ action: 'copy', targetPath: join(out, 'audio', 'ALBUM'), replaces: null });
+    await mkdir(join(out, 'audio', 'ALBUM.part'), { recursive: true });
+    expect(await claim()).toEqual({ action: 'copy', targetPath: join(out, 'audio', 'ALBUM_1'), replaces: null });
+    releaseTarget(join(out, 'audio', 'ALBUM'));
+    releaseTarget(join(out, 'audio', 'ALBUM_1'));
+    expect(await plan('suffix', 'fp1')).toEqual({ action: 'copy', targetPath: join(out, 'data', 'MY_DISC.iso'), replaces: null });
   });
 
   it('finds the same disc in another folder', async () => {

@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -262,13 +262,23 @@ describe('drive machine with a simulated drive (real core, real images)', () => 
     for (const entry of (await history(config))?.entries ?? []) expect(entry.image_path?.startsWith(join(config.output_dir, 'data'))).toBe(true);
   });
 
-  it('fails clearly when the output folder is unusable, and goes on to the next disc', async () => {
+  it('does not start on an unusable output folder: one line naming the option, nothing written', async () => {
     const blocker = join(dir, 'not-a-folder');
     await writeFile(blocker, 'x');
+    const config = testConfig(dir, [sim], { output_dir: blocker });
+    await expect(startTestCore(config)).rejects.toThrow(`option "output_dir": ${blocker} is not usable: it is not a directory`);
+    expect(await readdir(config.api_dir)).toEqual([]);
+    expect((await stat(blocker)).isFile()).toBe(true);
+  });
+
+  it('fails clearly when the output folder becomes unusable, and goes on to the next disc', async () => {
+    const blocker = join(dir, 'not-a-folder');
     const image = await makeDataIso(dir, { label: 'NOWHERE', seed: 30 });
     const config = testConfig(dir, [sim], { output_dir: blocker });
     core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
+    await rm(blocker, { recursive: true });
+    await writeFile(blocker, 'x');
     await simInsert(sim, image);
     await waitFor(async () => (await history(config))?.entries.length === 1);
     const entry = (await history(config))?.entries[0];

@@ -53,15 +53,25 @@ describe.skipIf(!isRoot)('output folder faults (tmpfs mounts)', () => {
     await waitForState(config, 'sim0', 'waiting_for_media');
   });
 
-  it('a read-only output folder fails the job with a message naming the folder; the service goes on', async () => {
+  it('a read-only output folder at start stops the start with one line naming the option', async () => {
     const out = join(dir, 'ro');
     await tmpfs(out, 'ro,size=1m');
+    const sim = join(dir, 'sim0');
+    await simReset(sim);
+    const config = testConfig(dir, [sim], { output_dir: out });
+    await expect(startTestCore(config)).rejects.toThrow(`option "output_dir": ${out} is not usable: not writable (EROFS)`);
+  });
+
+  it('an output folder that turns read-only fails the job with a message naming the folder; the service goes on', async () => {
+    const out = join(dir, 'ro');
+    await tmpfs(out, 'size=1m');
     const sim = join(dir, 'sim0');
     await simReset(sim);
     const image = await makeDataIso(dir, { label: 'READONLY', seed: 2 });
     const config = testConfig(dir, [sim], { output_dir: out });
     core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
+    await execa('mount', ['-o', 'remount,ro', out]);
     await simInsert(sim, image);
     await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'job ended' });
     const entry = (await history(config))?.entries[0];

@@ -1,0 +1,55 @@
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DriveIdSchema, type HistoryEntry } from '../contract/index.js';
+import { IMAGE_FOLDERS, METADATA_SUFFIX, readImageMetadata, type ImageMetadataFile } from '../copy/index.js';
+
+/** Drive id of a record written before records named their drive. */
+export const UNKNOWN_DRIVE = 'archive';
+
+const SECTOR = 2048;
+
+function entryOf(imagePath: string, record: ImageMetadataFile): HistoryEntry {
+  const finished = record.created;
+  const started = record.started ?? finished;
+  const durationS = Math.max(0, (Date.parse(finished) - Date.parse(started)) / 1000) || 0;
+  const badSectors = record.bad_ranges.reduce((sum, [start, end]) => sum + Math.ceil(Math.max(0, end - start) / SECTOR), 0);
+  const drive = DriveIdSchema.safeParse(record.drive_id);
+  return {
+    id: record.job_id ?? `archive:${imagePath}`,
+    drive_id: drive.success ? drive.data : UNKNOWN_DRIVE,
+    disc_label: record.label,
+    disc_type: record.disc_type,
+    fingerprint: record.fingerprint,
+    result: record.result,
+    method: record.method,
+    started,
+    finished,
+    duration_s: Math.round(durationS * 10) / 10,
+    bytes: record.bytes,
+    avg_speed_bytes_per_s: durationS > 0 ? Math.round(record.bytes / durationS) : 0,
+    image_path: imagePath,
+    checksums: record.checksums,
+    bad_sectors: badSectors,
+    bad_ranges: record.bad_ranges,
+    error_message: null,
+  };
+}
+
+/**
+ * History entries rebuilt from the `.disk2iso.json` records next to the images in the output
+ * folder (the archive is its own source of truth), newest first. A record whose image is gone
+ * or that cannot be read is skipped.
+ */
+export async function historyFromRecords(outputDir: string): Promise<HistoryEntry[]> {
+  const entries: HistoryEntry[] = [];
+  for (const folder of IMAGE_FOLDERS) {
+    const names = await readdir(join(outputDir, folder)).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith(METADATA_SUFFIX)).sort()) {
+      const imagePath = join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length));
+      const record = await readImageMetadata(imagePath);
+      if (!record || !(await access(imagePath).then(() => true, () => false))) continue;
+      entries.push(entryOf(imagePath, record));
+    }
+  }
+  return entries.sort((a, b) => b.finished.localeCompare(a.finished));
+}

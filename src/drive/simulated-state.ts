@@ -16,6 +16,11 @@ export const SimStateSchema = z.object({
   bad_sectors: z.array(z.number().int().nonnegative()).default([]),
   /** Reads at or after this byte do not return until this is cleared or moved past them (a hung drive). */
   hang_at_byte: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * Like the Linux reader's read time-out: a hung read rejects with ETIMEDOUT after this many
+   * milliseconds, and later reads fail fast with ETIMEDOUT until it has returned. 0 = wait forever.
+   */
+  read_timeout_ms: z.number().int().nonnegative().default(0),
   /** The eject command fails and the disc stays in. */
   eject_fails: z.boolean().default(false),
   vendor: z.string().default('disk2iso'),

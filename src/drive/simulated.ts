@@ -92,6 +92,8 @@ export class SimulatedDrive implements Drive {
 class SimulatedReader implements DiscReader {
   readonly devicePath: string | null;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** A read timed out and has not returned: later reads fail fast (the Linux reader's lane). */
+  #hung = false;
   #state: SimState;
   #stateReadAt = Date.now();
   #started = Date.now();
@@ -117,11 +119,26 @@ class SimulatedReader implements DiscReader {
   }
 
   read(buffer: Buffer, position: number, length: number): Promise<number> {
+    if (this.#hung) return Promise.reject(new DriveReadError(this.drive.path, position, 'ETIMEDOUT'));
     const read = this.#read(buffer, position, length);
-    const settled = read.catch(() => undefined);
+    const settled = read.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#inFlight.add(settled);
     void settled.then(() => this.#inFlight.delete(settled));
-    return read;
+    const timeoutMs = this.#state.read_timeout_ms;
+    if (timeoutMs <= 0) return read;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#hung = true;
+        void settled.then(() => {
+          this.#hung = false;
+        });
+        reject(new DriveReadError(this.drive.path, position, 'ETIMEDOUT'));
+      }, timeoutMs);
+      read.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
   }
 
   async #read(buffer: Buffer, position: number, length: number): Promise<number> {

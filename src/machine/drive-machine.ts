@@ -361,7 +361,10 @@ export class DriveMachine {
     // A stop mid-copy keeps the partial: note it so that the next start finds it again, even if
     // that start is stopped too before the disc was read. Any other end uses up an older note.
     if (outcome.keptPartial && disc.fingerprint) {
-      await this.#noteResume({ fingerprint: disc.fingerprint, targetPath: outcome.keptPartial });
+      const kept = { fingerprint: disc.fingerprint, targetPath: outcome.keptPartial };
+      await this.#noteResume(kept);
+      // A drive that stopped responding: the same disc, put in again, continues from the partial.
+      if (!this.#stopping) this.#resume = kept;
     } else if (hadResume) {
       await this.#noteResume(null);
     }

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSimState, simInsert, simReset, updateSimState } from '../../src/drive/index.js';
+import { readSimState, simInsert, simRemoveDisc, simReset, updateSimState } from '../../src/drive/index.js';
 import type { RunningCore } from '../../src/core/run.js';
-import { events, history, startTestCore, stateTrail, testConfig, waitForState } from '../helpers/core.js';
+import { events, history, sameBytes, startTestCore, stateTrail, testConfig, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -53,4 +53,35 @@ describe('a drive whose reads hang (simulated drive, real core)', () => {
     expect(await eject).toMatchObject({ ok: true });
     expect((await readSimState(sim)).tray_open).toBe(true);
   });
+
+  it('ends the job when a read times out ("stopped responding at byte N"), keeps the partial, and resumes it when the disc comes back', async () => {
+    const image = await makeDataIso(dir, { label: 'TIMEOUT', bytes: 6 * 1024 * 1024, seed: 12 });
+    const config = testConfig(dir, [sim], { eject_after_copy: false });
+    core = await startTestCore(config, { stallTimeoutMs: 600_000 });
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image, { hang_at_byte: 3 * 1024 * 1024, read_timeout_ms: 300 });
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'job ended' });
+    await waitForState(config, 'sim0', 'waiting_for_removal');
+
+    const entry = (await history(config))?.entries[0];
+    expect(entry?.result).toBe('failed');
+    expect(entry?.error_message).toMatch(/the drive stopped responding at byte \d+ \(a read timed out\); what was read is kept to resume$/);
+    // A time-out is not a bad sector: nothing is listed as unreadable, the rest was not read.
+    expect(entry?.bad_sectors).toBe(0);
+    expect((await readdir(join(config.output_dir, 'data'))).sort()).toEqual(['TIMEOUT.iso.part', 'TIMEOUT.iso.part.map']);
+    expect((await stateTrail(config, 'sim0')).slice(-3)).toEqual(['copying', 'error', 'waiting_for_removal']);
+
+    // The drive answers again; the same disc goes out and back in: the copy continues.
+    await updateSimState(sim, { hang_at_byte: null });
+    await simRemoveDisc(sim);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(sim, image);
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'second job' });
+    const second = (await history(config))?.entries.find((e) => e.id !== entry?.id);
+    expect(second?.error_message ?? null).toBeNull();
+    expect(second?.result).toBe('success');
+    expect(second?.image_path).toBe(join(config.output_dir, 'data', 'TIMEOUT.iso'));
+    expect(await sameBytes(image, join(config.output_dir, 'data', 'TIMEOUT.iso'))).toBe(true);
+  });
 });
+

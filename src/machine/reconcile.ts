@@ -5,7 +5,6 @@ import {
   AttributesSchema,
   DriveStatusSchema,
   readContractFile,
-  readContractValue,
   writeJsonAtomic,
   type HistoryEntry,
 } from '../contract/index.js';
@@ -55,9 +54,9 @@ async function resumable(candidate: ResumeCandidate): Promise<boolean> {
  * history when it is not yet, and its partial image, if any, as a resume candidate.
  */
 async function reconcileJob(store: ContractStore, driveId: string, logger: Logger): Promise<ResumeCandidate | null> {
-  const status = await readContractValue(store.paths.status(driveId), DriveStatusSchema);
+  const status = await readOrKeepAside(store.paths.status(driveId), DriveStatusSchema, driveId, logger);
   if (!status || (status.state !== 'copying' && status.state !== 'analyzing') || !status.job_id) return null;
-  const attributes = await readContractValue(store.paths.attributes(driveId), AttributesSchema);
+  const attributes = await readOrKeepAside(store.paths.attributes(driveId), AttributesSchema, driveId, logger);
   const jobId = status.job_id;
   const alreadyRecorded = store.history.entries.some((e) => e.id === jobId);
   const message = 'Interrupted: disk2iso stopped during the copy (crash, kill or power loss)';
@@ -92,6 +91,23 @@ async function reconcileJob(store: ContractStore, driveId: string, logger: Logge
     return null;
   }
   return { fingerprint: attributes.fingerprint, targetPath: target };
+}
+
+/**
+ * A contract file the core reads back at start-up, or null. One that exists but cannot be read
+ * (cut short, or written by a newer version) is kept aside as `<file>.invalid-<time>` with a
+ * log line before the machine writes over it: nothing is silently thrown away.
+ */
+async function readOrKeepAside<S extends z.ZodType>(path: string, schema: S, driveId: string, logger: Logger): Promise<z.infer<S> | null> {
+  const read = await readContractFile(path, schema);
+  if (read.ok) return read.value;
+  if (read.reason === 'missing') return null;
+  const aside = `${path}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, aside).then(
+    () => logger.warn({ drive: driveId, path, aside, detail: read.detail.slice(0, 300) }, '%s cannot be read; kept aside as %s', path, aside),
+    () => undefined,
+  );
+  return null;
 }
 
 const ResumeRecordSchema = z.object({ fingerprint: z.string().min(1), target_path: z.string().min(1) }).strict();

@@ -25,7 +25,7 @@ import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
 
 /** How long the end of a job waits for the disc reader to close (a stuck read holds it). */
-const READER_CLOSE_WAIT_MS = 1000;
+const READER_CLOSE_WAIT_MS = 500;
 
 /** Why the machine aborted a job: the first reason wins. */
 export type AbortReason = 'cancel' | 'shutdown' | 'drive_gone';

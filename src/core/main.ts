@@ -33,9 +33,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     core = await startCore({ config, logger, logs });
   } catch (error) {
-    // One plain line on stderr (what the add-on's log shows first), then the structured record.
+    // One plain line on stderr, and nothing else: the add-on's log shows exactly why it stopped.
     process.stderr.write(`disk2iso cannot start: ${errorMessage(error)}\n`);
-    logger.fatal({ err: errorMessage(error) }, 'disk2iso cannot start: %s', errorMessage(error));
     return 1;
   }
   await new Promise<void>((resolve) => {

@@ -52,6 +52,7 @@ describe('disk2iso run: options and start-up errors', () => {
     const result = await run([], options(), dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`disk2iso cannot start: option "output_dir": ${blocker} is not usable: it is not a directory\n`);
+    expect(result.stdout).toBe('');
   });
 
   it('in the add-on, an output folder outside /media and /share is refused before anything is created', async () => {

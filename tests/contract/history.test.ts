@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addHistoryEntry, emptyHistory, HistorySchema, type HistoryEntry } from '../../src/contract/index.js';
-
-function entry(id: string, result: HistoryEntry['result'], drive = 'sr0'): HistoryEntry {
-  return {
-    id,
-    drive_id: drive,
-    disc_label: 'X',
-    disc_type: 'cd-rom',
-    fingerprint: null,
-    result,
-    method: 'block-copy',
-    started: '2026-01-01T00:00:00Z',
-    finished: '2026-01-01T00:01:00Z',
-    duration_s: 60,
-    bytes: 1,
-    avg_speed_bytes_per_s: 1,
-    image_path: null,
-    checksums: {},
-    bad_sectors: 0,
-    bad_ranges: [],
-    error_message: null,
-  };
-}
+import { addHistoryEntry, emptyHistory, HistorySchema, salvageHistory } from '../../src/contract/index.js';
+import { historyEntry as entry } from '../helpers/history.js';
 
 describe('history', () => {
   it('keeps the newest first, bounded, while the archived totals keep counting', () => {
@@ -40,5 +19,35 @@ describe('history', () => {
     history = addHistoryEntry(history, entry('b', 'skipped_duplicate', 'sr1'), 10);
     expect(history.entries.map((e) => e.id)).toEqual(['b', 'a']);
     expect(history.archived_total).toEqual({ sr1: 1 });
+  });
+});
+
+describe('salvageHistory', () => {
+  it('keeps every entry that validates, counts the others, and tolerates what a newer version added', () => {
+    const salvaged = salvageHistory({
+      schema_version: 3,
+      entries: [{ ...entry('a', 'success'), stars: 5 }, { id: 'broken' }, entry('c', 'failed')],
+      archived_total: { sr0: 7 },
+      updated: '2026-01-01T00:00:00Z',
+      shelf: 'new',
+    });
+    expect(salvaged?.history.entries.map((e) => e.id)).toEqual(['a', 'c']);
+    expect(salvaged?.history.schema_version).toBe(1);
+    expect(salvaged?.history.archived_total).toEqual({ sr0: 7 });
+    expect(salvaged).toMatchObject({ dropped: 1, totalsRead: true, changed: true });
+    expect(HistorySchema.safeParse(salvaged?.history).success).toBe(true);
+  });
+
+  it('recounts unreadable totals from the entries kept; a file that is no history gives null', () => {
+    const salvaged = salvageHistory({ schema_version: 1, entries: [entry('a', 'success', 'sr1'), entry('b', 'degraded', 'sr1')], archived_total: 'x' });
+    expect(salvaged?.history.archived_total).toEqual({ sr1: 2 });
+    expect(salvaged).toMatchObject({ dropped: 0, totalsRead: false, changed: true });
+    expect(salvageHistory([])).toBeNull();
+    expect(salvageHistory({ schema_version: 1 })).toBeNull();
+  });
+
+  it('reports no change for a valid history', () => {
+    const valid = addHistoryEntry(emptyHistory(), entry('a', 'success'), 10);
+    expect(salvageHistory(valid)).toEqual({ history: valid, dropped: 0, totalsRead: true, changed: false });
   });
 });

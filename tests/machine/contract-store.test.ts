@@ -2,32 +2,11 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiPaths, HistorySchema, readContractValue, type HistoryEntry } from '../../src/contract/index.js';
+import { apiPaths, HistorySchema, readContractValue } from '../../src/contract/index.js';
 import { writeImageMetadata } from '../../src/copy/index.js';
 import { ContractStore } from '../../src/machine/index.js';
+import { historyEntry as entry } from '../helpers/history.js';
 import { makeTempDir } from '../helpers/tmp.js';
-
-function entry(id: string, result: HistoryEntry['result'], drive = 'sr0'): HistoryEntry {
-  return {
-    id,
-    drive_id: drive,
-    disc_label: id.toUpperCase(),
-    disc_type: 'cd-rom',
-    fingerprint: null,
-    result,
-    method: 'block-copy',
-    started: '2026-01-01T00:00:00Z',
-    finished: '2026-01-01T00:01:00Z',
-    duration_s: 60,
-    bytes: 1,
-    avg_speed_bytes_per_s: 1,
-    image_path: null,
-    checksums: {},
-    bad_sectors: 0,
-    bad_ranges: [],
-    error_message: null,
-  };
-}
 
 describe('ContractStore: nothing is ever silently thrown away', () => {
   let dir: string;

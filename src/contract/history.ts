@@ -41,6 +41,9 @@ const LenientHistorySchema = z
 
 const TotalsSchema = z.record(z.string(), z.number().int().nonnegative());
 
+/** An entry as this version reads it, with the fields a newer version added carried along. */
+const TolerantEntrySchema = HistoryEntrySchema.passthrough();
+
 /** Per drive, the entries that count as archived (success, degraded). */
 export function countArchived(entries: readonly Pick<HistoryEntry, 'drive_id' | 'result'>[]): Record<string, number> {
   const totals: Record<string, number> = {};
@@ -50,7 +53,8 @@ export function countArchived(entries: readonly Pick<HistoryEntry, 'drive_id' | 
 
 /**
  * Pure: every entry of a parsed history.json that still validates, in order. Fields a newer
- * version added are tolerated (and dropped on the next write), as is a newer `schema_version`;
+ * version added to an entry are kept (written back as they were), a newer `schema_version` is
+ * read as far as this version understands it;
  * an entry the schema cannot read is left out and counted. Null when `json` is not a history
  * at all (no `entries` list).
  */
@@ -60,7 +64,7 @@ export function salvageHistory(json: unknown): SalvagedHistory | null {
   const entries: HistoryEntry[] = [];
   let dropped = 0;
   for (const raw of outer.data.entries) {
-    const parsed = HistoryEntrySchema.safeParse(raw);
+    const parsed = TolerantEntrySchema.safeParse(raw);
     if (parsed.success) entries.push(parsed.data);
     else dropped++;
   }

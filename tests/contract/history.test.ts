@@ -32,6 +32,7 @@ describe('salvageHistory', () => {
       shelf: 'new',
     });
     expect(salvaged?.history.entries.map((e) => e.id)).toEqual(['a', 'c']);
+    expect(salvaged?.history.entries[0]).toMatchObject({ id: 'a', stars: 5 });
     expect(salvaged?.history.schema_version).toBe(1);
     expect(salvaged?.history.archived_total).toEqual({ sr0: 7 });
     expect(salvaged).toMatchObject({ dropped: 1, totalsRead: true, changed: true });

@@ -73,6 +73,15 @@ describe('ContractStore: nothing is ever silently thrown away', () => {
     expect(store.history.archived_total).toEqual({ sr0: 2 });
     // The newer file is kept as it was before this version writes its own.
     expect(await asides()).toHaveLength(1);
+    // What the newer version added to its entries is written back with them.
+    await store.addHistory(entry('c', 'success'));
+    await store.stop();
+    const raw = JSON.parse(await readFile(apiPaths(api).history, 'utf8')) as { entries: Record<string, unknown>[] };
+    expect(raw.entries.map((e) => [e.id, e.rating ?? e.cover ?? null])).toEqual([
+      ['c', null],
+      ['a', 5],
+      ['b', 'x.jpg'],
+    ]);
   });
 
   it('leaves a valid history alone', async () => {

@@ -58,6 +58,8 @@ beforeAll(async () => {
     name: 'core',
     cdrom: null, // scenario f: the core starts with no drive at all
     options: { duplicate_policy: 'skip', read_retries: 1, on_read_error: 'keep_degraded' },
+    // Scenario g: a hung drive ends the job after 10 s instead of the default 120 s.
+    readTimeoutMs: 10_000,
   });
   media = new Media(vm);
   api = new GuestContract(vm);
@@ -205,10 +207,50 @@ describe('disk2iso core in a QEMU guest with a real kernel CD-ROM driver', () =>
     reportDuration('core d: unplug mid-copy, plug back', t);
   });
 
-  it('the core is still alive and healthy after all of it: heartbeat moving, one error (the unplugged copy)', async () => {
+  it('g: the drive stops answering mid-copy (64 B/s) → "stopped responding at byte N", partial kept, resumed', async () => {
+    const t = Date.now();
+    const count = await api.historyCount();
+    // As in d: the disc waits with auto-copy off while the drive is slowed, then the copy starts.
+    expect((await api.command({ action: 'set_auto_copy', enabled: false })).status).toBe(200);
+    const inserted = await api.lastSeq();
+    await media.insert(image.d!);
+    await api.waitForState('waiting_for_metadata', inserted);
+    await media.throttle(2 * 1024 * 1024);
+    expect((await api.command({ action: 'set_auto_copy', enabled: true })).status).toBe(200);
+    await api.waitForCurrentState('copying');
+    await waitFor(async () => ((await api.progress())?.bytes_done ?? 0) >= 2 * 1024 * 1024, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      message: 'the copy to be under way',
+    });
+    const target = (await api.attributes())?.target_path ?? null;
+    expect(target).not.toBeNull();
+    const failedAt = await api.lastSeq();
+    await media.throttle(64);
+    const entry = await api.waitForHistory('RIG_DELTA', count);
+    expect(entry.result).toBe('failed');
+    expect(entry.error_message).toMatch(/the drive stopped responding at byte \d+ \(a read timed out\); what was read is kept to resume$/);
+    expect(entry.bad_sectors).toBe(0);
+    expect(await api.outputFile(`${target!}.part`)).not.toBeNull();
+    expect(await api.outputFile(`${target!}.part.map`)).not.toBeNull();
+    expect(await api.outputFile(target!)).toBeNull();
+    // The drive answers again: the stuck read returns, the drive is released; the same disc resumes.
+    // Ejected after the error once the stuck read has returned: the drive then waits for a disc.
+    await media.throttle(0);
+    await api.waitForState('waiting_for_media', failedAt);
+    const seq = await api.lastSeq();
+    await media.insert(image.d!);
+    const resumed = await api.waitForHistory('RIG_DELTA', count + 1);
+    expect(resumed).toMatchObject({ result: 'success', image_path: target, bad_sectors: 0 });
+    await expectImageEqual(resumed.image_path, image.d!);
+    await api.waitForState('waiting_for_removal', seq);
+    reportDuration('core g: drive stops answering mid-copy, resumed', t);
+  });
+
+  it('the core is still alive and healthy after all of it: heartbeat moving, two errors (the unplug, the hung drive)', async () => {
     const trail = await api.trail();
     const errors = trail.flatMap((state, i) => (state === 'error' ? [trail[i - 1]] : []));
-    expect(errors).toEqual(['copying']);
+    expect(errors).toEqual(['copying', 'copying']);
     const first = await api.status();
     expect(first?.state).toBe('waiting_for_media');
     await waitFor(async () => (await api.status())?.heartbeat !== first?.heartbeat, {

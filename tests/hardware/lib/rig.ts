@@ -102,6 +102,8 @@ export async function ensureBuilt(): Promise<void> {
 export interface CoreBootOptions extends BootOptions {
   /** Add-on options (merged over the rig's defaults: drive /dev/sr0, fast polling, web on 8099). */
   readonly options?: Record<string, unknown>;
+  /** The drive's read time-out in the guest (DISK2ISO_DRIVE_READ_TIMEOUT_MS; default 120 s). */
+  readonly readTimeoutMs?: number;
 }
 
 /** Boots a guest running the real core, `node dist/cli.js run`, with the options given. */
@@ -133,7 +135,7 @@ export async function bootCoreVm(options: CoreBootOptions): Promise<Vm> {
       'app/package.json': await readFile(join(REPO, 'package.json'), 'utf8'),
       'rig/options.json': JSON.stringify(addonOptions, null, 2),
     },
-    start: 'cd /app && DISK2ISO_OPTIONS=/rig/options.json node dist/cli.js run 2>&1',
+    start: `cd /app && ${options.readTimeoutMs ? `DISK2ISO_DRIVE_READ_TIMEOUT_MS=${options.readTimeoutMs} ` : ''}DISK2ISO_OPTIONS=/rig/options.json node dist/cli.js run 2>&1`,
   });
   const vm = await Vm.start({
     name: options.name,

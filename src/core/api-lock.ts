@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readlink, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Disk2isoError, errnoCode } from '../util/errors.js';
 
@@ -14,8 +14,14 @@ export class CoreLockedError extends Disk2isoError {
   }
 }
 
+/** A live core touches its lock this often; one from another container counts as live while fresh. */
+export const LOCK_REFRESH_MS = 10_000;
+export const LOCK_FRESH_MS = 3 * LOCK_REFRESH_MS;
+
 interface LockOwner {
   readonly pid: number;
+  /** The owner's pid namespace (`pid:[4026531836]`): another one means another container. */
+  readonly pid_ns: string | null;
   readonly boot_id: string | null;
   /** Start time of the process in clock ticks since boot (/proc/<pid>/stat field 22). */
   readonly start_ticks: string | null;
@@ -32,13 +38,22 @@ async function startTicks(pid: number): Promise<string | null> {
   return fields?.[19] ?? null;
 }
 
+async function pidNamespace(): Promise<string | null> {
+  return readlink('/proc/self/ns/pid').catch(() => null);
+}
+
 async function ownerOf(path: string): Promise<LockOwner | null> {
   try {
     const value: unknown = JSON.parse(await readFile(path, 'utf8'));
     if (typeof value !== 'object' || value === null) return null;
-    const { pid, boot_id: boot, start_ticks: ticks } = value as Record<string, unknown>;
+    const { pid, pid_ns: ns, boot_id: boot, start_ticks: ticks } = value as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
-    return { pid, boot_id: typeof boot === 'string' ? boot : null, start_ticks: typeof ticks === 'string' ? ticks : null };
+    return {
+      pid,
+      pid_ns: typeof ns === 'string' ? ns : null,
+      boot_id: typeof boot === 'string' ? boot : null,
+      start_ticks: typeof ticks === 'string' ? ticks : null,
+    };
   } catch {
     return null;
   }
@@ -49,9 +64,15 @@ async function ownerOf(path: string): Promise<LockOwner | null> {
  * /proc tells) the same process start time, so a pid reused after a restart is not mistaken
  * for the owner.
  */
-async function alive(owner: LockOwner): Promise<boolean> {
+async function alive(owner: LockOwner, path: string): Promise<boolean> {
   const boot = await bootId();
   if (owner.boot_id !== null && boot !== null && owner.boot_id !== boot) return false;
+  const ns = await pidNamespace();
+  if (owner.pid_ns !== null && ns !== null && owner.pid_ns !== ns) {
+    // Another container (a stale one still running): its pid means nothing here, its heartbeat does.
+    const touched = await stat(path).then((s) => s.mtimeMs, () => 0);
+    return Date.now() - touched < LOCK_FRESH_MS;
+  }
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -71,14 +92,16 @@ export interface ApiLock {
 
 /**
  * Takes the api_dir's lock before anything else is written there. Node has no flock(2), so the
- * lock is a file created with O_EXCL that names its owner (pid, boot id, process start time); a
- * lock whose owner no longer runs is stale and taken over. Throws CoreLockedError when a live
- * core holds it. The check assumes both cores share one pid namespace (one container).
+ * lock is a file created with O_EXCL that names its owner (pid, pid namespace, boot id, process
+ * start time); a lock whose owner no longer runs is stale and taken over. An owner in another
+ * pid namespace (another container sharing /data) cannot be asked by pid: its lock counts as
+ * live while the owner keeps touching it (every LOCK_REFRESH_MS). Throws CoreLockedError when
+ * a live core holds it.
  */
 export async function acquireApiLock(apiDir: string): Promise<ApiLock> {
   await mkdir(apiDir, { recursive: true });
   const path = join(apiDir, LOCK_NAME);
-  const me: LockOwner = { pid: process.pid, boot_id: await bootId(), start_ticks: await startTicks(process.pid) };
+  const me: LockOwner = { pid: process.pid, pid_ns: await pidNamespace(), boot_id: await bootId(), start_ticks: await startTicks(process.pid) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o644);
@@ -88,9 +111,13 @@ export async function acquireApiLock(apiDir: string): Promise<ApiLock> {
       } finally {
         await handle.close();
       }
+      const now = () => new Date();
+      const heartbeat = setInterval(() => void utimes(path, now(), now()).catch(() => undefined), LOCK_REFRESH_MS);
+      heartbeat.unref();
       return {
         path,
         async release() {
+          clearInterval(heartbeat);
           const owner = await ownerOf(path);
           if (owner?.pid === me.pid && owner.start_ticks === me.start_ticks) await rm(path, { force: true });
         },
@@ -103,8 +130,8 @@ export async function acquireApiLock(apiDir: string): Promise<ApiLock> {
     if (owner === null && attempt === 0) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const again = await ownerOf(path);
-      if (again !== null && (await alive(again))) throw new CoreLockedError(apiDir, again.pid);
-    } else if (owner !== null && (await alive(owner))) {
+      if (again !== null && (await alive(again, path))) throw new CoreLockedError(apiDir, again.pid);
+    } else if (owner !== null && (await alive(owner, path))) {
       throw new CoreLockedError(apiDir, owner.pid);
     }
     await rm(path, { force: true });

@@ -1,8 +1,8 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireApiLock, CoreLockedError, LOCK_NAME } from '../../src/core/api-lock.js';
+import { acquireApiLock, CoreLockedError, LOCK_FRESH_MS, LOCK_NAME } from '../../src/core/api-lock.js';
 import type { RunningCore } from '../../src/core/run.js';
 import { simInsert, simReset } from '../../src/drive/index.js';
 import { events, history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
@@ -84,6 +84,17 @@ describe('one core per api_dir', () => {
     expect(JSON.parse(await readFile(lock.path, 'utf8'))).toMatchObject({ pid: process.pid });
     await lock.release();
     await expect(stat(lock.path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a lock from another container (pid namespace) counts as live while its owner keeps touching it', async () => {
+    const api = join(dir, 'api');
+    await (await acquireApiLock(api)).release();
+    const path = join(api, LOCK_NAME);
+    await writeFile(path, JSON.stringify({ pid: 7, pid_ns: 'pid:[1]', boot_id: null, start_ticks: '99' }));
+    await expect(acquireApiLock(api)).rejects.toThrow('another disk2iso core (pid 7) is already running');
+    const old = new Date(Date.now() - 2 * LOCK_FRESH_MS);
+    await utimes(path, old, old);
+    await (await acquireApiLock(api)).release();
   });
 
   it('refuses while another live process holds the lock', async () => {

@@ -1,4 +1,4 @@
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiPaths, ProgressSchema, readContractValue } from '../../src/contract/index.js';
@@ -115,6 +115,24 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     expect(result.all).toContain('option "checksum": got "sha1", allowed: sha256, md5, both, none');
     expect(result.all).toContain('option "read_retries": got "three", expected number');
     await expect(access(join(dir, 'api'))).rejects.toThrow();
+  });
+
+  it('a second `disk2iso run` on the same api_dir exits 1 with one line and changes nothing', async () => {
+    const sim = join(dir, 'sim0');
+    await simReset(sim);
+    const { optionsPath, config } = await writeOptions(dir, sim);
+    const first = startCli('run', optionsPath);
+    running.push(first);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    const before = await readFile(apiPaths(config.api_dir).events, 'utf8');
+    const second = await startCli('run', optionsPath);
+    expect(second.exitCode).toBe(1);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toBe(
+      `disk2iso cannot start: another disk2iso core (pid ${first.pid ?? 0}) is already running on ${config.api_dir}; this one exits and changes nothing`,
+    );
+    expect((await readFile(apiPaths(config.api_dir).events, 'utf8')).startsWith(before)).toBe(true);
+    expect((await history(config))?.entries ?? []).toEqual([]);
   });
 
   it('exits with a clear error instead of running headless when the web port is taken', async () => {

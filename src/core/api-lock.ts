@@ -15,7 +15,7 @@ export class CoreLockedError extends Disk2isoError {
 }
 
 /** A live core touches its lock this often; one from another container counts as live while fresh. */
-export const LOCK_REFRESH_MS = 10_000;
+export const LOCK_REFRESH_MS = 2_000;
 export const LOCK_FRESH_MS = 3 * LOCK_REFRESH_MS;
 
 interface LockOwner {
@@ -59,6 +59,24 @@ async function ownerOf(path: string): Promise<LockOwner | null> {
   }
 }
 
+const mtime = (path: string): Promise<number> => stat(path).then((s) => s.mtimeMs, () => 0);
+
+/**
+ * An owner in another pid namespace: its pid means nothing here, its heartbeat does. Every
+ * container start is a new namespace, so this is also the lock a crashed core left behind when
+ * Home Assistant restarts the add-on at once: the lock is waited out until it goes stale (its
+ * owner no longer touches it), and only an owner that keeps touching it for two fresh-windows
+ * counts as live. Refusing at once would make the watchdog's restarts after a crash fail.
+ */
+async function foreignOwnerAlive(path: string, wait = 2 * LOCK_FRESH_MS): Promise<boolean> {
+  const deadline = Date.now() + wait;
+  for (;;) {
+    if (Date.now() - (await mtime(path)) >= LOCK_FRESH_MS) return false;
+    if (Date.now() >= deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_REFRESH_MS / 4));
+  }
+}
+
 /**
  * Whether the process that wrote the lock still runs: same boot, the pid alive, and (where
  * /proc tells) the same process start time, so a pid reused after a restart is not mistaken
@@ -68,11 +86,7 @@ async function alive(owner: LockOwner, path: string): Promise<boolean> {
   const boot = await bootId();
   if (owner.boot_id !== null && boot !== null && owner.boot_id !== boot) return false;
   const ns = await pidNamespace();
-  if (owner.pid_ns !== null && ns !== null && owner.pid_ns !== ns) {
-    // Another container (a stale one still running): its pid means nothing here, its heartbeat does.
-    const touched = await stat(path).then((s) => s.mtimeMs, () => 0);
-    return Date.now() - touched < LOCK_FRESH_MS;
-  }
+  if (owner.pid_ns !== null && ns !== null && owner.pid_ns !== ns) return foreignOwnerAlive(path);
   try {
     process.kill(owner.pid, 0);
   } catch (error) {

@@ -2,7 +2,7 @@ import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireApiLock, CoreLockedError, LOCK_FRESH_MS, LOCK_NAME } from '../../src/core/api-lock.js';
+import { acquireApiLock, CoreLockedError, LOCK_FRESH_MS, LOCK_NAME, LOCK_REFRESH_MS } from '../../src/core/api-lock.js';
 import type { RunningCore } from '../../src/core/run.js';
 import { simInsert, simReset } from '../../src/drive/index.js';
 import { events, history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
@@ -91,10 +91,27 @@ describe('one core per api_dir', () => {
     await (await acquireApiLock(api)).release();
     const path = join(api, LOCK_NAME);
     await writeFile(path, JSON.stringify({ pid: 7, pid_ns: 'pid:[1]', boot_id: null, start_ticks: '99' }));
-    await expect(acquireApiLock(api)).rejects.toThrow('another disk2iso core (pid 7) is already running');
+    // The other container's core keeps touching its lock while this one waits.
+    const heartbeat = setInterval(() => void utimes(path, new Date(), new Date()).catch(() => undefined), LOCK_REFRESH_MS);
+    try {
+      await expect(acquireApiLock(api)).rejects.toThrow('another disk2iso core (pid 7) is already running');
+    } finally {
+      clearInterval(heartbeat);
+    }
     const old = new Date(Date.now() - 2 * LOCK_FRESH_MS);
     await utimes(path, old, old);
     await (await acquireApiLock(api)).release();
+  });
+
+  it('a fresh lock left by a crashed core in the previous container is waited out, not a refusal', async () => {
+    const api = join(dir, 'api');
+    await (await acquireApiLock(api)).release();
+    const path = join(api, LOCK_NAME);
+    // Written a moment ago by a core in another pid namespace that no longer touches it.
+    await writeFile(path, JSON.stringify({ pid: 7, pid_ns: 'pid:[1]', boot_id: null, start_ticks: '99' }));
+    const lock = await acquireApiLock(api);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ pid: process.pid });
+    await lock.release();
   });
 
   it('refuses while another live process holds the lock', async () => {

@@ -1,6 +1,6 @@
 import type { AlbumMetadata } from '../copy/index.js';
 import { discReaderSource, identifyDisc, type DiscIdentification, type SectorSource } from '../disc/index.js';
-import type { DiscKind, Drive, Toc } from '../drive/index.js';
+import { closeWithin, type DiscKind, type Drive, type Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { DiscFacts } from './snapshots.js';
 
@@ -37,6 +37,9 @@ export function sizeToCopy(filesystemBytes: number | null, mediumBytes: number):
   return { bytes: filesystemBytes, warning: null };
 }
 
+/** How long the end of an analysis waits for the disc reader to close. */
+const ANALYSIS_CLOSE_WAIT_MS = 500;
+
 /** Identifies the disc in the drive from its own structures. Throws when the medium cannot be opened. */
 export async function analyzeDisc(drive: Drive, logger: Logger, readTimeoutMs: number): Promise<AnalyzedDisc> {
   const discKind = await drive.discKind();
@@ -58,7 +61,11 @@ export async function analyzeDisc(drive: Drive, logger: Logger, readTimeoutMs: n
     for (const warning of warnings) logger.warn({ drive: drive.id }, 'disc analysis: %s', warning);
     return { ...facts(identification, size.bytes, warnings), mediumBytes: reader.sizeBytes, toc, album: null };
   } finally {
-    await reader.close().catch(() => undefined);
+    // A read stuck in a hung drive holds close() until the drive answers: analysis ends anyway
+    // (its reads have their own time-out); the drive keeps the medium to itself until it has closed.
+    if (!(await closeWithin(reader, ANALYSIS_CLOSE_WAIT_MS))) {
+      logger.warn({ drive: drive.id }, 'disc analysis: a read is still stuck in the drive; it is closed when the drive answers');
+    }
   }
 }
 

@@ -169,11 +169,11 @@ describe('boot 1: scsi-cd drive, copies, MQTT, supervision', () => {
     const html = await page.text();
     // Every link is relative to the ingress path the proxy announced.
     expect(html).toContain(`<base href="${INGRESS_PATH}/"/>`);
-    const system = await addon.webJson<{ version: string; tools: Record<string, string | null> }>('/api/system');
+    const system = await addon.webJson<{ version: string; core: { tools: Record<string, string | null> } }>('/api/system');
     const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
     expect(system.version).toBe(version);
     // The core found every tool of the image; only libdvdcss is missing here (docs/image.md).
-    const missing = Object.entries(system.tools).filter(([, v]) => v === null).map(([name]) => name);
+    const missing = Object.entries(system.core.tools).filter(([, v]) => v === null).map(([name]) => name);
     expect(missing).toEqual(['libdvdcss']);
     // The image's HEALTHCHECK, run as `docker exec` would: in the container, under the profile.
     const health = await addon.agent<{ code: number; stderr: string }>(`/healthcheck?command=${encodeURIComponent(dockerfileHealthcheck(await readFile(join(REPO, 'Dockerfile'), 'utf8')))}`, 'POST');

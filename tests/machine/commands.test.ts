@@ -2,13 +2,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inventoryOf } from '../../src/copy/index.js';
 import type { RunningCore } from '../../src/core/run.js';
-import { SimulatedDrive, simInsert, simReset, type DiscKind, type Toc } from '../../src/drive/index.js';
+import { SimulatedDrive, simInsert, type DiscKind, type Toc } from '../../src/drive/index.js';
 import { events, history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { useSimCore } from '../helpers/sim-core.js';
 import { waitFor } from '../helpers/wait.js';
 
 const AUDIO_TOC: Toc = { firstTrack: 1, lastTrack: 2, leadOut: 30_000, tracks: [{ number: 1, start: 0, type: 'audio' }, { number: 2, start: 15_000, type: 'audio' }] };
@@ -48,21 +48,8 @@ async function heldMusicBrainz(): Promise<{ url: string; asked: () => number; re
 }
 
 describe('commands through the real core (simulated drive)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let sim: string;
-  let core: RunningCore | null = null;
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-    sim = join(dir, 'sim0');
-    await simReset(sim);
-  });
-  afterEach(async () => {
-    await core?.stop();
-    core = null;
+  const t = useSimCore(() => {
     delete process.env.DISK2ISO_MUSICBRAINZ_URL;
-    await cleanup();
   });
 
   for (const command of [{ action: 'start' }, { action: 'set_auto_copy', enabled: true }] as const) {
@@ -70,12 +57,12 @@ describe('commands through the real core (simulated drive)', () => {
       const mb = await heldMusicBrainz();
       process.env.DISK2ISO_MUSICBRAINZ_URL = mb.url;
       try {
-        const config = testConfig(dir, [sim], { auto_copy: command.action === 'start', eject_after_copy: false, metadata_lookup: true });
-        core = await startTestCore(config, {}, { tools: inventoryOf([], null), drives: [new AudioDrive('sim0', sim)] });
+        const config = testConfig(t.dir, [t.sim], { auto_copy: command.action === 'start', eject_after_copy: false, metadata_lookup: true });
+        t.core = await startTestCore(config, {}, { tools: inventoryOf([], null), drives: [new AudioDrive('sim0', t.sim)] });
         await waitForState(config, 'sim0', 'waiting_for_media');
-        await simInsert(sim, await makeDataIso(dir, { label: 'CD', seed: 3 }));
+        await simInsert(t.sim, await makeDataIso(t.dir, { label: 'CD', seed: 3 }));
         await waitFor(() => mb.asked() > 0, { message: 'the album lookup' });
-        await core.control.execute('sim0', command);
+        await t.core.control.execute('sim0', command);
         mb.release();
         await waitForState(config, 'sim0', 'waiting_for_removal');
         // Several removal polls: none of them may start the same disc again.
@@ -90,14 +77,14 @@ describe('commands through the real core (simulated drive)', () => {
   }
 
   it('the Auto-copy switch survives a restart: a disc left in the tray is not copied (issue 10, 4)', async () => {
-    const config = testConfig(dir, [sim], { eject_after_copy: false });
-    core = await startTestCore(config);
+    const config = testConfig(t.dir, [t.sim], { eject_after_copy: false });
+    t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
-    expect(await core.control.execute('sim0', { action: 'set_auto_copy', enabled: false })).toMatchObject({ ok: true });
-    await core.stop();
-    core = null;
-    await simInsert(sim, await makeDataIso(dir, { label: 'KEEP_OUT', seed: 4 }));
-    core = await startTestCore(config);
+    expect(await t.core.control.execute('sim0', { action: 'set_auto_copy', enabled: false })).toMatchObject({ ok: true });
+    await t.core.stop();
+    t.core = null;
+    await simInsert(t.sim, await makeDataIso(t.dir, { label: 'KEEP_OUT', seed: 4 }));
+    t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_metadata');
     expect((await events(config)).filter((e) => e.type === 'copy_started')).toHaveLength(0);
     const status = JSON.parse(await readFile(join(config.api_dir, 'drives', 'sim0', 'status.json'), 'utf8')) as { auto_copy: boolean };
@@ -105,17 +92,17 @@ describe('commands through the real core (simulated drive)', () => {
   });
 
   it('a changed auto_copy option overrides the saved switch; an unreadable switches file is kept aside', async () => {
-    const config = testConfig(dir, [sim]);
-    core = await startTestCore(config);
+    const config = testConfig(t.dir, [t.sim]);
+    t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
-    await core.control.execute('sim0', { action: 'set_auto_copy', enabled: true });
-    await core.stop();
-    core = await startTestCore(testConfig(dir, [sim], { auto_copy: false }));
+    await t.core.control.execute('sim0', { action: 'set_auto_copy', enabled: true });
+    await t.core.stop();
+    t.core = await startTestCore(testConfig(t.dir, [t.sim], { auto_copy: false }));
     await waitFor(async () => (JSON.parse(await readFile(join(config.api_dir, 'drives', 'sim0', 'status.json'), 'utf8')) as { auto_copy: boolean }).auto_copy === false);
-    await core.stop();
+    await t.core.stop();
     const file = join(dirname(config.api_dir), 'runtime-switches.json');
     await writeFile(file, '{"schema_version": 1, "drives": {"sim0": {"auto_copy": "no"');
-    core = await startTestCore(config);
+    t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
     const aside = (await readdir(dirname(file))).filter((n) => n.startsWith('runtime-switches.json.bad-'));
     expect(aside).toHaveLength(1);
@@ -123,14 +110,14 @@ describe('commands through the real core (simulated drive)', () => {
   });
 
   it('each action once through the control API: accepted where the policy allows it, 409 with the reason elsewhere', async () => {
-    const config = testConfig(dir, [sim], { auto_copy: false, eject_after_copy: false });
-    core = await startTestCore(config);
+    const config = testConfig(t.dir, [t.sim], { auto_copy: false, eject_after_copy: false });
+    t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
-    const run = (command: Parameters<RunningCore['control']['execute']>[1]) => core!.control.execute('sim0', command);
+    const run = (command: Parameters<RunningCore['control']['execute']>[1]) => t.core!.control.execute('sim0', command);
     expect(await run({ action: 'start' })).toEqual({ ok: false, status: 409, error: 'start is not possible in state waiting_for_media' });
     expect(await run({ action: 'cancel' })).toEqual({ ok: false, status: 409, error: 'cancel is not possible in state waiting_for_media' });
     expect(await run({ action: 'close_tray' })).toMatchObject({ ok: true });
-    await simInsert(sim, await makeDataIso(dir, { label: 'ONE', bytes: 8 * 1024 * 1024, seed: 5 }), { bytes_per_second: 1024 * 1024 });
+    await simInsert(t.sim, await makeDataIso(t.dir, { label: 'ONE', bytes: 8 * 1024 * 1024, seed: 5 }), { bytes_per_second: 1024 * 1024 });
     await waitForState(config, 'sim0', 'waiting_for_metadata');
     expect(await run({ action: 'cancel' })).toMatchObject({ ok: false, status: 409 });
     expect(await run({ action: 'start' })).toMatchObject({ ok: true });

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { afterEach, beforeAll, afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { AttributesSchema, apiPaths, readContractValue, SystemSchema } from '../../src/contract/index.js';
 import { inventoryOf, TOOL_NAMES, type ToolInventory, type ToolName } from '../../src/copy/index.js';
-import type { RunningCore } from '../../src/core/run.js';
-import { simInsert, simRemoveDisc, simReset } from '../../src/drive/index.js';
+import { simInsert, simRemoveDisc } from '../../src/drive/index.js';
 import { events, history, sameBytes, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { makeDvdVideo, scrambledCopy } from '../helpers/dvd-video.js';
+import { useSimCore } from '../helpers/sim-core.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -15,10 +15,6 @@ describe('copy methods fall back when a tool is missing (real core, simulated dr
   let images: { dir: string; cleanup: () => Promise<void> };
   let clear: string;
   let scrambled: string;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: RunningCore | null = null;
-  let sim: string;
 
   beforeAll(async () => {
     images = await makeTempDir();
@@ -28,23 +24,14 @@ describe('copy methods fall back when a tool is missing (real core, simulated dr
   afterAll(async () => {
     await images.cleanup();
   });
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-    sim = join(dir, 'sim0');
-    await simReset(sim);
-  });
-  afterEach(async () => {
-    await core?.stop();
-    core = null;
-    await cleanup();
-  });
+  const t = useSimCore();
 
   async function copyWith(image: string, tools: ToolInventory) {
     // The disc stays in the drive, so the job's final attributes stay too.
-    const config = testConfig(dir, [sim], { dvd_video_mode: 'decrypt', eject_after_copy: false });
-    core = await startTestCore(config, {}, { tools });
+    const config = testConfig(t.dir, [t.sim], { dvd_video_mode: 'decrypt', eject_after_copy: false });
+    t.core = await startTestCore(config, {}, { tools });
     await waitForState(config, 'sim0', 'waiting_for_media');
-    await simInsert(sim, image);
+    await simInsert(t.sim, image);
     await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'DVD-Video job recorded', timeoutMs: 60_000 });
     await waitForState(config, 'sim0', 'waiting_for_removal');
     const completed = (await events(config)).find((e) => e.type === 'copy_completed' || e.type === 'copy_failed');
@@ -86,7 +73,7 @@ describe('copy methods fall back when a tool is missing (real core, simulated dr
 
   it('the state machine settles normally after a fallback', async () => {
     const { config } = await copyWith(clear, inventoryOf(without('genisoimage'), null));
-    await simRemoveDisc(sim);
+    await simRemoveDisc(t.sim);
     await waitForState(config, 'sim0', 'waiting_for_media');
     expect((await history(config))?.entries[0]).toMatchObject({ result: 'success', method: 'raw (genisoimage not installed)' });
   });

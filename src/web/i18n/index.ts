@@ -1,13 +1,15 @@
 import { de } from './de.js';
 import { en, type MessageKey, type Messages } from './en.js';
+import { es } from './es.js';
+import { fr } from './fr.js';
 
 export type { MessageKey, Messages } from './en.js';
 
-export const LANGS = ['en', 'de'] as const;
+export const LANGS = ['en', 'de', 'es', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'disk2iso_lang';
 
-const CATALOGS: Record<Lang, Messages> = { en, de };
+const CATALOGS: Record<Lang, Messages> = { en, de, es, fr };
 
 export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGS as readonly string[]).includes(value);

@@ -5,6 +5,7 @@ import { simInsert, simReset, updateSimState } from '../drive/index.js';
 import { createLogger, LogBuffer, registerPretty } from '../log/index.js';
 import { startCore } from '../core/run.js';
 import { errorMessage } from '../util/errors.js';
+import { SAMPLE_AUDIO_SPEC, writeSampleAudioCd } from './sample-audio.js';
 import { writeSampleIso } from './sample-iso.js';
 import { progressLine, TerminalView, transitionLine } from './terminal.js';
 
@@ -21,11 +22,12 @@ function argValue(args: string[], flag: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-const USAGE = `Usage: disk2iso demo [insert IMAGE | sample LABEL] [--port N] [--mqtt URL]
+const USAGE = `Usage: disk2iso demo [insert IMAGE | sample LABEL | sample-audio] [--port N] [--mqtt URL]
 
   (no action)     run a core with a simulated drive and a sample disc, web UI on --port (8099)
-  insert IMAGE    put an image into the running demo's simulated drive
-  sample LABEL    make a sample disc image and insert it`;
+  insert IMAGE    put an image (ISO, or a BIN/CUE audio CD: the .cue) into the running demo's simulated drive
+  sample LABEL    make a sample disc image and insert it
+  sample-audio    make a sample audio CD (BIN/CUE: tones with CD-TEXT) and insert it`;
 
 /** `disk2iso demo [insert IMAGE | sample LABEL] [--port N] [--mqtt URL]` */
 export async function main(args: string[]): Promise<number> {
@@ -53,6 +55,13 @@ export async function main(args: string[]): Promise<number> {
     await writeSampleIso(path, { label, dataBytes: SAMPLE_BYTES });
     await simInsert(simFolder, path, { bytes_per_second: SIMULATED_SPEED });
     process.stdout.write(`made ${path} and inserted it\n`);
+    return 0;
+  }
+  if (args[0] === 'sample-audio') {
+    const path = join(dir, 'discs', `audio-${Date.now().toString(36)}.cue`);
+    await writeSampleAudioCd(path, SAMPLE_AUDIO_SPEC);
+    await simInsert(simFolder, path);
+    process.stdout.write(`made ${path} (and its .bin) and inserted it\n`);
     return 0;
   }
   return runDemo(dir, simFolder, args);
@@ -125,7 +134,8 @@ async function runDemo(dir: string, simFolder: string, args: string[]): Promise<
         view.line('');
         view.line('  Insert another disc from a second terminal:');
         view.line('    npm run demo -- sample MY_LABEL        (makes a new sample disc and inserts it)');
-        view.line('    npm run demo -- insert path/to/disc.iso');
+        view.line('    npm run demo -- sample-audio           (makes a sample audio CD, BIN/CUE, and inserts it)');
+        view.line('    npm run demo -- insert path/to/disc.iso   (or a BIN/CUE: path/to/disc.cue)');
         view.line('  Stop with Ctrl+C.');
         view.line('');
       }

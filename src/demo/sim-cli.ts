@@ -5,6 +5,7 @@ import { readSimState, simInsert, simRemoveDisc, trayImage, updateSimState } fro
 const USAGE = `Usage: disk2iso sim <action> FOLDER [args]
 
   insert FOLDER IMAGE [--speed BYTES_PER_S] [--bad-sectors N,N,...]
+                        IMAGE: an ISO, or a BIN/CUE audio/mixed CD given by its .cue
   eject FOLDER          take the disc out, tray open
   remove FOLDER         take the disc out, tray stays as it is
   open FOLDER | close FOLDER

@@ -1,6 +1,8 @@
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClosingReaders } from './closing-readers.js';
+import { isCuePath, parseCueLayout, RAW_SECTOR_BYTES, type CueLayout } from './cue.js';
 import { DriveOperationError, DriveReadError } from './errors.js';
 import { readSimState, simRemoveDisc, trayImage, updateSimState, type SimState } from './simulated-state.js';
 import { SECTOR_SIZE, type DiscKind, type DiscReader, type Drive, type DriveIdentity, type DriveStatusKind, type Toc } from './types.js';
@@ -38,14 +40,39 @@ export class SimulatedDrive implements Drive {
   }
 
   async discKind(): Promise<DiscKind> {
-    return (await this.status()) === 'disc_ok' ? 'data' : 'unknown';
+    if ((await this.status()) !== 'disc_ok') return 'unknown';
+    const cue = await this.#cue();
+    if (!cue) return 'data';
+    return cue.layout.toc.tracks.every((t) => t.type === 'audio') ? 'audio' : 'mixed';
   }
 
   async toc(): Promise<Toc | null> {
     const image = await trayImage(this.folder);
     if (!image || (await this.status()) !== 'disc_ok') return null;
+    const cue = await this.#cue();
+    if (cue) return cue.layout.toc;
     const sectors = Math.ceil((await stat(image)).size / SECTOR_SIZE);
     return { firstTrack: 1, lastTrack: 1, tracks: [{ number: 1, start: 0, type: 'data' }], leadOut: sectors };
+  }
+
+  /**
+   * A BIN/CUE in the tray: its layout, the cue's real path (what cd-paranoia and cd-info read, as
+   * they read /dev/sr0) and the BIN's. Null for any other image; a cue that cannot be parsed or
+   * whose BIN is missing is an unreadable disc (null too, reads fail).
+   */
+  async #cue(): Promise<{ layout: CueLayout; cuePath: string; binPath: string } | null> {
+    const image = await trayImage(this.folder);
+    if (!image || !isCuePath(image)) return null;
+    try {
+      const cuePath = await realpath(image);
+      const text = await readFile(cuePath, 'utf8');
+      const bin = /^\s*FILE\s+(?:"([^"]*)"|(\S+))/im.exec(text);
+      const binPath = resolve(dirname(cuePath), bin?.[1] ?? bin?.[2] ?? '');
+      const layout = parseCueLayout(text, (await stat(binPath)).size);
+      return layout ? { layout, cuePath, binPath } : null;
+    } catch {
+      return null;
+    }
   }
 
   async open(): Promise<DiscReader> {
@@ -54,6 +81,11 @@ export class SimulatedDrive implements Drive {
     if (state.unplugged) throw new DriveReadError(this.path, 0, 'ENOENT');
     const image = await trayImage(this.folder);
     if (!image || state.tray_open) throw new DriveReadError(this.path, 0, 'ENOMEDIUM');
+    if (isCuePath(image)) {
+      const cue = await this.#cue();
+      if (!cue) throw new DriveReadError(this.path, 0, 'EIO');
+      return this.#closing.track(new CueDataReader(cue.cuePath, await open(cue.binPath, 'r'), cue.layout));
+    }
     const handle = await open(image, 'r');
     const size = (await handle.stat()).size;
     // External tools (dvdbackup) may read the image itself only when nothing is injected.
@@ -170,6 +202,45 @@ class SimulatedReader implements DiscReader {
 
   async close(): Promise<void> {
     await Promise.all([...this.#inFlight]);
+    await this.handle.close();
+  }
+}
+
+/**
+ * A BIN/CUE read like a CD's block device: 2048-byte sectors of its data tracks (mixed-mode and
+ * Enhanced CDs) at their TOC positions; audio sectors and gaps fail with EIO as on a drive.
+ * `devicePath` is the cue itself, which cd-paranoia and cd-info read as they read /dev/sr0.
+ */
+class CueDataReader implements DiscReader {
+  readonly sizeBytes: number;
+
+  constructor(
+    readonly devicePath: string,
+    private readonly handle: FileHandle,
+    private readonly layout: CueLayout,
+  ) {
+    this.sizeBytes = Math.max(0, ...layout.data.map((d) => d.end)) * SECTOR_SIZE;
+  }
+
+  async read(buffer: Buffer, position: number, length: number): Promise<number> {
+    const end = Math.min(position + length, this.sizeBytes);
+    let done = 0;
+    const raw = Buffer.alloc(RAW_SECTOR_BYTES);
+    while (position + done < end) {
+      const at = position + done;
+      const lba = Math.floor(at / SECTOR_SIZE);
+      const extent = this.layout.data.find((d) => lba >= d.start && lba < d.end);
+      if (!extent) throw new DriveReadError(this.devicePath, at, 'EIO');
+      await this.handle.read(raw, 0, RAW_SECTOR_BYTES, (extent.binSector + lba - extent.start) * RAW_SECTOR_BYTES);
+      const within = at % SECTOR_SIZE;
+      const count = Math.min(SECTOR_SIZE - within, end - at);
+      raw.copy(buffer, done, extent.userOffset + within, extent.userOffset + within + count);
+      done += count;
+    }
+    return done;
+  }
+
+  async close(): Promise<void> {
     await this.handle.close();
   }
 }

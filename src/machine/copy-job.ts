@@ -20,7 +20,7 @@ import { errorMessage } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
 import type { AnalyzedDisc } from './analyze.js';
 import { chooseMethod, type CopyMethod } from './method-choice.js';
-import { discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
+import { devicePathOf, discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
 
@@ -133,18 +133,6 @@ export async function duplicateSkip(
  */
 function holdsNoData(disc: AnalyzedDisc): boolean {
   return disc.type !== 'audio-cd' && disc.sizeBytes <= 0;
-}
-
-/** The device external tools read: the drive's node, or a simulated disc's image. */
-async function devicePathOf(drive: Drive): Promise<string | null> {
-  if (drive.path.startsWith('/')) return drive.path;
-  try {
-    const reader = await drive.open();
-    await reader.close();
-    return reader.devicePath;
-  } catch {
-    return null;
-  }
 }
 
 /** Runs one copy job start to end; never throws for a failed copy. */

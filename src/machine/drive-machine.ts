@@ -10,7 +10,7 @@ import { duplicateSkip, jobIdFor, type AbortReason, type ResumeCandidate } from 
 import { TypedEmitter, type MachineEvents } from './events.js';
 import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
 import { saveResumeRecord } from './reconcile.js';
-import { albumLabel, discBytes, lookupAlbum } from './methods.js';
+import { albumLabel, devicePathOf, discBytes, lookupAlbum } from './methods.js';
 import type { MachineOptions } from './options.js';
 import type { RuntimeSwitches } from './runtime-switches.js';
 import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
@@ -312,10 +312,11 @@ export class DriveMachine {
 
   /** Audio CDs: album and track names before ripping (state waiting_for_metadata meanwhile). */
   async #withAlbum(disc: AnalyzedDisc): Promise<AnalyzedDisc> {
-    if (!disc.toc || !this.#drive.path.startsWith('/')) return disc;
+    const devicePath = disc.toc ? await devicePathOf(this.#drive) : null;
+    if (!disc.toc || devicePath === null) return disc;
     // Still identifying the disc (not waiting for the user): `analyzing` with its own message.
     await this.#setMessage('Looking up album and track names');
-    const album = await lookupAlbum(disc.toc, this.#drive.path, {
+    const album = await lookupAlbum(disc.toc, devicePath, {
       metadataLookup: this.#options.metadataLookup,
       cdInfo: hasTool(this.#tools, 'cd-info'),
       userAgent: `disk2iso/${VERSION} ( Home Assistant add-on )`,

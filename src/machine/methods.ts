@@ -119,7 +119,21 @@ export async function lookupAlbum(
     if (found) return found;
   }
   if (!options.cdInfo) return null;
-  return readCdText({ devicePath }, { timeoutMs: options.timeoutMs, signal: options.signal, logger: options.logger });
+  // A simulated disc's device is its cue sheet, which cd-info reads with --cue-file.
+  const source = /\.cue$/i.test(devicePath) ? { cueFile: devicePath } : { devicePath };
+  return readCdText(source, { timeoutMs: options.timeoutMs, signal: options.signal, logger: options.logger });
+}
+
+/** The device external tools read: the drive's node, or a simulated disc's image (a BIN/CUE's cue). */
+export async function devicePathOf(drive: Drive): Promise<string | null> {
+  if (drive.path.startsWith('/')) return drive.path;
+  try {
+    const reader = await drive.open();
+    await reader.close();
+    return reader.devicePath;
+  } catch {
+    return null;
+  }
 }
 
 /** "Artist - Album", or the album alone, or null. */

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { formatBytes } from '../util/format.js';
+
+/**
+ * Every message the core writes into the contract (status line, job errors, events) or answers on
+ * the control API, by code, with its English text: the contract carries the code and its
+ * parameters, readers render them in their own language (the web UI) and the English text stays
+ * next to them for logs, MQTT and older readers. `{name}` marks a parameter; parameters named
+ * `bytes` or `*_bytes` are byte counts, `state`, `action` and `reason` are the contract's enum
+ * values (a UI shows them in its words).
+ */
+export const MESSAGE_TEXTS = {
+  // the states' own lines
+  starting: 'Starting',
+  no_drive: 'No drive found; checking again periodically',
+  drive_found: 'Drive found',
+  insert_disc: 'Insert a disc',
+  disc_inserted: 'Disc inserted',
+  identifying: 'Identifying the disc',
+  press_start: 'Waiting for a decision: press Start to copy',
+  copying: 'Copying',
+  copy_completed: 'Copy completed',
+  copy_failed: 'Copy failed',
+  remove_disc: 'Remove the disc',
+  ready: 'Ready',
+  // the machine
+  recovered: 'Recovered from an error: {error}',
+  disc_present_at_start: 'A disc was in the drive at start; not copied (option copy_disc_present_at_start)',
+  drive_disappeared: 'The drive disappeared; waiting for it to come back',
+  drive_found_named: 'Drive found: {name}',
+  disc_unreadable: 'The disc cannot be read: {error}',
+  auto_copy_off: 'Auto-copy is off: press Start to copy this disc',
+  looking_up_album: 'Looking up album and track names',
+  interrupted: 'Interrupted: disk2iso stopped during the copy (crash, kill or power loss)',
+  // a job's end
+  copied: 'Copied {bytes} to {path}',
+  copied_degraded: 'Copied with {sectors} unreadable sector(s) to {path}',
+  drive_gone_during_copy: 'The drive or the disc disappeared during the copy',
+  cancelled: 'Cancelled',
+  cancelled_shutdown: 'Cancelled: disk2iso is shutting down',
+  copy_error: 'Copy of {device} to {path} failed after {bytes}: {detail}',
+  already_archived: 'Already archived as {path}',
+  already_archived_start: 'Already archived as {path}; press Start to copy it again',
+  no_data: 'Not archived: the disc holds no data ({bytes} to copy)',
+  cannot_plan: 'Cannot plan the output file in {dir}: {error}',
+  folder_unusable: 'Output folder {dir} is not usable: {error}',
+  no_space: 'Not enough free space in {dir}: {needed_bytes} needed (disc {disc_bytes} + margin), {free_bytes} free',
+  free_space_unknown: 'Cannot check free space in {dir}: {error}',
+  drive_gone_before_copy: 'The drive or the disc disappeared before the copy started',
+  cannot_open: 'Cannot open the disc: {error}',
+  audio_needs_drive: 'Audio CDs can only be ripped from a real drive (cd-paranoia reads the device)',
+  no_ripper: "Audio CD not ripped: neither cd-paranoia (package '{package}') nor cdparanoia (package '{alt_package}') is installed",
+  // control API replies
+  cmd_cancelling: 'cancelling the running job',
+  cmd_cancelling_eject: 'cancelling the running job, then ejecting',
+  cmd_tray_closed: 'tray closed',
+  cmd_copy_requested: 'copy requested',
+  cmd_auto_copy_on: 'auto-copy on',
+  cmd_auto_copy_off: 'auto-copy off',
+  cmd_ejected: 'ejected',
+  cmd_eject_failed: 'eject failed: {error}',
+  cmd_close_tray_failed: 'closing the tray failed: {error}',
+  cmd_no_drive: 'no drive present',
+  cmd_not_in_state: '{action} is not possible in state {state}',
+  cmd_no_job: 'nothing to {action} (no job running)',
+  cmd_job_running: '{action} is not possible while a job runs',
+  cmd_unknown_drive: 'unknown drive "{drive}"',
+  cmd_bad_request: '{error}',
+  cmd_body_too_large: 'request body too large',
+  cmd_unreachable: 'control API unreachable at {url}: {error}',
+  /** A text that has no code (an older core's reply): shown as it is. */
+  text: '{text}',
+} as const;
+
+export type MessageCode = keyof typeof MESSAGE_TEXTS;
+export const MESSAGE_CODES = Object.keys(MESSAGE_TEXTS) as MessageCode[];
+
+/**
+ * Parameters a code carries beyond those its English text shows: a UI may word the message with
+ * them instead (`copy_error`: the copy module's `reason`, where the English text has its detail).
+ */
+export const MESSAGE_EXTRA_PARAMS = {
+  copy_error: ['reason'],
+} as const satisfies Partial<Record<MessageCode, readonly string[]>>;
+
+type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
+type ExtraOf<C extends MessageCode> = C extends keyof typeof MESSAGE_EXTRA_PARAMS ? (typeof MESSAGE_EXTRA_PARAMS)[C][number] : never;
+export type ParamName<C extends MessageCode> = Placeholders<(typeof MESSAGE_TEXTS)[C]> | ExtraOf<C>;
+export type ParamsOf<C extends MessageCode> = Readonly<Record<ParamName<C>, string | number>>;
+
+export const MessageParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+/** A message as the contract carries it: code, parameters and the English text. */
+export interface CodedMessage {
+  readonly code: MessageCode;
+  readonly params: MessageParams;
+  readonly text: string;
+}
+
+export function isMessageCode(value: unknown): value is MessageCode {
+  return typeof value === 'string' && Object.hasOwn(MESSAGE_TEXTS, value);
+}
+
+/** The names `{name}` in a template, in order of appearance. */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+}
+
+/** Whether a parameter is a byte count (shown as "1.2 GiB"). */
+export function isBytesParam(name: string): boolean {
+  return name === 'bytes' || name.endsWith('_bytes');
+}
+
+/** Fills a template; `format` turns each parameter into its text (unknown names stay as they are). */
+export function fillTemplate(template: string, params: MessageParams, format: (name: string, value: string | number) => string): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : format(name, value);
+  });
+}
+
+function englishParam(name: string, value: string | number): string {
+  return isBytesParam(name) && typeof value === 'number' ? formatBytes(value) : String(value);
+}
+
+/** Pure: the English text of a code with its parameters. */
+export function englishText(code: MessageCode, params: MessageParams): string {
+  return fillTemplate(MESSAGE_TEXTS[code], params, englishParam);
+}
+
+/** A coded message with its English text; the parameters a code needs are checked at compile time. */
+export function coded<C extends MessageCode>(code: C, ...args: [ParamName<C>] extends [never] ? [] : [params: ParamsOf<C>]): CodedMessage {
+  const params: MessageParams = args[0] ?? {};
+  return { code, params, text: englishText(code, params) };
+}

@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { ArchiveIndex, archiveControl } from '../archive/index.js';
 import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import { probeTools, type ToolInventory } from '../copy/index.js';
@@ -42,6 +43,7 @@ export interface RunningCore {
   readonly machines: readonly DriveMachine[];
   readonly control: ControlApi;
   readonly store: ContractStore;
+  readonly archive: ArchiveIndex;
   readonly web: RunningWebServer | null;
   stop(): Promise<void>;
 }
@@ -59,12 +61,18 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   // whose fault stops the start too. Both throw one clear line and leave everything as it was.
   const lock = await acquireApiLock(config.api_dir);
   let store: ContractStore;
+  // The archive index: built from the folder and its records, then kept up to date by jobs and the UI.
+  const archive = new ArchiveIndex(config.output_dir, config.api_dir, logger.child({ ns: 'archive' }));
   try {
     await checkOutputDir(config.output_dir);
     store = new ContractStore(config.api_dir, config.history_limit, config.events_max_kb * 1024, logger.child({ ns: 'contract' }), {
       outputDir: config.output_dir,
+      onHistory: (entry) => {
+        if (entry.image_path !== null && (entry.result === 'success' || entry.result === 'degraded')) void archive.refresh(entry.image_path).catch(() => undefined);
+      },
     });
     await store.start();
+    await archive.start();
   } catch (error) {
     await lock.release().catch(() => undefined);
     throw error;
@@ -93,8 +101,9 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   let web: RunningWebServer | null = null;
   if (deps.web !== false) {
     try {
-      web = await startWebServer({ config, control, logs: deps.logs, logger, version: VERSION });
+      web = await startWebServer({ config, control, archive: archiveControl(archive), logs: deps.logs, logger, version: VERSION });
     } catch (error) {
+      await archive.stop().catch(() => undefined);
       await store.stop().catch(() => undefined);
       await lock.release().catch(() => undefined);
       throw error;
@@ -142,6 +151,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
     machines,
     control,
     store,
+    archive,
     web,
     async stop() {
       clearInterval(systemTimer);
@@ -149,6 +159,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       const failures: string[] = [];
       await web?.stop().catch((error: unknown) => failures.push(`web: ${errorMessage(error)}`));
       await Promise.all(machines.map((m) => m.stop().catch((error: unknown) => failures.push(`${m.id}: ${errorMessage(error)}`))));
+      await archive.stop().catch((error: unknown) => failures.push(`archive index: ${errorMessage(error)}`));
       await store.stop().catch((error: unknown) => failures.push(`contract: ${errorMessage(error)}`));
       await lock.release().catch((error: unknown) => failures.push(`lock: ${errorMessage(error)}`));
       if (failures.length > 0) log.error({ failures }, 'some parts did not stop cleanly');

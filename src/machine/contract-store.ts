@@ -24,6 +24,8 @@ import { historyFromRecords } from './history-rebuild.js';
 export interface ContractStoreOptions {
   /** Where the images and their `.disk2iso.json` records are: the history is rebuilt from them when it is lost. */
   readonly outputDir?: string;
+  /** Called with every entry added to the history (the archive index re-reads the image a job wrote). */
+  readonly onHistory?: (entry: HistoryEntry) => void;
 }
 
 function maxTotals(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
@@ -155,6 +157,7 @@ export class ContractStore {
 
   addHistory(entry: HistoryEntry): Promise<void> {
     this.#history = addHistoryEntry(this.#history, entry, this.historyLimit);
+    this.options.onHistory?.(entry);
     return this.#writer.write(this.paths.history, this.#history);
   }
 

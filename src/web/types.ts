@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { ArchiveControl } from '../contract/archive-index.js';
 import type { ControlApi } from '../contract/index.js';
 import type { LogBuffer, Logger } from '../log/index.js';
 import type { Lang, Translate } from './i18n/index.js';
@@ -7,6 +8,8 @@ import type { Lang, Translate } from './i18n/index.js';
 export interface WebServerDeps {
   config: Config;
   control: ControlApi;
+  /** The core's archive index (deletions, rescans and verifications are reported to it); absent without one. */
+  archive?: ArchiveControl;
   logs: LogBuffer;
   logger: Logger;
   version: string;

@@ -1,0 +1,14 @@
+import type { ArchiveControl } from '../contract/archive-index.js';
+import type { ArchiveIndex } from './index-store.js';
+
+/** What the web server may ask of the index; `scrubNow` until a scrub is wired says it did not start. */
+export function archiveControl(index: ArchiveIndex, scrub?: { start(): boolean }): ArchiveControl {
+  return {
+    removed: (rel) => index.remove(rel),
+    rescan: () => index.reconcile(),
+    verified: async (rel, verify) => {
+      await index.setVerify(rel, verify);
+    },
+    scrubNow: () => Promise.resolve({ started: scrub?.start() ?? false }),
+  };
+}

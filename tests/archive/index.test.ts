@@ -1,0 +1,179 @@
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ArchiveIndex } from '../../src/archive/index.js';
+import {
+  ArchiveIndexReader,
+  archiveIndexPath,
+  archiveSummaryPath,
+  ArchiveSummarySchema,
+  parseArchiveQuery,
+  queryArchive,
+} from '../../src/contract/archive-index.js';
+import { writeImageMetadata, type ImageMetadata } from '../../src/copy/index.js';
+import { simInsert } from '../../src/drive/index.js';
+import { history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
+import { makeDataIso } from '../helpers/images.js';
+import { useSimCore } from '../helpers/sim-core.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const silent = pino({ level: 'silent' });
+
+function record(label: string, extra: Partial<ImageMetadata> = {}): ImageMetadata {
+  return { fingerprint: null, label, disc_type: 'dvd-rom', created: '2024-05-01T10:00:00.000Z', bytes: 4, checksums: {}, method: 'block-copy', result: 'success', bad_ranges: [], drive_id: 'sim0', ...extra };
+}
+
+async function image(dir: string, rel: string, label: string | null, bytes = 4, extra: Partial<ImageMetadata> = {}): Promise<string> {
+  const abs = join(dir, rel);
+  await mkdir(join(abs, '..'), { recursive: true });
+  await writeFile(abs, Buffer.alloc(bytes, 7));
+  if (label !== null) await writeImageMetadata(abs, record(label, extra));
+  return abs;
+}
+
+describe('archive index', () => {
+  let dir = '';
+  let out = '';
+  let api = '';
+  let cleanup: () => Promise<void> = async () => {};
+  let index: ArchiveIndex | null = null;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+    out = join(dir, 'output');
+    api = join(dir, 'api');
+    await mkdir(out, { recursive: true });
+  });
+  afterEach(async () => {
+    await index?.stop();
+    index = null;
+    await cleanup();
+  });
+
+  it('is built from the folder and the records at start: metadata, audio folders, a record whose image is gone', async () => {
+    await image(out, 'dvd/MOVIE.iso', 'Movie night', 10, { disc_type: 'dvd-video' });
+    await image(out, 'data/PHOTOS.iso', 'Photos 2019', 20, { result: 'degraded' });
+    await image(out, 'data/NORECORD.iso', null, 30);
+    await writeImageMetadata(join(out, 'data', 'LOST.iso'), record('Lost disc'));
+    await mkdir(join(out, 'audio', 'Album'), { recursive: true });
+    await writeFile(join(out, 'audio', 'Album', '01.flac'), 'x'.repeat(100));
+    await writeFile(join(out, 'data', 'TORN.iso.part'), 'partial');
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 5, removed: 0, changed: 0 });
+    expect(index.get('dvd/MOVIE.iso')?.metadata).toMatchObject({ disc_label: 'Movie night', disc_type: 'dvd-video', result: 'success', drive_id: 'sim0' });
+    expect(index.get('data/PHOTOS.iso')?.metadata?.result).toBe('degraded');
+    expect(index.get('data/NORECORD.iso')).toMatchObject({ size: 30, metadata: null, present: true });
+    expect(index.get('data/LOST.iso')).toMatchObject({ present: false, verify: { status: 'missing' } });
+    expect(index.get('audio/Album')).toMatchObject({ kind: 'folder', size: 100, files: 1 });
+    expect(index.get('data/TORN.iso.part')).toBeUndefined();
+    const summary = ArchiveSummarySchema.parse(JSON.parse(await readFile(archiveSummaryPath(api), 'utf8')));
+    expect(summary).toMatchObject({ items: 5, images: 4, corrupt: 1, missing: 1, by_group: { dvd: 1, data: 3, audio: 1 } });
+  });
+
+  it('finds at the next start what was added and removed by hand, and keeps the check of an unchanged image', async () => {
+    await image(out, 'data/KEEP.iso', 'Keep');
+    await image(out, 'data/GONE.iso', null);
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    await index.setVerify('data/KEEP.iso', { status: 'ok', at: '2025-01-01T00:00:00.000Z', algorithm: 'sha256', detail: null });
+    await index.stop();
+    await rm(join(out, 'data', 'GONE.iso'));
+    await image(out, 'dvd/NEW.iso', 'New');
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 1, removed: 1, changed: 0 });
+    expect(index.list().map((i) => i.path).sort()).toEqual(['data/KEEP.iso', 'dvd/NEW.iso']);
+    expect(index.get('data/KEEP.iso')?.verify?.status).toBe('ok');
+  });
+
+  it('changes are appended to the log and a reader takes in only the new lines', async () => {
+    await image(out, 'data/A.iso', 'A');
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    const reader = new ArchiveIndexReader(archiveIndexPath(api));
+    expect(await reader.refresh()).toBe(true);
+    expect([...reader.items.keys()]).toEqual(['data/A.iso']);
+    const before = await stat(index.logPath);
+    await index.refresh(await image(out, 'data/B.iso', 'Bee'));
+    await rm(join(out, 'data', 'A.iso'), { force: true });
+    await rm(join(out, 'data', 'A.iso.disk2iso.json'), { force: true });
+    await index.remove('data/A.iso'); // what the UI's delete reports
+    await reader.refresh();
+    expect([...reader.items.keys()]).toEqual(['data/B.iso']);
+    expect(reader.items.get('data/B.iso')?.metadata?.disc_label).toBe('Bee');
+    const after = await stat(index.logPath);
+    expect(after.ino).toBe(before.ino);
+    expect(after.size).toBeGreaterThan(before.size);
+    // A rewrite at the next start (new inode) is read again from the start.
+    await index.stop();
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    await image(out, 'data/C.iso', 'C');
+    await index.reconcile();
+    await reader.refresh();
+    expect([...reader.items.keys()].sort()).toEqual(['data/B.iso', 'data/C.iso']);
+  });
+
+  it('a log cut short by a crash is read up to its last whole line', async () => {
+    await image(out, 'data/A.iso', 'A');
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    await index.stop();
+    await writeFile(index.logPath, `${await readFile(index.logPath, 'utf8')}{"op":"put","item":{"pa`);
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(index.size).toBe(1);
+  });
+});
+
+describe('archive query', () => {
+  it('searches, filters, sorts and pages', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const out = join(dir, 'output');
+      for (let i = 1; i <= 25; i++) {
+        const rel = `${i % 2 ? 'dvd' : 'data'}/DISC_${String(i).padStart(2, '0')}.iso`;
+        await image(out, rel, i === 7 ? 'Wedding video' : `Disc ${i}`, 100 * i, { created: `2024-01-${String(i).padStart(2, '0')}T00:00:00.000Z`, disc_type: i % 2 ? 'dvd-video' : 'data' });
+      }
+      const index = new ArchiveIndex(out, join(dir, 'api'), silent);
+      await index.start();
+      const items = index.list();
+      const page1 = queryArchive(items, parseArchiveQuery({ limit: '10' }));
+      expect(page1).toMatchObject({ matched: 25, offset: 0, next_offset: 10 });
+      expect(page1.items[0]?.name).toBe('DISC_25.iso'); // newest first
+      const page3 = queryArchive(items, parseArchiveQuery({ limit: '10', offset: '20' }));
+      expect(page3.items.map((i) => i.name)).toEqual(['DISC_05.iso', 'DISC_04.iso', 'DISC_03.iso', 'DISC_02.iso', 'DISC_01.iso']);
+      expect(page3.next_offset).toBeNull();
+      expect(queryArchive(items, parseArchiveQuery({ sort: 'name', limit: '2' })).items.map((i) => i.name)).toEqual(['DISC_01.iso', 'DISC_02.iso']);
+      expect(queryArchive(items, parseArchiveQuery({ sort: 'size', limit: '1' })).items[0]?.size).toBe(2500);
+      expect(queryArchive(items, parseArchiveQuery({ q: 'WEDDING' })).items.map((i) => i.path)).toEqual(['dvd/DISC_07.iso']);
+      expect(queryArchive(items, parseArchiveQuery({ q: 'disc_1', group: 'data' })).items.map((i) => i.name).sort()).toEqual(['DISC_10.iso', 'DISC_12.iso', 'DISC_14.iso', 'DISC_16.iso', 'DISC_18.iso']);
+      expect(queryArchive(items, parseArchiveQuery({ type: 'dvd-video' })).matched).toBe(13);
+      expect(queryArchive(items, parseArchiveQuery({ check: 'unverified', limit: '9999' })).matched).toBe(25);
+      expect(parseArchiveQuery({ limit: '100000', offset: '-4', sort: 'bogus' })).toMatchObject({ limit: 500, offset: 0, sort: 'date' });
+      await index.stop();
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('the core keeps the index', () => {
+  const t = useSimCore();
+
+  it('an image a job writes is in the index as soon as the job is in the history', async () => {
+    const config = testConfig(t.dir, [t.sim], { eject_after_copy: false });
+    await image(config.output_dir, 'data/OLD.iso', 'Old');
+    t.core = await startTestCore(config);
+    expect(t.core.archive.list().map((i) => i.path)).toEqual(['data/OLD.iso']);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(t.sim, await makeDataIso(t.dir, { label: 'FRESH', seed: 3 }));
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'copied' });
+    const item = await waitFor(() => t.core?.archive.get('data/FRESH.iso'), { message: 'indexed' });
+    expect(item).toMatchObject({ present: true, sidecars: { sha256: true, metadata: true }, metadata: { disc_label: 'FRESH', result: 'success', drive_id: 'sim0' } });
+    const reader = new ArchiveIndexReader(archiveIndexPath(config.api_dir));
+    await reader.refresh();
+    expect([...reader.items.keys()].sort()).toEqual(['data/FRESH.iso', 'data/OLD.iso']);
+  });
+});

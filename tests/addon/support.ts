@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { requireTools } from '../helpers/ci.js';
 
 /** The repository root, which is also the add-on folder. */
 export const REPO = resolve(import.meta.dirname, '..', '..');
@@ -45,18 +45,10 @@ export function translationConfiguration(language: string): JsonObject {
   return objectAt(file, 'configuration');
 }
 
-/** Whether a program is on PATH (no shell interpolation of the name). */
-export function hasTool(tool: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null', 'sh', tool]).status === 0;
-}
-
 /**
  * Tools that .ci/run installs: missing on CI is an error, missing on a developer's machine
  * skips the test with a line that says so.
  */
 export function requireTool(tool: string, apt: string): boolean {
-  if (hasTool(tool)) return true;
-  if (process.env.CI) throw new Error(`${tool} is missing on CI (.ci/run installs the Debian package ${apt})`);
-  console.warn(`SKIPPED: ${tool} is not installed (apt-get install ${apt})`);
-  return false;
+  return requireTools([tool], apt);
 }

@@ -1,9 +1,15 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { execa } from 'execa';
+import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeJsonAtomic } from '../../src/contract/index.js';
+import { IS_ROOT } from '../helpers/ci.js';
+import { REPO_ROOT } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 describe('writeJsonAtomic', () => {
   let dir: string;
@@ -52,17 +58,59 @@ describe('writeJsonAtomic', () => {
     expect((JSON.parse(await readFile(path, 'utf8')) as { n: number }).n).toBe(writes);
   });
 
-  it('reports a clear error for an unwritable folder and leaves the old file intact', async () => {
+  it('fails with EACCES in a folder the process may not write, and leaves the old file intact', async () => {
+    // Root ignores permissions (and CI runs as root), so the write runs in a child process that
+    // drops to an unprivileged user; any other user is unprivileged already.
     const path = join(dir, 'ro', 'x.json');
     await writeJsonAtomic(path, { v: 1 });
-    const { chmod } = await import('node:fs/promises');
-    await chmod(join(dir, 'ro'), 0o500);
+    await chmod(join(dir, 'ro'), 0o555);
+    await chmod(dir, 0o755);
+    let result;
     try {
-      if (process.getuid?.() === 0) return; // root ignores permissions; the rename path is covered above
-      await expect(writeJsonAtomic(path, { v: 2 })).rejects.toThrow(/EACCES/);
-      expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ v: 1 });
+      result = await writeAsUnprivileged(path, { v: 2 });
     } finally {
-      await chmod(join(dir, 'ro'), 0o700);
+      await chmod(join(dir, 'ro'), 0o755);
     }
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'EACCES' });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ v: 1 });
+    expect(await readdir(join(dir, 'ro'))).toEqual(['x.json']);
+  });
+
+  it('fails with ENOSPC on a full disk, leaves the old file intact and no temp file behind', async (ctx) => {
+    const mnt = await mountTmpfs(ctx, 'size=64k');
+    const path = join(mnt, 'x.json');
+    await writeJsonAtomic(path, { v: 1 });
+    await writeFile(join(mnt, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => undefined);
+    await expect(writeJsonAtomic(path, { v: 2, pad: 'x'.repeat(64 * 1024) })).rejects.toThrow(/ENOSPC/);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ v: 1 });
+    expect((await readdir(mnt)).sort()).toEqual(['filler', 'x.json']);
   });
 });
+
+/**
+ * Runs writeJsonAtomic(path, value) in a child node process, as user nobody when this process
+ * is root (setpriv); prints the error code it failed with, or "ok". The module is transpiled
+ * from its source because the child has no TypeScript loader.
+ */
+async function writeAsUnprivileged(path: string, value: unknown): Promise<{ exitCode: number | undefined; stdout: string }> {
+  const work = await mkdtemp(join(tmpdir(), 'disk2iso-child-'));
+  try {
+    await chmod(work, 0o755);
+    const source = await readFile(join(REPO_ROOT, 'src', 'contract', 'atomic-write.ts'), 'utf8');
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    await writeFile(join(work, 'atomic-write.mjs'), js, { mode: 0o644 });
+    const child = join(work, 'child.mjs');
+    await writeFile(
+      child,
+      `import { writeJsonAtomic } from './atomic-write.mjs';
+       writeJsonAtomic(process.argv[2], JSON.parse(process.argv[3])).then(() => console.log('ok'), (e) => console.log(e.code));`,
+      { mode: 0o644 },
+    );
+    const command = IS_ROOT ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const [file = '', ...args] = command;
+    const result = await execa(file, [...args, child, path, JSON.stringify(value)], { reject: false, stdin: 'ignore' });
+    return { exitCode: result.exitCode, stdout: result.stdout.trim() };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

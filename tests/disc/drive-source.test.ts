@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discReaderSource, identifyDisc, type DiscIdentification } from '../../src/disc/index.js';
 import { simInsert, SimulatedDrive, updateSimState } from '../../src/drive/index.js';
-import { identifyFile, makeTmpDir, missingTools, run, writeTree } from './helpers.js';
+import { identifyFile, makeTmpDir, run, writeTree } from './helpers.js';
+import { requireTools } from '../helpers/ci.js';
 
-const missing = await missingTools(['genisoimage']);
-if (missing.length > 0) console.warn('tests/disc/drive-source: skipped, missing genisoimage');
+const HAS_TOOLS = requireTools(['genisoimage'], 'genisoimage');
 
-describe.skipIf(missing.length > 0)('identification through a (simulated) drive reader', () => {
+describe.skipIf(!HAS_TOOLS)('identification through a (simulated) drive reader', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const path = (name: string): string => join(dir, name);

@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { fileSectorSource, identifyDisc, type DiscIdentification } from '../../src/disc/index.js';
@@ -9,27 +8,6 @@ import type { DiscKind, Toc } from '../../src/drive/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const POPULATE_SCRIPT = join(here, '..', 'fixtures', 'disc', 'udf-populate.sh');
-
-/** Whether `name` is an executable on PATH (plus the sbin folders, where mkudffs lives). */
-export async function hasTool(name: string): Promise<boolean> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    try {
-      await access(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
-}
-
-export async function missingTools(names: readonly string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const name of names) if (!(await hasTool(name))) missing.push(name);
-  return missing;
-}
 
 export async function makeTmpDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `disk2iso-${prefix}-`));

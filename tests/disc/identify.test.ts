@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identifyDisc, type SectorSource } from '../../src/disc/index.js';
 import type { Toc } from '../../src/drive/index.js';
-import { HEX64, identifyFile, isoinfo, makeTmpDir, missingTools, run } from './helpers.js';
+import { HEX64, identifyFile, isoinfo, makeTmpDir, run } from './helpers.js';
+import { requireTools } from '../helpers/ci.js';
 
 const AUDIO_TOC: Toc = {
   firstTrack: 1,
@@ -62,10 +63,9 @@ describe('audio CDs and unreadable media', () => {
   });
 });
 
-const dvdMissing = await missingTools(['ffmpeg', 'dvdauthor', 'genisoimage', 'isoinfo']);
-if (dvdMissing.length > 0) console.warn(`tests/disc/identify DVD-Video: skipped, missing ${dvdMissing.join(', ')}`);
+const HAS_DVD_TOOLS = requireTools(['ffmpeg', 'dvdauthor', 'genisoimage', 'isoinfo'], 'ffmpeg dvdauthor genisoimage');
 
-describe.skipIf(dvdMissing.length > 0)('a real DVD-Video image (ffmpeg → dvdauthor → genisoimage -dvd-video)', () => {
+describe.skipIf(!HAS_DVD_TOOLS)('a real DVD-Video image (ffmpeg → dvdauthor → genisoimage -dvd-video)', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const path = (name: string): string => join(dir, name);

@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identifyDisc, safeFileName, SAFE_NAME_PATTERN, type SectorSource } from '../../src/disc/index.js';
 import type { Toc } from '../../src/drive/index.js';
 import { BD_TREE } from './trees.js';
-import { HEX64, identifyFile, isoinfo, makeTmpDir, missingTools, run, writeTree } from './helpers.js';
+import { HEX64, identifyFile, isoinfo, makeTmpDir, run, writeTree } from './helpers.js';
+import { requireTools } from '../helpers/ci.js';
 
-const TOOLS = ['genisoimage', 'xorriso', 'isoinfo'];
-const missing = await missingTools(TOOLS);
-if (missing.length > 0) console.warn(`tests/disc/iso9660: skipped, missing ${missing.join(', ')} (apt-get install genisoimage xorriso)`);
+const HAS_TOOLS = requireTools(['genisoimage', 'xorriso', 'isoinfo'], 'genisoimage xorriso');
 
-describe.skipIf(missing.length > 0)('ISO 9660 images made by genisoimage / xorriso', () => {
+describe.skipIf(!HAS_TOOLS)('ISO 9660 images made by genisoimage / xorriso', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const path = (name: string): string => join(dir, name);

@@ -2,7 +2,8 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSectorSource, identifyDisc, safeFileName, type SectorSource } from '../../src/disc/index.js';
-import { identifyFile, makeTmpDir, missingTools, mkudffs, run, writeTree } from './helpers.js';
+import { identifyFile, makeTmpDir, mkudffs, run, writeTree } from './helpers.js';
+import { requireTools } from '../helpers/ci.js';
 
 const UTF8_LABEL = 'Ünïcødé Holiday Disc 2024'; // 25 characters, 32 bytes in UTF-8
 const JOLIET_CUT = 'Ünïcødé Holiday'; // what 16 UCS-2 characters leave of it, trimmed
@@ -30,10 +31,9 @@ function withBadSector(path: string, bad: number): SectorSource {
   return (lba, count) => (lba <= bad && bad < lba + count ? Promise.reject(new Error('EIO: medium error')) : read(lba, count));
 }
 
-const missing = await missingTools(['genisoimage', 'xorriso', 'mkudffs']);
-if (missing.length > 0) console.warn(`tests/disc/labels: skipped, missing ${missing.join(', ')}`);
+const HAS_TOOLS = requireTools(['genisoimage', 'xorriso', 'mkudffs'], 'genisoimage xorriso udftools');
 
-describe.skipIf(missing.length > 0)('labels from every descriptor (images made by genisoimage, xorriso, mkudffs)', () => {
+describe.skipIf(!HAS_TOOLS)('labels from every descriptor (images made by genisoimage, xorriso, mkudffs)', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const path = (name: string): string => join(dir, name);

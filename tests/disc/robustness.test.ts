@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISC_TYPES } from '../../src/contract/index.js';
 import { identifyDisc, type DiscIdentification, type SectorSource } from '../../src/disc/index.js';
 import { crcItuT } from '../../src/disc/udf-tag.js';
-import { HEX64, makeTmpDir, missingTools, mkudffs, run, writeTree } from './helpers.js';
+import { HEX64, makeTmpDir, mkudffs, run, writeTree } from './helpers.js';
+import { requireTools } from '../helpers/ci.js';
 import { BD_TREE } from './trees.js';
 import { addMetadataPartition } from './udf-metadata-patch.js';
 
@@ -116,10 +117,9 @@ describe('identifyDisc on random media', () => {
   });
 });
 
-const missing = await missingTools(['genisoimage', 'xorriso', 'mkudffs', 'truncate']);
-if (missing.length > 0) console.warn(`tests/disc/robustness mutated images: skipped, missing ${missing.join(', ')}`);
+const HAS_TOOLS = requireTools(['genisoimage', 'xorriso', 'mkudffs', 'truncate'], 'genisoimage xorriso udftools coreutils');
 
-describe.skipIf(missing.length > 0)('identifyDisc on mutated real images', () => {
+describe.skipIf(!HAS_TOOLS)('identifyDisc on mutated real images', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const bases = new Map<string, Buffer>();

@@ -2,11 +2,11 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BD_TREE } from './trees.js';
-import { HEX64, identifyFile, makeTmpDir, missingTools, mkudffs, populateUdf, run, writeTree } from './helpers.js';
+import { HEX64, identifyFile, makeTmpDir, mkudffs, populateUdf, run, writeTree } from './helpers.js';
+import { requireTools, skipUnlessCi } from '../helpers/ci.js';
 import { addMetadataPartition, breakMetadataFiles } from './udf-metadata-patch.js';
 
-const missing = await missingTools(['mkudffs', 'udfinfo', 'truncate']);
-if (missing.length > 0) console.warn(`tests/disc/udf: skipped, missing ${missing.join(', ')} (apt-get install udftools)`);
+const HAS_TOOLS = requireTools(['mkudffs', 'udfinfo', 'truncate'], 'udftools coreutils');
 
 const MiB = 1024 * 1024;
 
@@ -15,7 +15,7 @@ async function udfinfo(path: string): Promise<Record<string, string>> {
   return Object.fromEntries([...out.matchAll(/^(\w+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
 }
 
-describe.skipIf(missing.length > 0)('empty UDF images made by mkudffs', () => {
+describe.skipIf(!HAS_TOOLS)('empty UDF images made by mkudffs', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   const path = (name: string): string => join(dir, name);
@@ -100,7 +100,7 @@ const EXTRA_TREE: Record<string, string> = {
   ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`many/file-with-a-long-name-${String(i).padStart(4, '0')}.dat`, String(i)])),
 };
 
-describe.skipIf(missing.length > 0)('UDF images populated by the Linux UDF driver in a VM', () => {
+describe.skipIf(!HAS_TOOLS)('UDF images populated by the Linux UDF driver in a VM', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => {};
   let skipReason: string | null = null;
@@ -127,25 +127,25 @@ describe.skipIf(missing.length > 0)('UDF images populated by the Linux UDF drive
   afterAll(() => cleanup());
 
   it('finds VIDEO_TS on a sparable-partition UDF 2.01 image (extended file entries)', async (ctx) => {
-    if (skipReason !== null) ctx.skip(`udf-populate unavailable: ${skipReason}`);
+    if (skipReason !== null) skipUnlessCi(ctx, `udf-populate unavailable: ${skipReason}`);
     const id = await identifyFile(path('dvdrw.img'));
     expect(id).toMatchObject({ type: 'dvd-video', label: 'SPARABLE DVD', filesystem: 'udf', hasVideoTs: true, hasBdmv: false, sizeBytes: 16 * MiB, warnings: [] });
   });
 
   it('finds VIDEO_TS on a UDF 1.50 image with 512-byte blocks', async (ctx) => {
-    if (skipReason !== null) ctx.skip(`udf-populate unavailable: ${skipReason}`);
+    if (skipReason !== null) skipUnlessCi(ctx, `udf-populate unavailable: ${skipReason}`);
     const id = await identifyFile(path('hd150.img'));
     expect(id).toMatchObject({ type: 'dvd-video', label: 'HD VIDEO', hasVideoTs: true, sizeBytes: 8 * MiB, warnings: [] });
   });
 
   it('finds BDMV and the bdmt_eng.xml title on a UDF-only image', async (ctx) => {
-    if (skipReason !== null) ctx.skip(`udf-populate unavailable: ${skipReason}`);
+    if (skipReason !== null) skipUnlessCi(ctx, `udf-populate unavailable: ${skipReason}`);
     const id = await identifyFile(path('dvdram.img'));
     expect(id).toMatchObject({ type: 'bd-video', label: 'The Test Movie & Friends', volumeId: 'BD On UDF', filesystem: 'udf', hasBdmv: true, warnings: [] });
   });
 
   it('reads the same tree through a UDF 2.50 metadata partition, and loses it when the metadata files are destroyed', async (ctx) => {
-    if (skipReason !== null) ctx.skip(`udf-populate unavailable: ${skipReason}`);
+    if (skipReason !== null) skipUnlessCi(ctx, `udf-populate unavailable: ${skipReason}`);
     const patched = addMetadataPartition(await readFile(path('dvdram.img')));
     await writeFile(path('metadata.img'), patched);
     const id = await identifyFile(path('metadata.img'));

@@ -1,30 +1,20 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCopy } from '../../src/copy/index.js';
 import { simRemoveDisc, updateSimState } from '../../src/drive/index.js';
-import { copyRequest, isRoot, listDir, makeIso, simDrive, tempDir, waitFor } from './helpers.js';
+import { useIsoImage } from '../helpers/images.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
+import { copyRequest, listDir, simDrive, waitFor } from './helpers.js';
 
 describe('copies that end early', () => {
-  let dir: string;
-  let image: string;
-  let fsBytes: number;
-
-  beforeAll(async () => {
-    dir = await tempDir('fail-');
-    ({ image, fsBytes } = await makeIso(dir, 5));
-  });
-  afterAll(async () => {
-    await execa('rm', ['-rf', dir]);
-  });
+  const disc = useIsoImage('fail-', 5);
 
   it('cancels mid-copy from a slow drive and removes .part and .map', async () => {
-    const { drive } = await simDrive(join(dir, 'sim-cancel'), image, { bytes_per_second: 1_000_000 });
+    const { drive } = await simDrive(join(disc.dir, 'sim-cancel'), disc.image, { bytes_per_second: 1_000_000 });
     const reader = await drive.open();
-    const out = join(dir, 'cancel');
-    const { request, samples, controller } = copyRequest(reader, fsBytes, join(out, 'C.iso'), { chunkBytes: 128 * 1024 });
+    const out = join(disc.dir, 'cancel');
+    const { request, samples, controller } = copyRequest(reader, disc.fsBytes, join(out, 'C.iso'), { chunkBytes: 128 * 1024 });
     const running = runCopy(request);
     await waitFor(() => samples.some((s) => s.bytesDone >= 256 * 1024), 30_000, 'some progress');
     controller.abort();
@@ -33,16 +23,16 @@ describe('copies that end early', () => {
 
     expect(result).toMatchObject({ outcome: 'cancelled', reason: 'cancelled', imagePath: null, checksums: {} });
     expect(result.bytes).toBeGreaterThan(0);
-    expect(result.bytes).toBeLessThan(fsBytes);
+    expect(result.bytes).toBeLessThan(disc.fsBytes);
     expect(result.error?.message).toMatch(/^Copy of .+ to .*C\.iso was cancelled after [\d.]+ (KiB|MiB): cancelled by request$/);
     expect(await listDir(out)).toEqual([]);
   });
 
   it('is cancelled at once when the signal is already aborted', async () => {
-    const { drive } = await simDrive(join(dir, 'sim-pre'), image);
+    const { drive } = await simDrive(join(disc.dir, 'sim-pre'), disc.image);
     const reader = await drive.open();
-    const out = join(dir, 'pre');
-    const { request, controller } = copyRequest(reader, fsBytes, join(out, 'P.iso'));
+    const out = join(disc.dir, 'pre');
+    const { request, controller } = copyRequest(reader, disc.fsBytes, join(out, 'P.iso'));
     controller.abort();
     const result = await runCopy(request);
     await reader.close();
@@ -51,10 +41,10 @@ describe('copies that end early', () => {
   });
 
   it('ends a hung read as stalled and removes the partial output', async () => {
-    const { folder, drive } = await simDrive(join(dir, 'sim-hang'), image, { hang_at_byte: 1024 * 1024 });
+    const { folder, drive } = await simDrive(join(disc.dir, 'sim-hang'), disc.image, { hang_at_byte: 1024 * 1024 });
     const reader = await drive.open();
-    const out = join(dir, 'hang');
-    const { request } = copyRequest(reader, fsBytes, join(out, 'H.iso'), { stallTimeoutMs: 1000, chunkBytes: 256 * 1024 });
+    const out = join(disc.dir, 'hang');
+    const { request } = copyRequest(reader, disc.fsBytes, join(out, 'H.iso'), { stallTimeoutMs: 1000, chunkBytes: 256 * 1024 });
     const result = await runCopy(request);
     // Like a real drive, the reader closes only once the stuck read has returned.
     await updateSimState(folder, { hang_at_byte: null });
@@ -69,10 +59,10 @@ describe('copies that end early', () => {
     { how: 'unplugged', code: 'ENOENT' },
     { how: 'disc pulled', code: 'ENOMEDIUM' },
   ])('ends with drive_gone when the drive is $how mid-copy', async ({ how, code }) => {
-    const { folder, drive } = await simDrive(join(dir, `sim-gone-${code}`), image, { bytes_per_second: 1_000_000 });
+    const { folder, drive } = await simDrive(join(disc.dir, `sim-gone-${code}`), disc.image, { bytes_per_second: 1_000_000 });
     const reader = await drive.open();
-    const out = join(dir, `gone-${code}`);
-    const { request, samples } = copyRequest(reader, fsBytes, join(out, 'G.iso'), { chunkBytes: 128 * 1024, readRetries: 3 });
+    const out = join(disc.dir, `gone-${code}`);
+    const { request, samples } = copyRequest(reader, disc.fsBytes, join(out, 'G.iso'), { chunkBytes: 128 * 1024, readRetries: 3 });
     const running = runCopy(request);
     await waitFor(() => samples.some((s) => s.bytesDone >= 256 * 1024), 30_000, 'some progress');
     if (how === 'unplugged') await updateSimState(folder, { unplugged: true });
@@ -86,11 +76,11 @@ describe('copies that end early', () => {
   });
 
   it('fails with verify_mismatch when the written image differs from what was read', async () => {
-    const { drive } = await simDrive(join(dir, 'sim-verify'), image);
+    const { drive } = await simDrive(join(disc.dir, 'sim-verify'), disc.image);
     const reader = await drive.open();
-    const out = join(dir, 'verify');
+    const out = join(disc.dir, 'verify');
     const part = join(out, 'V.iso.part');
-    const { request } = copyRequest(reader, fsBytes, join(out, 'V.iso'), {
+    const { request } = copyRequest(reader, disc.fsBytes, join(out, 'V.iso'), {
       verify: true,
       // The storage flips a byte between the copy and the verify pass.
       onProgress: (p) => {
@@ -103,34 +93,18 @@ describe('copies that end early', () => {
     const result = await runCopy(request);
     await reader.close();
 
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'verify_mismatch', imagePath: null, bytes: fsBytes });
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'verify_mismatch', imagePath: null, bytes: disc.fsBytes });
     expect(result.error?.message).toMatch(/verification failed: the written image has sha256 [0-9a-f]{64}, the disc gave [0-9a-f]{64}$/);
     expect(await listDir(out)).toEqual([]);
   });
 
   describe('output filesystem problems (root: mounts a tmpfs)', () => {
-    const mounts: string[] = [];
-    afterAll(async () => {
-      for (const m of mounts) await execa('umount', [m], { reject: false });
-    });
-
-    async function mountTmpfs(name: string, options: string): Promise<string | null> {
-      if (!isRoot()) return null;
-      const mnt = join(dir, name);
-      await mkdir(mnt, { recursive: true });
-      const { failed } = await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mnt], { reject: false });
-      if (failed) return null;
-      mounts.push(mnt);
-      return mnt;
-    }
-
     it('ends with disk_full on a full filesystem and removes the partial file', async (ctx) => {
-      const mnt = await mountTmpfs('small', 'size=2m');
-      if (!mnt) return ctx.skip('needs root and tmpfs mounts');
-      const { drive } = await simDrive(join(dir, 'sim-full'), image);
+      const mnt = await mountTmpfs(ctx, 'size=2m');
+      const { drive } = await simDrive(join(disc.dir, 'sim-full'), disc.image);
       const reader = await drive.open();
       const target = join(mnt, 'data', 'FULL.iso');
-      const result = await runCopy(copyRequest(reader, fsBytes, target, { chunkBytes: 256 * 1024 }).request);
+      const result = await runCopy(copyRequest(reader, disc.fsBytes, target, { chunkBytes: 256 * 1024 }).request);
       await reader.close();
 
       expect(result).toMatchObject({ outcome: 'failed', reason: 'disk_full', imagePath: null });
@@ -139,11 +113,10 @@ describe('copies that end early', () => {
     });
 
     it('ends with io_error and a clear message on a read-only output folder', async (ctx) => {
-      const mnt = await mountTmpfs('readonly', 'ro,size=1m');
-      if (!mnt) return ctx.skip('needs root and tmpfs mounts');
-      const { drive } = await simDrive(join(dir, 'sim-ro'), image);
+      const mnt = await mountTmpfs(ctx, 'ro,size=1m');
+      const { drive } = await simDrive(join(disc.dir, 'sim-ro'), disc.image);
       const reader = await drive.open();
-      const result = await runCopy(copyRequest(reader, fsBytes, join(mnt, 'RO.iso')).request);
+      const result = await runCopy(copyRequest(reader, disc.fsBytes, join(mnt, 'RO.iso')).request);
       await reader.close();
 
       expect(result).toMatchObject({ outcome: 'failed', reason: 'io_error', imagePath: null, bytes: 0 });

@@ -1,29 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openFileReader, runCopy } from '../../src/copy/index.js';
 import { DriveReadError } from '../../src/drive/index.js';
-import { copyRequest, head, isRoot, makeIso, sha256, tempDir } from './helpers.js';
+import { IS_ROOT, skipUnlessCi } from '../helpers/ci.js';
+import { useIsoImage } from '../helpers/images.js';
+import { copyRequest, head, sha256 } from './helpers.js';
 
 describe('openFileReader', () => {
-  let dir: string;
-  let image: string;
-  let fsBytes: number;
-
-  beforeAll(async () => {
-    dir = await tempDir('file-');
-    ({ image, fsBytes } = await makeIso(dir, 4));
-  });
-  afterAll(async () => {
-    await execa('rm', ['-rf', dir]);
-  });
+  const disc = useIsoImage('file-', 4);
 
   it('reads an image file and reports its size', async () => {
-    const reader = await openFileReader(image);
+    const reader = await openFileReader(disc.image);
     try {
-      expect(reader.sizeBytes).toBe((await stat(image)).size);
-      expect(reader.devicePath).toBe(image);
+      expect(reader.sizeBytes).toBe((await stat(disc.image)).size);
+      expect(reader.devicePath).toBe(disc.image);
       const buffer = Buffer.alloc(2048);
       expect(await reader.read(buffer, 16 * 2048, 2048)).toBe(2048);
       expect(buffer.subarray(1, 6).toString('latin1')).toBe('CD001');
@@ -34,24 +26,24 @@ describe('openFileReader', () => {
   });
 
   it('turns a missing device into a DriveReadError that says the drive is gone', async () => {
-    const error: unknown = await openFileReader(join(dir, 'no-such-device')).catch((e: unknown) => e);
+    const error: unknown = await openFileReader(join(disc.dir, 'no-such-device')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DriveReadError);
     expect(error).toMatchObject({ code: 'ENOENT', isGone: true, position: 0 });
   });
 
   it('copies from a real block device (read-only loop device)', async (ctx) => {
-    if (!isRoot()) return ctx.skip('losetup needs root');
-    const attached = await execa('losetup', ['-r', '-f', '--show', image], { reject: false });
-    if (attached.failed) return ctx.skip(`losetup failed: ${attached.stderr}`);
+    if (!IS_ROOT) return skipUnlessCi(ctx, 'losetup needs root');
+    const attached = await execa('losetup', ['-r', '-f', '--show', disc.image], { reject: false });
+    if (attached.failed) return skipUnlessCi(ctx, `losetup failed: ${attached.stderr}`);
     const device = attached.stdout.trim();
     try {
       const reader = await openFileReader(device);
       try {
-        expect(reader.sizeBytes).toBe((await stat(image)).size);
-        const target = join(dir, 'loop', 'LOOP.iso');
-        const result = await runCopy(copyRequest(reader, fsBytes, target, { checksums: ['sha256'], verify: true }).request);
-        expect(result).toMatchObject({ outcome: 'success', bytes: fsBytes });
-        const source = await head(image, fsBytes);
+        expect(reader.sizeBytes).toBe((await stat(disc.image)).size);
+        const target = join(disc.dir, 'loop', 'LOOP.iso');
+        const result = await runCopy(copyRequest(reader, disc.fsBytes, target, { checksums: ['sha256'], verify: true }).request);
+        expect(result).toMatchObject({ outcome: 'success', bytes: disc.fsBytes });
+        const source = await head(disc.image, disc.fsBytes);
         expect((await readFile(target)).equals(source)).toBe(true);
         expect(result.checksums.sha256).toBe(sha256(source));
         expect(result.error).toBeNull();

@@ -1,8 +1,7 @@
-import { randomBytes, createHash } from 'node:crypto';
-import { mkdtemp, mkdir, open, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { pino } from 'pino';
 import { DriveReadError, SimulatedDrive, simInsert, simReset, type DiscReader, type SimState } from '../../src/drive/index.js';
 import type { CopyProgressSample, CopyRequest } from '../../src/copy/index.js';
@@ -11,36 +10,6 @@ export const silentLogger = pino({ level: 'silent' });
 
 export async function tempDir(prefix = 'copy-'): Promise<string> {
   return mkdtemp(join(tmpdir(), `disk2iso-${prefix}`));
-}
-
-/**
- * A real ISO 9660 image made by xorriso from random files; `megabytes` of content.
- * Returns the image path and the filesystem size from the primary volume descriptor.
- */
-export async function makeIso(dir: string, megabytes: number, label = 'TEST_DISC'): Promise<{ image: string; fsBytes: number }> {
-  const content = join(dir, `content-${label}`);
-  await mkdir(join(content, 'sub'), { recursive: true });
-  const files = Math.max(1, Math.ceil(megabytes));
-  for (let i = 0; i < files; i++) {
-    const size = Math.round((megabytes / files) * 1024 * 1024) - 777 * i;
-    await writeFile(join(content, i % 2 ? 'sub' : '', `file${i}.bin`), randomBytes(Math.max(1, size)));
-  }
-  const image = join(dir, `${label}.iso`);
-  await execa('xorriso', ['-as', 'mkisofs', '-quiet', '-V', label, '-J', '-R', '-o', image, content]);
-  await rm(content, { recursive: true, force: true });
-  return { image, fsBytes: await isoVolumeBytes(image) };
-}
-
-/** Volume space size (PVD, LBA 16, offset 80, little-endian) × 2048. */
-export async function isoVolumeBytes(image: string): Promise<number> {
-  const handle = await open(image, 'r');
-  try {
-    const buffer = Buffer.alloc(2048);
-    await handle.read(buffer, 0, 2048, 16 * 2048);
-    return buffer.readUInt32LE(80) * 2048;
-  } finally {
-    await handle.close();
-  }
 }
 
 export async function simDrive(root: string, image: string, patch: Partial<SimState> = {}): Promise<{ folder: string; drive: SimulatedDrive }> {
@@ -133,8 +102,4 @@ export function flakyReader(inner: DiscReader, sectors: readonly number[], failu
     close: () => inner.close(),
   };
   return wrapper;
-}
-
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
 }

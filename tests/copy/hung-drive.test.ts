@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCopy } from '../../src/copy/index.js';
 import { parseMapfile } from '../../src/copy/mapfile.js';
 import { DriveReadError, type DiscReader } from '../../src/drive/index.js';
-import { copyRequest, head, listDir, makeIso, simDrive, tempDir } from './helpers.js';
+import { useIsoImage } from '../helpers/images.js';
+import { copyRequest, head, listDir, simDrive } from './helpers.js';
 
 const S = 2048;
 
@@ -46,26 +46,16 @@ function failingReader(sizeBytes: number): DiscReader {
 }
 
 describe('a drive that hangs', () => {
-  let dir: string;
-  let image: string;
-  let fsBytes: number;
-
-  beforeAll(async () => {
-    dir = await tempDir('hung-');
-    ({ image, fsBytes } = await makeIso(dir, 4));
-  });
-  afterAll(async () => {
-    await execa('rm', ['-rf', dir]);
-  });
+  const disc = useIsoImage('hung-', 4);
 
   it('ends the job at a read timeout with "stopped responding at byte N" and keeps the partial, which resumes', async () => {
-    const { drive } = await simDrive(join(dir, 'sim-timeout'), image);
+    const { drive } = await simDrive(join(disc.dir, 'sim-timeout'), disc.image);
     const inner = await drive.open();
     const hangAt = 1024 * 1024 + 5 * S;
     const reader = hangingReader(inner, hangAt);
-    const out = join(dir, 'timeout');
+    const out = join(disc.dir, 'timeout');
     const target = join(out, 'HUNG.iso');
-    const result = await runCopy(copyRequest(reader, fsBytes, target, { readRetries: 2, chunkBytes: 256 * 1024 }).request);
+    const result = await runCopy(copyRequest(reader, disc.fsBytes, target, { readRetries: 2, chunkBytes: 256 * 1024 }).request);
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'drive_timeout', imagePath: null, partialKept: true });
     // Not a bad sector: nothing is listed as unreadable.
@@ -82,15 +72,15 @@ describe('a drive that hangs', () => {
     expect(map.blocks.some((b) => b.status === '-' || b.status === '*')).toBe(false);
 
     // The drive answers again: the same target resumes and completes byte-exact.
-    const again = await runCopy(copyRequest(inner, fsBytes, target, { readRetries: 2, chunkBytes: 256 * 1024 }).request);
+    const again = await runCopy(copyRequest(inner, disc.fsBytes, target, { readRetries: 2, chunkBytes: 256 * 1024 }).request);
     await inner.close();
     expect(again).toMatchObject({ outcome: 'success', resumed: true, badSectors: 0 });
-    expect((await readFile(target)).equals(await head(image, fsBytes))).toBe(true);
-    expect((await stat(target)).size).toBe(fsBytes);
+    expect((await readFile(target)).equals(await head(disc.image, disc.fsBytes))).toBe(true);
+    expect((await stat(target)).size).toBe(disc.fsBytes);
   });
 
   it('ends a copy whose drive only fails (no progress at all) through the stall watchdog', async () => {
-    const out = join(dir, 'only-fails');
+    const out = join(disc.dir, 'only-fails');
     // 64 MiB of sectors that each fail after a millisecond: a rescue would take minutes.
     const result = await runCopy(
       copyRequest(failingReader(64 * 1024 * 1024), 64 * 1024 * 1024, join(out, 'DEAD.iso'), { readRetries: 1, stallTimeoutMs: 400 }).request,

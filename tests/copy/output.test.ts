@@ -15,7 +15,8 @@ import {
   writeImageMetadata,
   type ImageMetadata,
 } from '../../src/copy/index.js';
-import { isRoot, listDir, md5, sha256, tempDir } from './helpers.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
+import { listDir, md5, sha256, tempDir } from './helpers.js';
 
 let out: string;
 beforeEach(async () => {
@@ -167,16 +168,9 @@ describe('freeSpace', () => {
   });
 
   it('reports the size of a 4 MiB tmpfs (root)', async (ctx) => {
-    if (!isRoot()) return ctx.skip('needs root to mount');
-    const mnt = join(out, 'mnt');
-    await mkdir(mnt);
-    if ((await execa('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt], { reject: false })).failed) return ctx.skip('mount failed');
-    try {
-      await writeFile(join(mnt, 'f'), Buffer.alloc(1024 * 1024));
-      expect(await freeSpace(mnt)).toEqual({ totalBytes: 4 * 1024 * 1024, freeBytes: 3 * 1024 * 1024 });
-    } finally {
-      await execa('umount', [mnt]);
-    }
+    const mnt = await mountTmpfs(ctx, 'size=4m');
+    await writeFile(join(mnt, 'f'), Buffer.alloc(1024 * 1024));
+    expect(await freeSpace(mnt)).toEqual({ totalBytes: 4 * 1024 * 1024, freeBytes: 3 * 1024 * 1024 });
   });
 
   it('rejects for a missing folder', async () => {

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import mqtt from 'mqtt';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeIso } from '../copy/helpers.js';
+import { makeIso } from '../helpers/images.js';
 import { REPO } from '../hardware/lib/rig.js';
 import { Media } from '../hardware/lib/media.js';
 import type { Vm } from '../hardware/lib/vm.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { simInsert, SimulatedDrive, updateSimState } from '../../src/drive/index.js';
 import { analyzeDisc } from '../../src/machine/analyze.js';
 import { sizeToCopy } from '../../src/machine/index.js';
-import { makeIso } from '../copy/helpers.js';
+import { makeIso } from '../helpers/images.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 describe('sizeToCopy', () => {

@@ -78,4 +78,24 @@ export interface CopyResult {
   partialKept?: boolean;
   /** Sidecar files written (`.sha256`, `.md5`). */
   sidecars: string[];
+  /** Audio rips: what each track's rip gave (checksums, AccurateRip, unreadable sectors). */
+  audioTracks?: AudioTrackReport[];
+}
+
+/** One ripped track, as history records it (snake_case like the contract). */
+export interface AudioTrackReport {
+  number: number;
+  /** File in the album folder. */
+  file: string;
+  sectors: number;
+  /** CRC32 of the PCM (EAC's "Copy CRC"). */
+  crc32: string;
+  ar_v1: string;
+  ar_v2: string;
+  /** `match` (accurately ripped), `mismatch`, `not_found` (not in the database), `unavailable` (no lookup or it failed). */
+  accuraterip: 'match' | 'mismatch' | 'not_found' | 'unavailable';
+  /** Sum of the confidences of the matching database entries; 0 unless `match`. */
+  accuraterip_confidence: number;
+  /** Sectors the ripper reported it could not read (skipped): the track is degraded. */
+  bad_sectors: number;
 }

@@ -1,21 +1,9 @@
-import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Logger } from '../../log/index.js';
 import { outputOp } from '../errors.js';
-import { hashFile } from '../hashing.js';
-import { sidecarPaths, writeChecksumSidecars } from '../sidecars.js';
 import type { ChecksumAlgorithm, CopyResult } from '../types.js';
-import {
-  compareImageWithFolder,
-  isoVolumeId,
-  makeIso,
-  MediaJob,
-  mediaWorkPaths,
-  progressEmitter,
-  runTool,
-  treeBytes,
-  type MediaProgressSample,
-} from '../tools/index.js';
+import { isoVolumeId, MediaJob, mediaWorkPaths, progressEmitter, publishFolder, runTool, treeBytes, type MediaProgressSample } from '../tools/index.js';
 
 export interface DvdVideoRequest {
   /** Block device or DVD image file (libdvdread reads both). */
@@ -60,7 +48,6 @@ export async function runDvdVideoBackup(req: DvdVideoRequest): Promise<CopyResul
   const sample = (phase: MediaProgressSample['phase'], bytesDone: number, bytesTotal: number): void => {
     emit({ phase, bytesDone, bytesTotal, badSectors: 0, badRanges: [] });
   };
-  let published = false;
   try {
     req.logger.info({ device: req.devicePath, target: req.targetPath }, 'DVD-Video backup started');
     await outputOp('create folder', dirname(req.targetPath), () => mkdir(dirname(req.targetPath), { recursive: true }));
@@ -95,42 +82,22 @@ export async function runDvdVideoBackup(req: DvdVideoRequest): Promise<CopyResul
 
     sample('encoding', 0, mirrorBytes);
     const volumeId = isoVolumeId(req.label, 'DVD_VIDEO');
-    await makeIso({
-      layout: 'dvd-video',
-      volumeId,
-      sourceDir: mirror,
+    const published = await publishFolder({
+      job,
+      folder: mirror,
+      targetPath: req.targetPath,
       partPath: part,
-      guard: job.guard,
-      logger: req.logger,
-      onBytes: (written, total) => sample('encoding', written, total),
+      image: { layout: 'dvd-video', volumeId, verify: req.verify === true },
+      checksums: req.checksums,
+      writeSidecars: req.writeSidecars,
+      workDir,
+      folderName: "the disc's files",
+      onSample: (phase, done, total) => sample(phase, done, total),
     });
-    const imageBytes = (await stat(part)).size;
-
-    if (req.verify) {
-      sample('verifying', 0, imageBytes);
-      const differences = await compareImageWithFolder(part, mirror, job.guard, req.logger, (done) => sample('verifying', Math.min(done, imageBytes), imageBytes));
-      if (differences.length > 0) {
-        throw job.guard.stop('verify_mismatch', `verification failed: the new image differs from the disc's files (${differences.slice(0, 3).join('; ')})`);
-      }
-      req.logger.info('image verified against the mirrored files');
-    }
-
-    const algorithms = [...new Set(req.checksums)];
-    sample('verifying', 0, imageBytes);
-    const checksums = algorithms.length > 0 ? await hashFile(part, imageBytes, algorithms, job.guard, (done) => sample('verifying', done, imageBytes)) : {};
-    sample('verifying', imageBytes, imageBytes);
-
-    job.guard.throwIfStopped();
-    await outputOp('rename', part, () => rename(part, req.targetPath));
-    published = true;
-    const sidecars =
-      req.writeSidecars === false ? [] : await outputOp('write checksums of', req.targetPath, () => writeChecksumSidecars(req.targetPath, checksums));
-    await rm(workDir, { recursive: true, force: true }).catch((e: unknown) => req.logger.warn({ err: e }, 'could not remove the work folder'));
-    req.logger.info({ volumeId, bytes: imageBytes }, 'DVD-Video image %s written', basename(req.targetPath));
-    return job.succeeded({ imagePath: req.targetPath, bytes: imageBytes, checksums, sidecars });
+    req.logger.info({ volumeId, bytes: published.bytes }, 'DVD-Video image %s written', basename(req.targetPath));
+    return job.succeeded(published);
   } catch (error) {
-    const leftovers = [part, workDir, ...(published ? [req.targetPath, ...sidecarPaths(req.targetPath)] : [])];
-    return await job.failed(error, leftovers);
+    return await job.failed(error, [part, workDir]);
   } finally {
     job.dispose();
   }

@@ -3,7 +3,7 @@ import type { Logger } from '../../log/index.js';
 import { errorMessage } from '../../util/errors.js';
 import { CopyError, OutputWriteError } from '../errors.js';
 import { CopyGuard, CopyStopped } from '../guard.js';
-import type { ChecksumValues, CopyResult } from '../types.js';
+import type { AudioTrackReport, ChecksumValues, CopyResult } from '../types.js';
 
 /**
  * Work paths of a tool-based copy to `targetPath`: `part` is the image (or, for an album
@@ -37,7 +37,14 @@ export class MediaJob {
     this.guard = new CopyGuard(signal, stallTimeoutMs);
   }
 
-  succeeded(fields: { imagePath: string; bytes: number; checksums: ChecksumValues; sidecars: string[]; badSectors?: number }): CopyResult {
+  succeeded(fields: {
+    imagePath: string;
+    bytes: number;
+    checksums: ChecksumValues;
+    sidecars: readonly string[];
+    badSectors?: number;
+    audioTracks?: AudioTrackReport[];
+  }): CopyResult {
     const badSectors = fields.badSectors ?? 0;
     const outcome = badSectors > 0 ? 'degraded' : 'success';
     this.logger.info({ target: fields.imagePath, outcome, bytes: fields.bytes, badSectors }, `copy ${outcome}`);
@@ -52,13 +59,19 @@ export class MediaJob {
       badSectors,
       badRanges: [],
       resumed: false,
-      sidecars: fields.sidecars,
+      sidecars: [...fields.sidecars],
+      ...(fields.audioTracks ? { audioTracks: fields.audioTracks } : {}),
     };
+  }
+
+  /** Stops the copy for `error` (its own reason: disk full, a tool's failure…) unless it already stopped; every running tool is killed. */
+  stopFor(error: unknown): CopyStopped {
+    return this.guard.stopped ?? this.guard.stop(...stopOf(error));
   }
 
   /** The first stop reason wins; `cleanup` removes every partial output before the result is returned. */
   async failed(error: unknown, cleanup: readonly string[]): Promise<CopyResult> {
-    const stop = this.guard.stopped ?? this.guard.stop(...stopOf(error));
+    const stop = this.stopFor(error);
     const copyError = new CopyError(this.device, this.targetPath, this.bytes, stop.reason, stop.detail, { cause: stop.cause ?? error });
     if (stop.reason === 'cancelled') this.logger.info(copyError.message);
     else this.logger.error({ err: stop.cause ?? error }, copyError.message);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CORE_LOCK_NAME } from './liveness.js';
 
 /** File layout of the /data/api contract. */
 export interface ApiPaths {
@@ -9,6 +10,8 @@ export interface ApiPaths {
   /** The previous generation of the event log after a rotation. */
   readonly eventsRotated: string;
   readonly drivesDir: string;
+  /** The core's lock; its mtime is the core's liveness (see liveness.ts). */
+  readonly coreLock: string;
   driveDir(driveId: string): string;
   status(driveId: string): string;
   progress(driveId: string): string;
@@ -24,6 +27,7 @@ export function apiPaths(root: string): ApiPaths {
     events: join(root, 'events.jsonl'),
     eventsRotated: join(root, 'events.1.jsonl'),
     drivesDir,
+    coreLock: join(root, CORE_LOCK_NAME),
     driveDir: (id) => join(drivesDir, id),
     status: (id) => join(drivesDir, id, 'status.json'),
     progress: (id) => join(drivesDir, id, 'progress.json'),

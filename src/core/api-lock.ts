@@ -1,9 +1,10 @@
 import { mkdir, open, readFile, readlink, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CORE_LOCK_FRESH_MS, CORE_LOCK_NAME, CORE_LOCK_REFRESH_MS } from '../contract/index.js';
 import { Disk2isoError, errnoCode } from '../util/errors.js';
 
 /** The lock file of the core that owns an api_dir (a dot file: watchers ignore it). */
-export const LOCK_NAME = '.core.lock';
+export const LOCK_NAME = CORE_LOCK_NAME;
 
 /** Another core owns the api_dir: this one must change nothing and exit. */
 export class CoreLockedError extends Disk2isoError {
@@ -14,9 +15,12 @@ export class CoreLockedError extends Disk2isoError {
   }
 }
 
-/** A live core touches its lock this often; one from another container counts as live while fresh. */
-export const LOCK_REFRESH_MS = 2_000;
-export const LOCK_FRESH_MS = 3 * LOCK_REFRESH_MS;
+/**
+ * A live core touches its lock this often; one from another container counts as live while fresh.
+ * The MQTT bridge reads the same freshness as the core's liveness (src/contract/liveness.ts).
+ */
+export const LOCK_REFRESH_MS = CORE_LOCK_REFRESH_MS;
+export const LOCK_FRESH_MS = CORE_LOCK_FRESH_MS;
 
 interface LockOwner {
   readonly pid: number;

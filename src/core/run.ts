@@ -10,6 +10,7 @@ import {
   DriveMachine,
   MachineControl,
   machineOptions,
+  methodNotesInEffect,
   methodsInEffect,
   reconcileDrive,
   removeOrphanPartials,
@@ -85,6 +86,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   const tools = deps.tools ?? (await probeTools());
   const systemTools = { node: process.version, ...tools.tools, libdvdcss: tools.libdvdcss };
   const methods = methodsInEffect(options, tools);
+  const methodNotes = methodNotesInEffect(options, tools);
   const resumes: ResumeCandidate[] = [];
   const machines: DriveMachine[] = [];
   const switches = await RuntimeSwitches.load(runtimeSwitchesPath(config.api_dir), log);
@@ -111,7 +113,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   }
   for (const machine of machines) machine.start();
 
-  const writeSystem = async () => {
+  const writeSystem = async (stopped: string | null = null) => {
     let free: number | null = null;
     let total: number | null = null;
     try {
@@ -128,11 +130,13 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       pid: process.pid,
       tools: systemTools,
       methods,
+      method_notes: methodNotes,
       output_dir: config.output_dir,
       output_free_bytes: free,
       output_total_bytes: total,
       drives: machines.map((m) => m.id),
       control_url: `http://127.0.0.1:${web?.port ?? config.web_port}/`,
+      stopped,
       updated: new Date().toISOString(),
     });
   };
@@ -159,6 +163,8 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       const failures: string[] = [];
       await web?.stop().catch((error: unknown) => failures.push(`web: ${errorMessage(error)}`));
       await Promise.all(machines.map((m) => m.stop().catch((error: unknown) => failures.push(`${m.id}: ${errorMessage(error)}`))));
+      // Watchers (the MQTT bridge) tell a clean stop from a crash by this, at once.
+      await writeSystem(new Date().toISOString()).catch((error: unknown) => failures.push(`system.json: ${errorMessage(error)}`));
       await archive.stop().catch((error: unknown) => failures.push(`archive index: ${errorMessage(error)}`));
       await store.stop().catch((error: unknown) => failures.push(`contract: ${errorMessage(error)}`));
       await lock.release().catch((error: unknown) => failures.push(`lock: ${errorMessage(error)}`));

@@ -1,4 +1,4 @@
-import type { DriveState, DriveStatus } from '../contract/index.js';
+import type { CoreLiveness, DriveState, DriveStatus } from '../contract/index.js';
 import { heartbeatStale } from './projection.js';
 import type { Availability } from './topics.js';
 
@@ -8,9 +8,17 @@ export interface StateTrack {
   lastEventTs: string | null;
 }
 
-/** Pure: a drive is available while the core's heartbeat in status.json is fresh (< 3× interval). */
-export function driveAvailability(status: DriveStatus | null, nowMs: number): Availability {
-  return heartbeatStale(status, nowMs) ? 'offline' : 'online';
+/**
+ * Pure: a drive is available while the core runs (its api lock is fresh, checked every second)
+ * and the drive's heartbeat in status.json is fresh (< 3× interval, a machine that hangs).
+ */
+export function driveAvailability(status: DriveStatus | null, nowMs: number, core: CoreLiveness): Availability {
+  return core === 'running' && !heartbeatStale(status, nowMs) ? 'online' : 'offline';
+}
+
+/** Pure: the core's availability topic. */
+export function coreAvailability(core: CoreLiveness): Availability {
+  return core === 'running' ? 'online' : 'offline';
 }
 
 /**

@@ -16,7 +16,7 @@ import { EventPump } from './event-pump.js';
 import { EventLogTail } from '../contract/index.js';
 import { watchEventLog } from './event-watch.js';
 import { RetainedPublisher } from './publisher.js';
-import { startSession } from './session.js';
+import { StaleSessionError, startSession } from './session.js';
 import { StateSync } from './state-sync.js';
 import type { Timers } from './timers.js';
 import { Topics } from './topics.js';
@@ -32,7 +32,9 @@ export interface BridgeSettings {
   /** Where the event cursor is kept (never inside api_dir). */
   stateDir: string;
   progressIntervalMs: number;
+  /** Events older than this are not replayed after an absence: the snapshot shows the present. */
   maxReplayAgeMs: number;
+  /** How often the core's liveness (its lock) and the drives' heartbeats are checked. */
   heartbeatCheckMs: number;
   /** Safety net next to the file watchers: re-read every file this often. */
   pollMs: number;
@@ -82,7 +84,10 @@ export class Bridge {
   #eventWatcher: NodeFsWatcher | null = null;
   #intervals: unknown[] = [];
   #birthTimer: unknown = null;
+  /** Commands are taken and `set()` publishes at once only in a ready session. */
   #sessionReady = false;
+  /** Events may be sent: from the replay step of a session on. */
+  #pumpOpen = false;
   #stopped = false;
   #session: Promise<void> | null = null;
 
@@ -144,7 +149,7 @@ export class Bridge {
       {
         source,
         cursor: this.#cursor,
-        canSend: () => this.#sessionReady && this.#connection.connected,
+        canSend: () => this.#pumpOpen && this.#connection.connected,
         publisher: this.#publisher,
         messagesFor: (event) => this.#sync.messagesFor(event),
         maxAgeMs: settings.maxReplayAgeMs,
@@ -163,6 +168,8 @@ export class Bridge {
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.#watchEvents();
     for (const file of ContractView.allFiles(this.#drives)) await this.#sync.refresh(file);
+    this.#sync.updateDiscovery();
+    await this.#sync.tick();
     this.#publisher.set(this.topics.bridgeAvailability, 'online');
     this.#connection.events.on('connected', () => {
       this.#session = this.#onConnected().catch((error: unknown) => {
@@ -172,10 +179,12 @@ export class Bridge {
     });
     this.#connection.events.on('disconnected', () => {
       this.#sessionReady = false;
+      this.#pumpOpen = false;
+      this.#publisher.hold();
     });
     this.#connection.events.on('message', (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
     this.#intervals.push(
-      timers.setInterval(() => this.#sync.tick(), settings.heartbeatCheckMs),
+      timers.setInterval(() => void this.#sync.tick(), settings.heartbeatCheckMs),
       timers.setInterval(() => void this.#refreshAll(), settings.pollMs),
     );
     this.#log.info({ drives: this.#drives, cursor }, 'MQTT bridge for %d drive(s); connecting to %s', this.#drives.length, describeBroker(this.deps.broker));
@@ -209,10 +218,19 @@ export class Bridge {
     await this.#pump?.idle();
   }
 
+  /**
+   * A session publishes in this order: the devices and their availability (so HA has the
+   * entities), then every event the broker missed, in events.jsonl order (the pump), and only
+   * then the snapshot of the contract files: the state sensor never goes back to history.
+   */
   async #onConnected(): Promise<void> {
     this.#sessionReady = false;
-    const summary = await startSession({
-      connection: this.#connection,
+    this.#pumpOpen = false;
+    this.#publisher.hold();
+    const connection = this.#connection;
+    const generation = connection.generation;
+    const held = await startSession({
+      connection,
       publisher: this.#publisher,
       topics: this.topics,
       isComputed: (topic) => this.#computed.has(topic),
@@ -220,8 +238,26 @@ export class Bridge {
       timers: this.deps.timers,
       logger: this.#log,
     });
+    const head = await this.#publisher.flush((topic) => this.#sync.isSessionHead(topic));
+    this.#pumpOpen = true;
+    const before = this.#pump?.cursorSeq ?? 0;
+    this.#pump?.trigger();
+    await this.#pump?.idle();
+    if (connection.generation !== generation || !connection.connected) throw new StaleSessionError();
+    this.#publisher.open();
+    const snapshot = await this.#publisher.flushAll();
     this.#sessionReady = true;
-    this.#log.info(summary, 'MQTT session ready: %d retained topics published, %d unchanged, %d cleared', summary.published, summary.unchanged, summary.cleared);
+    await connection.subscribe([this.topics.commandWildcard, ...this.topics.haStatus]);
+    const replayed = (this.#pump?.cursorSeq ?? 0) - before;
+    this.#log.info(
+      { ...held, head, replayed, snapshot },
+      'MQTT session ready: %d discovery/availability topics, %d events replayed, %d snapshot topics published, %d unchanged, %d cleared',
+      head,
+      replayed,
+      snapshot,
+      held.unchanged,
+      held.cleared,
+    );
     this.#pump?.trigger();
   }
 
@@ -273,6 +309,17 @@ export class Bridge {
     const parsed = parseCommand(target, payload, retained, this.#driveSet);
     if (!parsed.ok) {
       if (parsed.reason !== 'empty') this.#log.warn({ topic, reason: parsed.reason }, 'ignoring the message on %s: %s', topic, parsed.detail);
+      return;
+    }
+    if (this.#sync.core !== 'running') {
+      // Nobody to send it to: one clear line instead of a failed HTTP request.
+      this.#log.warn(
+        { drive: parsed.drive, command: parsed.command, core: this.#sync.core },
+        "command %s for drive '%s' refused: %s",
+        parsed.command.action,
+        parsed.drive,
+        this.#sync.coreAbsence(),
+      );
       return;
     }
     void this.#commands.dispatch(parsed.drive, parsed.command);

@@ -3,7 +3,7 @@
  * with full key names. https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload
  */
 
-export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'switch' | 'event';
+export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'switch' | 'select' | 'event';
 export type EntityCategory = 'diagnostic' | 'config';
 
 export interface DeviceInfo {
@@ -13,6 +13,8 @@ export interface DeviceInfo {
   model?: string;
   sw_version?: string;
   configuration_url?: string;
+  /** The identifier of the device this one is connected through (drives → the disk2iso hub). */
+  via_device?: string;
 }
 
 export interface OriginInfo {
@@ -40,7 +42,7 @@ export interface SensorComponent extends ComponentBase {
   platform: 'sensor';
   state_topic: string;
   value_template?: string;
-  device_class?: 'enum' | 'data_rate' | 'data_size' | 'duration';
+  device_class?: 'enum' | 'data_rate' | 'data_size' | 'duration' | 'timestamp';
   state_class?: 'measurement' | 'total_increasing';
   unit_of_measurement?: string;
   suggested_display_precision?: number;
@@ -56,6 +58,7 @@ export interface BinarySensorComponent extends ComponentBase {
   payload_on: 'ON';
   payload_off: 'OFF';
   device_class?: 'running' | 'problem';
+  json_attributes_topic?: string;
 }
 
 export interface ButtonComponent extends ComponentBase {
@@ -77,13 +80,22 @@ export interface SwitchComponent extends ComponentBase {
   retain: false;
 }
 
+export interface SelectComponent extends ComponentBase {
+  platform: 'select';
+  command_topic: string;
+  state_topic: string;
+  value_template: string;
+  options: string[];
+  retain: false;
+}
+
 export interface EventComponent extends ComponentBase {
   platform: 'event';
   state_topic: string;
   event_types: string[];
 }
 
-export type DiscoveryComponent = SensorComponent | BinarySensorComponent | ButtonComponent | SwitchComponent | EventComponent;
+export type DiscoveryComponent = SensorComponent | BinarySensorComponent | ButtonComponent | SwitchComponent | SelectComponent | EventComponent;
 
 /** Announces that a component was removed from the device (HA: "an empty config … with `platform`"). */
 export interface RemovedComponent {

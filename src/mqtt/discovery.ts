@@ -5,27 +5,31 @@ import type {
   OriginInfo,
   RemovedComponent,
 } from './discovery-types.js';
+import type { DriveStatus } from '../contract/index.js';
 import { DRIVE_ENTITIES, type EntityDescriptor, type StateSource } from './entities.js';
-import type { Topics } from './topics.js';
+import { HUB_ENTITIES } from './hub-entities.js';
+import type { CommandName, Topics } from './topics.js';
 
-/** What discovery needs to know about one drive (from status.json when present). */
+/** What discovery needs to know about one drive: its identity as the core read it. */
 export interface DriveDeviceInfo {
   id: string;
   vendor: string | null;
   model: string | null;
-  path: string | null;
 }
 
 export interface DiscoveryInput {
   topics: Topics;
+  /** The drives whose device is published (their identity known, or known to be unknowable). */
   drives: readonly DriveDeviceInfo[];
   origin: OriginInfo;
-  /** Version of disk2iso shown on each device. */
+  /** Version of disk2iso, shown on the hub device. */
   swVersion: string | null;
   /** Link to the ingress panel (`homeassistant://hassio/ingress/<slug>`), when known. */
   configurationUrl: string | null;
-  /** Defaults to every entity of SPEC §6. */
+  /** Defaults to every drive entity of SPEC §6. */
   entities?: readonly EntityDescriptor[];
+  /** Defaults to the add-on's own entities. */
+  hubEntities?: readonly EntityDescriptor[];
 }
 
 /** `<base>_<drive>`: the device identifier and the prefix of every unique_id of that drive. */
@@ -33,33 +37,50 @@ export function deviceId(topics: Topics, drive: string): string {
   return `${topics.base}_${drive}`;
 }
 
+/** `<base>`: the hub device's identifier and the prefix of its entities' unique_ids. */
+export function hubId(topics: Topics): string {
+  return topics.base;
+}
+
 /** An entity id's object part: lower case, `[a-z0-9_]` only. */
 export function entitySlug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 }
 
-function sourceTopic(topics: Topics, drive: string, source: StateSource): string {
+/** Thrown for an entity list that reads a drive's topic from the hub (a programming error). */
+function noDrive(source: StateSource): never {
+  throw new Error(`entity source ${source} needs a drive`);
+}
+
+function sourceTopic(topics: Topics, drive: string | null, source: StateSource): string {
   switch (source) {
-    case 'state':
-      return topics.state(drive);
-    case 'status':
-      return topics.status(drive);
-    case 'progress':
-      return topics.progress(drive);
-    case 'disc':
-      return topics.disc(drive);
-    case 'lastJob':
-      return topics.lastJob(drive);
     case 'system':
       return topics.system;
+    case 'archive':
+      return topics.archive;
+    case 'state':
+      return drive === null ? noDrive(source) : topics.state(drive);
+    case 'status':
+      return drive === null ? noDrive(source) : topics.status(drive);
+    case 'progress':
+      return drive === null ? noDrive(source) : topics.progress(drive);
+    case 'disc':
+      return drive === null ? noDrive(source) : topics.disc(drive);
+    case 'lastJob':
+      return drive === null ? noDrive(source) : topics.lastJob(drive);
     case 'event':
-      return topics.event(drive);
+      return drive === null ? noDrive(source) : topics.event(drive);
   }
 }
 
-/** Pure: one entity descriptor → its discovery component for `drive`. */
-export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string): DiscoveryComponent {
-  const uniqueId = `${deviceId(topics, drive)}_${entity.key}`;
+function commandTopic(topics: Topics, drive: string | null, command: CommandName): string {
+  if (drive === null) throw new Error(`command ${command} needs a drive`);
+  return topics.command(drive, command);
+}
+
+/** Pure: one entity descriptor → its discovery component, for `drive` or (null) the hub. */
+export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string | null): DiscoveryComponent {
+  const uniqueId = `${drive === null ? hubId(topics) : deviceId(topics, drive)}_${entity.key}`;
   const common = {
     unique_id: uniqueId,
     default_entity_id: `${entity.platform}.${entitySlug(uniqueId)}`,
@@ -90,14 +111,15 @@ export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: 
         payload_on: 'ON',
         payload_off: 'OFF',
         ...(entity.device_class ? { device_class: entity.device_class } : {}),
+        ...(entity.attributes_source ? { json_attributes_topic: sourceTopic(topics, drive, entity.attributes_source) } : {}),
       };
     case 'button':
-      return { platform: 'button', ...common, command_topic: topics.command(drive, entity.command), payload_press: 'PRESS', retain: false };
+      return { platform: 'button', ...common, command_topic: commandTopic(topics, drive, entity.command), payload_press: 'PRESS', retain: false };
     case 'switch':
       return {
         platform: 'switch',
         ...common,
-        command_topic: topics.command(drive, entity.command),
+        command_topic: commandTopic(topics, drive, entity.command),
         state_topic: sourceTopic(topics, drive, entity.source),
         value_template: entity.value_template,
         payload_on: 'ON',
@@ -106,45 +128,99 @@ export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: 
         state_off: 'OFF',
         retain: false,
       };
+    case 'select':
+      return {
+        platform: 'select',
+        ...common,
+        command_topic: commandTopic(topics, drive, entity.command),
+        state_topic: sourceTopic(topics, drive, entity.source),
+        value_template: entity.value_template,
+        options: [...entity.options],
+        retain: false,
+      };
     case 'event':
-      return { platform: 'event', ...common, state_topic: topics.event(drive), event_types: [...entity.event_types] };
+      return { platform: 'event', ...common, state_topic: sourceTopic(topics, drive, 'event'), event_types: [...entity.event_types] };
   }
 }
 
-function deviceInfo(input: DiscoveryInput, drive: DriveDeviceInfo): DeviceInfo {
-  const model = [drive.model, drive.path ? `(${drive.path})` : null].filter(Boolean).join(' ');
+/** The hub device: the add-on itself, which every drive device is connected through. */
+function hubDeviceInfo(input: DiscoveryInput): DeviceInfo {
   return {
-    identifiers: [deviceId(input.topics, drive.id)],
-    name: `disk2iso ${drive.id}`,
-    manufacturer: drive.vendor ?? 'disk2iso',
-    ...(model ? { model } : {}),
+    identifiers: [hubId(input.topics)],
+    name: 'disk2iso',
+    manufacturer: 'disk2iso',
+    model: 'Disc archiver (Home Assistant add-on)',
     ...(input.swVersion ? { sw_version: input.swVersion } : {}),
     ...(input.configurationUrl ? { configuration_url: input.configurationUrl } : {}),
   };
 }
 
-/** Pure: the device-based discovery payload of one drive. */
-export function buildDeviceDiscovery(input: DiscoveryInput, drive: DriveDeviceInfo): DeviceDiscoveryPayload {
-  const components: Record<string, DiscoveryComponent> = {};
-  for (const entity of input.entities ?? DRIVE_ENTITIES) components[entity.key] = buildComponent(entity, input.topics, drive.id);
+/** A drive's device: vendor and model as the drive reports them, omitted when unknown (never a placeholder). */
+function driveDeviceInfo(input: DiscoveryInput, drive: DriveDeviceInfo): DeviceInfo {
   return {
-    device: deviceInfo(input, drive),
-    origin: input.origin,
-    availability: [
-      { topic: input.topics.bridgeAvailability, payload_available: 'online', payload_not_available: 'offline' },
-      { topic: input.topics.driveAvailability(drive.id), payload_available: 'online', payload_not_available: 'offline' },
-    ],
-    availability_mode: 'all',
-    qos: 1,
-    components,
+    identifiers: [deviceId(input.topics, drive.id)],
+    name: `disk2iso ${drive.id}`,
+    ...(drive.vendor ? { manufacturer: drive.vendor } : {}),
+    ...(drive.model ? { model: drive.model } : {}),
+    via_device: hubId(input.topics),
+    ...(input.configurationUrl ? { configuration_url: input.configurationUrl } : {}),
   };
 }
 
-/** Pure: discovery topic → payload, one device per drive. */
+const available = (topic: string) => ({ topic, payload_available: 'online', payload_not_available: 'offline' }) as const;
+
+function components(entities: readonly EntityDescriptor[], topics: Topics, drive: string | null): Record<string, DiscoveryComponent> {
+  const out: Record<string, DiscoveryComponent> = {};
+  for (const entity of entities) out[entity.key] = buildComponent(entity, topics, drive);
+  return out;
+}
+
+/** Pure: the device-based discovery payload of one drive (available while bridge and drive are). */
+export function buildDeviceDiscovery(input: DiscoveryInput, drive: DriveDeviceInfo): DeviceDiscoveryPayload {
+  return {
+    device: driveDeviceInfo(input, drive),
+    origin: input.origin,
+    availability: [available(input.topics.bridgeAvailability), available(input.topics.driveAvailability(drive.id))],
+    availability_mode: 'all',
+    qos: 1,
+    components: components(input.entities ?? DRIVE_ENTITIES, input.topics, drive.id),
+  };
+}
+
+/** Pure: the hub device's discovery payload (available while bridge and core are). */
+export function buildHubDiscovery(input: DiscoveryInput): DeviceDiscoveryPayload {
+  return {
+    device: hubDeviceInfo(input),
+    origin: input.origin,
+    availability: [available(input.topics.bridgeAvailability), available(input.topics.coreAvailability)],
+    availability_mode: 'all',
+    qos: 1,
+    components: components(input.hubEntities ?? HUB_ENTITIES, input.topics, null),
+  };
+}
+
+/** Pure: discovery topic → payload: the hub, then one device per drive in `input.drives`. */
 export function buildDiscovery(input: DiscoveryInput): Map<string, DeviceDiscoveryPayload> {
-  const out = new Map<string, DeviceDiscoveryPayload>();
+  const out = new Map<string, DeviceDiscoveryPayload>([[input.topics.hubDiscovery, buildHubDiscovery(input)]]);
   for (const drive of input.drives) out.set(input.topics.discovery(drive.id), buildDeviceDiscovery(input, drive));
   return out;
+}
+
+/** The identity to publish for a drive: none yet (wait), or vendor and model (each possibly unknown). */
+export type DriveIdentity = { vendor: string | null; model: string | null } | null;
+
+/**
+ * Pure: the drive identity to publish after reading `status`, given the one published before.
+ * While the core starts (`initializing`, before it asked the drive) nothing is known yet: wait,
+ * or keep what was published. After that the status says what the drive reported; a drive that
+ * is absent (no vendor/model) keeps a known identity rather than dropping it, so a restart
+ * without the drive does not churn the device registry.
+ */
+export function nextIdentity(previous: DriveIdentity, status: Pick<DriveStatus, 'state' | 'drive'> | null): DriveIdentity {
+  if (!status || status.state === 'initializing') return previous;
+  const { vendor, model } = status.drive;
+  if (vendor === null && model === null && previous !== null) return previous;
+  return { vendor, model };
 }
 
 /**
@@ -160,7 +236,7 @@ export function removalPayload(previous: unknown, current: DeviceDiscoveryPayloa
   return { ...current, components: { ...current.components, ...removed } };
 }
 
-const PLATFORMS = new Set(['sensor', 'binary_sensor', 'button', 'switch', 'event']);
+const PLATFORMS = new Set(['sensor', 'binary_sensor', 'button', 'switch', 'select', 'event']);
 
 function componentPlatforms(payload: unknown): Map<string, RemovedComponent['platform']> {
   const out = new Map<string, RemovedComponent['platform']>();

@@ -4,10 +4,10 @@ import type {
   EntityCategory,
   SensorComponent,
 } from './discovery-types.js';
-import type { ButtonCommand, SwitchCommand } from './topics.js';
+import type { ButtonCommand, SelectCommand, SwitchCommand } from './topics.js';
 
-/** The per-drive state topics an entity can read. */
-export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'system' | 'event';
+/** The state topics an entity can read: per drive, or the add-on's (`system`, `archive`). */
+export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'system' | 'archive' | 'event';
 
 interface DescriptorBase {
   /** Component id in `components` and the last part of `unique_id`: never change it. */
@@ -35,6 +35,7 @@ export interface BinarySensorDescriptor extends DescriptorBase {
   source: StateSource;
   value_template: string;
   device_class?: BinarySensorComponent['device_class'];
+  attributes_source?: StateSource;
 }
 
 export interface ButtonDescriptor extends DescriptorBase {
@@ -49,13 +50,21 @@ export interface SwitchDescriptor extends DescriptorBase {
   value_template: string;
 }
 
+export interface SelectDescriptor extends DescriptorBase {
+  platform: 'select';
+  command: SelectCommand;
+  source: StateSource;
+  value_template: string;
+  options: readonly string[];
+}
+
 export interface EventDescriptor extends DescriptorBase {
   platform: 'event';
   source: 'event';
   event_types: readonly string[];
 }
 
-export type EntityDescriptor = SensorDescriptor | BinarySensorDescriptor | ButtonDescriptor | SwitchDescriptor | EventDescriptor;
+export type EntityDescriptor = SensorDescriptor | BinarySensorDescriptor | ButtonDescriptor | SwitchDescriptor | SelectDescriptor | EventDescriptor;
 
 /** States in which a disc is in the drive (the contract has no separate "disc present" flag). */
 export const DISC_PRESENT_STATES: readonly DriveState[] = [
@@ -69,7 +78,7 @@ export const DISC_PRESENT_STATES: readonly DriveState[] = [
 
 const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 
-/** Every entity of one drive's device (SPEC §6), as data. */
+/** Every entity of one drive's device (SPEC §6), as data; the add-on's own are in hub-entities.ts. */
 export const DRIVE_ENTITIES: readonly EntityDescriptor[] = [
   {
     platform: 'sensor',
@@ -112,6 +121,15 @@ export const DRIVE_ENTITIES: readonly EntityDescriptor[] = [
     value_template: '{{ value_json.eta_s }}',
     device_class: 'duration',
     unit_of_measurement: 's',
+  },
+  {
+    platform: 'sensor',
+    key: 'finishes_at',
+    name: 'Finishes at',
+    icon: 'mdi:clock-end',
+    source: 'progress',
+    value_template: '{{ value_json.finishes_at }}',
+    device_class: 'timestamp',
   },
   {
     platform: 'sensor',
@@ -179,18 +197,6 @@ export const DRIVE_ENTITIES: readonly EntityDescriptor[] = [
     value_template: '{{ value_json.archived_total }}',
     state_class: 'total_increasing',
     unit_of_measurement: 'discs',
-  },
-  {
-    platform: 'sensor',
-    key: 'free_space',
-    name: 'Free space',
-    source: 'system',
-    value_template: '{{ value_json.free_gb }}',
-    device_class: 'data_size',
-    unit_of_measurement: 'GB',
-    state_class: 'measurement',
-    suggested_display_precision: 1,
-    entity_category: 'diagnostic',
   },
   {
     platform: 'binary_sensor',

@@ -1,6 +1,7 @@
 import { CONTROL_ACTIONS, commandContextOf, commandVerdict, type Attributes, type DriveStatus, type History, type Progress, type SystemInfo } from '../contract/index.js';
 import { formatDuration } from '../util/format.js';
 import type {
+  ArchivePayload,
   DiscPayload,
   LastJobPayload,
   LegacyAttributesPayload,
@@ -44,6 +45,7 @@ export const EMPTY_PROGRESS: ProgressPayload = {
   track: null,
   tracks: null,
   job_id: null,
+  finishes_at: null,
 };
 
 export function progressPayload(progress: Progress | null): ProgressPayload {
@@ -59,7 +61,27 @@ export function progressPayload(progress: Progress | null): ProgressPayload {
     track: progress.track,
     tracks: progress.tracks,
     job_id: progress.job_id,
+    finishes_at: finishesAt(progress),
   };
+}
+
+/** When the job should end: the core's last progress write plus its ETA (null without a running job or ETA). */
+export function finishesAt(progress: Pick<Progress, 'job_id' | 'eta_seconds' | 'updated'>): string | null {
+  if (progress.job_id === null || progress.eta_seconds === null) return null;
+  const at = Date.parse(progress.updated);
+  if (Number.isNaN(at)) return null;
+  // Whole seconds: a timestamp sensor that changes by milliseconds on every write is noise.
+  return new Date(Math.round(at / 1000 + progress.eta_seconds) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The end value of a finished job for the progress topic, from the last progress published for
+ * it: 100 % after a success (the core's final write may have been replaced by the next
+ * job's or the reset before the bridge read it), the value as it was otherwise.
+ */
+export function finalProgress(last: ProgressPayload, result: 'completed' | 'ended'): ProgressPayload {
+  if (result !== 'completed') return { ...last, eta_s: null, finishes_at: null };
+  return { ...last, percent: 100, bytes_done: Math.max(last.bytes_done, last.bytes_total), eta_s: 0, finishes_at: null };
 }
 
 export function discPayload(attributes: Attributes | null): DiscPayload {
@@ -100,12 +122,39 @@ export function lastJobPayload(history: History | null, drive: string): LastJobP
 
 export function systemPayload(system: SystemInfo | null): SystemPayload {
   const free = system?.output_free_bytes ?? null;
+  const methods = system?.methods ?? {};
   return {
     version: system?.version ?? null,
     output_dir: system?.output_dir ?? null,
     free_bytes: free,
     total_bytes: system?.output_total_bytes ?? null,
     free_gb: free === null ? null : round(free / 1e9, 2),
+    tools_missing: toolsMissing(methods),
+    methods: { ...methods },
+  };
+}
+
+/**
+ * The tools that a kind of disc needs but are missing: every method summary (and its fallback
+ * warnings) names one as "<tool> is not installed" (src/copy's notInstalled()).
+ */
+export function toolsMissing(methods: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  for (const text of Object.values(methods)) for (const match of text.matchAll(/([\w.+-]+) is not installed/g)) found.add(match[1]!);
+  return [...found].sort();
+}
+
+/** The add-on's archive: total over all drives and the newest archived disc (success or degraded). */
+export function archivePayload(history: History | null): ArchivePayload {
+  const entry = history?.entries.find((e) => e.result === 'success' || e.result === 'degraded') ?? null;
+  return {
+    archived_total: Object.values(history?.archived_total ?? {}).reduce((sum, n) => sum + n, 0),
+    title: entry?.disc_label ?? null,
+    drive: entry?.drive_id ?? null,
+    type: entry?.disc_type ?? null,
+    image_path: entry?.image_path ?? null,
+    finished: entry?.finished ?? null,
+    result: entry?.result ?? null,
   };
 }
 

@@ -4,12 +4,14 @@ import type { MqttConnection } from './connection.js';
 
 /**
  * The retained topics we want on the broker (`desired`) and what we believe it holds (`sent`).
- * `set()` publishes only a difference; while disconnected it only records the wish, and after a
- * reconnect `flushAll()` sends what the broker lacks.
+ * `set()` publishes only a difference, and only while the session is live; otherwise (no
+ * connection, or a session still being set up: scan, discovery, replay of missed events) it
+ * only records the wish, and the session's `flush()`/`flushAll()` send what the broker lacks.
  */
 export class RetainedPublisher {
   readonly #desired = new Map<string, string>();
   #sent = new Map<string, string>();
+  #live = false;
 
   constructor(
     private readonly connection: MqttConnection,
@@ -24,16 +26,30 @@ export class RetainedPublisher {
     return this.#desired.get(topic);
   }
 
+  get live(): boolean {
+    return this.#live && this.connection.connected;
+  }
+
+  /** The session is set up: from now on `set()` publishes at once. */
+  open(): void {
+    this.#live = true;
+  }
+
+  /** The connection is gone (or a new session begins): `set()` only records until `open()`. */
+  hold(): void {
+    this.#live = false;
+  }
+
   set(topic: string, payload: string): void {
     this.#desired.set(topic, payload);
-    if (this.connection.connected && this.#sent.get(topic) !== payload) void this.#send(topic, payload);
+    if (this.live && this.#sent.get(topic) !== payload) void this.#send(topic, payload);
   }
 
   /** No longer ours: cleared on the broker with an empty retained message. */
   remove(topic: string): void {
     this.#desired.delete(topic);
     const held = this.#sent.get(topic);
-    if (held !== undefined && held !== '' && this.connection.connected) void this.#send(topic, '');
+    if (held !== undefined && held !== '' && this.live) void this.#send(topic, '');
   }
 
   /** Publishes now and waits for the PUBACK (event-driven messages, in order). */
@@ -62,9 +78,14 @@ export class RetainedPublisher {
 
   /** Sends every desired topic the broker does not hold; resolves when all are acknowledged. */
   async flushAll(): Promise<number> {
+    return this.flush(() => true);
+  }
+
+  /** Like `flushAll()`, for the desired topics that `which` selects (discovery before the rest). */
+  async flush(which: (topic: string) => boolean): Promise<number> {
     const pending: Array<Promise<void>> = [];
     for (const [topic, payload] of this.#desired) {
-      if (this.#sent.get(topic) !== payload) pending.push(this.#send(topic, payload));
+      if (which(topic) && this.#sent.get(topic) !== payload) pending.push(this.#send(topic, payload));
     }
     await Promise.all(pending);
     return pending.length;

@@ -30,14 +30,14 @@ export interface SessionSummary {
  * Runs after every (re)connect, before anything else is published: reads what the broker holds
  * under our topics, clears retained messages of ours that are no longer computed (a drive removed
  * from the options, the legacy topics switched off, a stale retained command), removes entities
- * that a device no longer has, then publishes only what differs, and finally subscribes to
- * commands and HA's birth topic.
+ * that a device no longer has, and tells the publisher what the broker holds. The caller then
+ * publishes in order (discovery, missed events, the snapshot) and subscribes to commands.
  */
-export async function startSession(ctx: SessionContext): Promise<SessionSummary> {
+export async function startSession(ctx: SessionContext): Promise<Omit<SessionSummary, 'published'>> {
   const { connection, publisher, topics, logger } = ctx;
   const generation = connection.generation;
   const legacyTopics = new Set(Object.values(topics.legacy));
-  const filters = [topics.discoveryWildcard, `${topics.base}/#`, `${LEGACY_BASE}/+`];
+  const filters = [topics.hubDiscovery, topics.discoveryWildcard, `${topics.base}/#`, `${LEGACY_BASE}/+`];
   const held = await scanRetained(connection, filters, `${topics.base}/bridge`, ctx.scanTimeoutMs, ctx.timers);
   // The connection dropped and came back during the scan: that newer session does the work.
   if (connection.generation !== generation || !connection.connected) throw new StaleSessionError();
@@ -59,9 +59,7 @@ export async function startSession(ctx: SessionContext): Promise<SessionSummary>
   }
   if (connection.generation !== generation) throw new StaleSessionError();
   publisher.prime(keep);
-  const published = await publisher.flushAll();
-  await connection.subscribe([topics.commandWildcard, ...topics.haStatus]);
-  return { published, unchanged: keep.size, cleared };
+  return { unchanged: keep.size, cleared };
 }
 
 /** Thrown when a session setup outlived its connection. */

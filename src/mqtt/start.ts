@@ -33,7 +33,8 @@ export function defaultBridgeSettings(config: Pick<Config, 'api_dir'>): BridgeSe
     stateDir: join(dirname(config.api_dir), 'mqtt'),
     progressIntervalMs: 1000,
     maxReplayAgeMs: 3_600_000,
-    heartbeatCheckMs: 5000,
+    // The core's lock goes stale 6 s after its last touch; checked every second: offline within 8 s.
+    heartbeatCheckMs: 1000,
     pollMs: 30_000,
     haBirthDelayMs: { min: 500, max: 3000 },
     scanTimeoutMs: 3000,

@@ -1,10 +1,11 @@
-import type { ContractEvent } from '../contract/index.js';
+import { stat } from 'node:fs/promises';
+import { coreLiveness, type ContractEvent, type CoreLiveness } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { driveAvailability, reconcileState, type StateTrack } from './availability.js';
+import { coreAvailability, driveAvailability, reconcileState, type StateTrack } from './availability.js';
 import type { CommandDispatcher } from './commands.js';
 import type { ContractFile, ContractView, DriveFile } from './contract-view.js';
-import { buildDiscovery, type DriveDeviceInfo } from './discovery.js';
+import { buildDiscovery, nextIdentity, type DriveIdentity } from './discovery.js';
 import type { OriginInfo } from './discovery-types.js';
 import { eventMessages } from './event-messages.js';
 import type { EventMessage } from './event-pump.js';
@@ -13,7 +14,7 @@ import type { RetainedPublisher } from './publisher.js';
 import { serializePayload } from './stable-stringify.js';
 import { TrailingThrottle } from './throttle.js';
 import type { Timers } from './timers.js';
-import type { Topics } from './topics.js';
+import type { ProgressPayload, Topics } from './topics.js';
 
 export interface StateSyncDeps {
   topics: Topics;
@@ -32,32 +33,43 @@ export interface StateSyncDeps {
   logger: Logger;
 }
 
+const JOB_END_EVENTS: ReadonlySet<string> = new Set(['copy_completed', 'copy_failed', 'copy_cancelled']);
+
 /**
  * Contract → retained topics: reads a changed contract file and sets the topics it feeds
- * (discovery, status, progress, disc, last job, system, availability, legacy), and turns events
- * into their messages. Publishing itself (diffs, reconnects) is the publisher's.
+ * (discovery, status, progress, disc, last job, system, archive, availability, legacy), follows
+ * the core's liveness, and turns events into their messages. Publishing itself (diffs, order,
+ * reconnects) is the publisher's and the bridge's.
  */
 export class StateSync {
   readonly #tracks = new Map<string, StateTrack>();
+  readonly #identities = new Map<string, DriveIdentity>();
   readonly #driveSet: ReadonlySet<string>;
   readonly #legacyThrottle: TrailingThrottle<string>;
-  readonly #progressReads: TrailingThrottle<DriveFile<'progress'>>;
+  readonly #progressOut: TrailingThrottle<ProgressPayload>;
+  /** The newest progress handed to the throttle per drive (sent or waiting). */
+  readonly #lastProgress = new Map<string, ProgressPayload>();
   #discoveryKey = '';
+  #core: CoreLiveness | null = null;
+  #lockMtime: number | null = null;
   #stopped = false;
 
   constructor(private readonly deps: StateSyncDeps) {
     this.#driveSet = new Set(deps.drives);
     for (const drive of deps.drives) this.#tracks.set(drive, { published: null, lastEventTs: null });
     this.#legacyThrottle = new TrailingThrottle(deps.progressIntervalMs, (topic, payload) => deps.publisher.set(topic, payload), deps.timers);
-    // progress.json is read (and published) at most once per interval per drive, the last read
-    // trailing: the rate limit of SPEC §6, and no parsing of writes nobody would see.
-    this.#progressReads = new TrailingThrottle(deps.progressIntervalMs, (_drive, file) => void this.#loadProgress(file), deps.timers);
+    // At most one progress message per interval per drive (SPEC §6), the last value trailing.
+    this.#progressOut = new TrailingThrottle(
+      deps.progressIntervalMs,
+      (drive, payload) => deps.publisher.set(deps.topics.progress(drive), serializePayload(payload)),
+      deps.timers,
+    );
   }
 
   /** Every retained topic this bridge may publish (anything else under our namespace is stale). */
   computedTopics(): Set<string> {
     const t = this.deps.topics;
-    const out = new Set<string>([t.bridgeAvailability, t.system]);
+    const out = new Set<string>([t.bridgeAvailability, t.coreAvailability, t.system, t.archive, t.hubDiscovery]);
     for (const drive of this.deps.drives) {
       for (const topic of [t.discovery(drive), t.driveAvailability(drive), t.state(drive), t.status(drive), t.progress(drive), t.disc(drive), t.lastJob(drive)]) {
         out.add(topic);
@@ -67,10 +79,29 @@ export class StateSync {
     return out;
   }
 
+  /** Published first in a session, before missed events: the devices and whether they are available. */
+  isSessionHead(topic: string): boolean {
+    const t = this.deps.topics;
+    return topic.endsWith('/config') || topic === t.bridgeAvailability || topic === t.coreAvailability || topic.endsWith('/availability');
+  }
+
+  /** Whether the core runs, as last checked (null before the first check). */
+  get core(): CoreLiveness | null {
+    return this.#core;
+  }
+
+  /** Why the core is not there, for log lines. */
+  coreAbsence(): string {
+    const stopped = this.deps.view.system?.stopped;
+    if (this.#core === 'stopped' && stopped) return `the core stopped at ${stopped}`;
+    if (this.#lockMtime === null) return 'the core is not running (no lock file)';
+    return `the core is not responding (its lock was last touched at ${new Date(this.#lockMtime).toISOString()})`;
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#legacyThrottle.stop();
-    this.#progressReads.stop();
+    this.#progressOut.stop();
   }
 
   /** The messages of one event, in order; a transition also updates what the state topic shows. */
@@ -84,32 +115,55 @@ export class StateSync {
         track.lastEventTs = outcome.state.ts;
       }
     }
+    if (event.drive !== null && this.#driveSet.has(event.drive) && JOB_END_EVENTS.has(event.type) && typeof event.data.job_id === 'string') {
+      void this.#finishProgress(event.drive, event.data.job_id, event.type === 'copy_completed');
+    }
     return outcome.messages;
   }
 
-  /** Periodic: heartbeat staleness and the status.json fallback for the state topic. */
-  tick(): void {
+  /** Periodic: the core's liveness (its lock), heartbeat staleness and the status.json fallback for the state topic. */
+  async tick(): Promise<void> {
+    await this.checkCore();
+    if (this.#stopped) return;
     for (const drive of this.deps.drives) {
       this.#publishDriveAvailability(drive);
       this.#reconcile(drive);
     }
   }
 
+  /** Reads the core's lock and system.json's stop mark; publishes the core's availability on a change. */
+  async checkCore(): Promise<void> {
+    const { view, topics, publisher, logger, timers } = this.deps;
+    this.#lockMtime = await stat(view.paths.coreLock).then(
+      (s) => s.mtimeMs,
+      () => null,
+    );
+    if (this.#stopped) return;
+    const next = coreLiveness(this.#lockMtime, view.system, timers.now());
+    const previous = this.#core;
+    this.#core = next;
+    if (previous !== null && previous !== next) {
+      if (next === 'running') logger.info('the core is running again');
+      else logger.warn({ core: next }, '%s: its entities are unavailable', this.coreAbsence());
+    }
+    publisher.set(topics.coreAvailability, coreAvailability(next));
+    if (previous !== next) for (const drive of this.deps.drives) this.#publishDriveAvailability(drive);
+  }
+
   async refresh(file: ContractFile): Promise<void> {
     if (this.#stopped || file.kind === 'events') return;
     if ('drive' in file && !this.#driveSet.has(file.drive)) return;
-    if (file.kind === 'progress') {
-      this.#progressReads.push(file.drive, file);
-      return;
-    }
     if (!(await this.#load(file))) return;
     const { view, publisher, topics: t } = this.deps;
     switch (file.kind) {
       case 'system':
         publisher.set(t.system, serializePayload(project.systemPayload(view.system)));
         this.deps.commands.setControlUrl(view.system?.control_url ?? null);
+        // A clean stop says so here: the core's availability changes at once, not at the next check.
+        await this.checkCore();
         return;
       case 'history':
+        publisher.set(t.archive, serializePayload(project.archivePayload(view.history)));
         for (const drive of this.deps.drives) publisher.set(t.lastJob(drive), serializePayload(project.lastJobPayload(view.history, drive)));
         return;
       case 'status': {
@@ -117,15 +171,37 @@ export class StateSync {
         if (status) publisher.set(t.status(file.drive), serializePayload(project.statusPayload(status)));
         this.#publishDriveAvailability(file.drive);
         this.#reconcile(file.drive);
-        this.#publishDiscovery();
+        this.updateDiscovery();
         this.#publishLegacy(file.drive);
         return;
       }
+      case 'progress':
+        this.#pushProgress(file.drive, project.progressPayload(view.progress.get(file.drive) ?? null));
+        this.#publishLegacy(file.drive);
+        return;
       case 'attributes':
         publisher.set(t.disc(file.drive), serializePayload(project.discPayload(view.attributes.get(file.drive) ?? null)));
         this.#publishLegacy(file.drive);
         return;
     }
+  }
+
+  /**
+   * Sets the discovery of the hub and of every drive whose identity is known (or known to be
+   * unknowable); rebuilt only when an identity changed, so HA sees one discovery per change.
+   */
+  updateDiscovery(): void {
+    const { view, topics } = this.deps;
+    for (const id of this.deps.drives) this.#identities.set(id, nextIdentity(this.#identities.get(id) ?? null, view.status.get(id) ?? null));
+    const drives = this.deps.drives.flatMap((id) => {
+      const identity = this.#identities.get(id);
+      return identity ? [{ id, ...identity }] : [];
+    });
+    const key = JSON.stringify(drives);
+    if (key === this.#discoveryKey) return;
+    this.#discoveryKey = key;
+    const discovery = buildDiscovery({ topics, drives, origin: this.deps.origin, swVersion: this.deps.swVersion, configurationUrl: this.deps.configurationUrl });
+    for (const [topic, payload] of discovery) this.deps.publisher.set(topic, serializePayload(payload));
   }
 
   async #load(file: ContractFile): Promise<boolean> {
@@ -138,34 +214,38 @@ export class StateSync {
     }
   }
 
-  async #loadProgress(file: DriveFile<'progress'>): Promise<void> {
-    if (!(await this.#load(file))) return;
-    const progress = this.deps.view.progress.get(file.drive) ?? null;
-    this.deps.publisher.set(this.deps.topics.progress(file.drive), serializePayload(project.progressPayload(progress)));
-    this.#publishLegacy(file.drive);
+  /** Rate-limited, but the end value of a job always goes out before anything of the next job or the reset. */
+  #pushProgress(drive: string, payload: ProgressPayload): void {
+    const previous = this.#lastProgress.get(drive);
+    if (previous && previous.job_id !== null && previous.job_id !== payload.job_id) this.#progressOut.flushPending(drive);
+    this.#lastProgress.set(drive, payload);
+    this.#progressOut.push(drive, payload);
   }
 
-  /** Discovery changes only with the drive's vendor/model/path; rebuilt only then. */
-  #publishDiscovery(): void {
-    const { view, topics } = this.deps;
-    const drives: DriveDeviceInfo[] = this.deps.drives.map((id) => {
-      const status = view.status.get(id) ?? null;
-      return { id, vendor: status?.drive.vendor ?? null, model: status?.drive.model ?? null, path: status?.drive.path ?? null };
-    });
-    const key = JSON.stringify(drives);
-    if (key === this.#discoveryKey) return;
-    this.#discoveryKey = key;
-    const discovery = buildDiscovery({ topics, drives, origin: this.deps.origin, swVersion: this.deps.swVersion, configurationUrl: this.deps.configurationUrl });
-    for (const [topic, payload] of discovery) this.deps.publisher.set(topic, serializePayload(payload));
+  /**
+   * A job ended: its end value is published now, read from progress.json or, when the core has
+   * already replaced it (reset, next job), made from the last value seen of that job.
+   */
+  async #finishProgress(drive: string, jobId: string, completed: boolean): Promise<void> {
+    const file: DriveFile<'progress'> = { kind: 'progress', drive };
+    if (!(await this.#load(file))) return;
+    const current = project.progressPayload(this.deps.view.progress.get(drive) ?? null);
+    const last = this.#lastProgress.get(drive);
+    const final = current.job_id === jobId ? current : last?.job_id === jobId ? project.finalProgress(last, completed ? 'completed' : 'ended') : null;
+    if (!final) return;
+    this.#lastProgress.set(drive, final);
+    this.#progressOut.emitNow(drive, final);
+    if (current.job_id !== jobId) this.#pushProgress(drive, current);
   }
 
   #publishDriveAvailability(drive: string): void {
     const { topics, publisher, logger } = this.deps;
+    if (this.#core === null) return;
     const topic = topics.driveAvailability(drive);
-    const next = driveAvailability(this.deps.view.status.get(drive) ?? null, this.deps.timers.now());
+    const next = driveAvailability(this.deps.view.status.get(drive) ?? null, this.deps.timers.now(), this.#core);
     const previous = publisher.desired(topic);
     if (previous !== undefined && previous !== next) {
-      if (next === 'offline') logger.warn({ drive }, "drive '%s' is offline: the core's heartbeat is stale or missing", drive);
+      if (next === 'offline') logger.warn({ drive }, "drive '%s' is offline: %s", drive, this.#core === 'running' ? "the core's heartbeat for it is stale or missing" : this.coreAbsence());
       else logger.info({ drive }, "drive '%s' is online again", drive);
     }
     publisher.set(topic, next);

@@ -32,6 +32,8 @@ export interface ProgressPayload {
   track: number | null;
   tracks: number | null;
   job_id: string | null;
+  /** Estimated end of the current job (the core's last progress write + its ETA), ISO 8601. */
+  finishes_at: string | null;
 }
 
 /** `<base>/<drive>/disc`: the current disc and job (attributes.json). */
@@ -67,13 +69,30 @@ export interface LastJobPayload {
   archived_total: number;
 }
 
-/** `<base>/system`: version and output folder space (system.json). */
+/** `<base>/system`: version, output folder space and what the tools found allow (system.json). */
 export interface SystemPayload {
   version: string | null;
   output_dir: string | null;
   free_bytes: number | null;
   total_bytes: number | null;
   free_gb: number | null;
+  /** Tools a disc kind needs that are not installed (from the methods in effect), sorted. */
+  tools_missing: string[];
+  /** What each kind of disc gets with the tools found. */
+  methods: Record<string, string>;
+}
+
+/** `<base>/archive`: what the add-on has archived, over all drives (history.json). */
+export interface ArchivePayload {
+  /** Discs archived (success and degraded) since installation, all drives. */
+  archived_total: number;
+  /** The newest archived disc: its title (label), drive, type, image and finish time. */
+  title: string | null;
+  drive: string | null;
+  type: DiscType | null;
+  image_path: string | null;
+  finished: string | null;
+  result: JobResult | null;
 }
 
 /** `<base>/<drive>/event`: one job event, for the HA `event` entity (`event_type` + data). */
@@ -114,6 +133,8 @@ export interface TopicPayloads {
   disc: DiscPayload;
   lastJob: LastJobPayload;
   system: SystemPayload;
+  archive: ArchivePayload;
+  coreAvailability: Availability;
   event: EventPayload;
   discovery: DeviceDiscoveryPayload;
   legacyState: DriveState;
@@ -133,7 +154,9 @@ export const BUTTON_COMMANDS = ['eject', 'cancel', 'start', 'close_tray'] as con
 export type ButtonCommand = (typeof BUTTON_COMMANDS)[number];
 export const SWITCH_COMMANDS = ['auto_copy'] as const;
 export type SwitchCommand = (typeof SWITCH_COMMANDS)[number];
-export type CommandName = ButtonCommand | SwitchCommand;
+export const SELECT_COMMANDS = ['duplicate_policy', 'checksum'] as const;
+export type SelectCommand = (typeof SELECT_COMMANDS)[number];
+export type CommandName = ButtonCommand | SwitchCommand | SelectCommand;
 
 /** The original tool's fixed topics (one drive), `homeassistant/sensor/disk2iso/...`. */
 export const LEGACY_BASE = 'homeassistant/sensor/disk2iso';
@@ -150,6 +173,20 @@ export class Topics {
   }
   get system(): string {
     return `${this.base}/system`;
+  }
+  get archive(): string {
+    return `${this.base}/archive`;
+  }
+  /**
+   * `online` while the core runs (its api lock is fresh). One level, not `<base>/core/…`, which a
+   * drive named `core` would own.
+   */
+  get coreAvailability(): string {
+    return `${this.base}/core_availability`;
+  }
+  /** The hub device (the add-on itself): `<prefix>/device/<base>/config`, never a drive's topic. */
+  get hubDiscovery(): string {
+    return `${this.discoveryPrefix}/device/${this.base}/config`;
   }
   /** HA's birth topic under the configured prefix, and the default one (they differ when the prefix was changed). */
   get haStatus(): readonly string[] {

@@ -3,7 +3,10 @@ import { DISC_TYPES, DRIVE_STATES, JOB_EVENT_TYPES, JOB_RESULTS } from '../../sr
 import {
   buildDeviceDiscovery,
   buildDiscovery,
+  buildHubDiscovery,
   DRIVE_ENTITIES,
+  HUB_ENTITIES,
+  nextIdentity,
   removalPayload,
   Topics,
   type DiscoveryInput,
@@ -15,8 +18,8 @@ const topics = new Topics('homeassistant', 'disk2iso');
 const input: DiscoveryInput = {
   topics,
   drives: [
-    { id: 'sr0', vendor: 'TSSTcorp', model: 'DVD-RW SH-224', path: '/dev/sr0' },
-    { id: 'sr1', vendor: null, model: null, path: null },
+    { id: 'sr0', vendor: 'TSSTcorp', model: 'DVD-RW SH-224' },
+    { id: 'sr1', vendor: null, model: null },
   ],
   origin: { name: 'disk2iso', sw_version: '0.1.0', support_url: 'https://example.invalid/disk2iso' },
   swVersion: '0.1.0',
@@ -26,8 +29,12 @@ const input: DiscoveryInput = {
 describe('buildDiscovery (pure)', () => {
   const discovery = buildDiscovery(input);
 
-  it('gives one device-based discovery topic per drive, with the base topic as node id', () => {
-    expect([...discovery.keys()]).toEqual(['homeassistant/device/disk2iso/sr0/config', 'homeassistant/device/disk2iso/sr1/config']);
+  it('gives the hub device its own topic and one device-based discovery topic per drive, with the base topic as node id', () => {
+    expect([...discovery.keys()]).toEqual([
+      'homeassistant/device/disk2iso/config',
+      'homeassistant/device/disk2iso/sr0/config',
+      'homeassistant/device/disk2iso/sr1/config',
+    ]);
     for (const topic of discovery.keys()) expect(checkDiscoveryTopic(topic)).toEqual([]);
   });
 
@@ -35,17 +42,17 @@ describe('buildDiscovery (pure)', () => {
     const seen = new Set<string>();
     const problems = [...discovery].flatMap(([topic, payload]) => checkDevicePayload(topic, JSON.parse(JSON.stringify(payload)), seen));
     expect(problems).toEqual([]);
-    expect(seen.size).toBe(DRIVE_ENTITIES.length * 2);
+    expect(seen.size).toBe(DRIVE_ENTITIES.length * 2 + HUB_ENTITIES.length);
   });
 
-  it('identifies the device, the origin and links the ingress panel', () => {
+  it('identifies the drive by its model name, links it to the hub and the ingress panel', () => {
     const payload = discovery.get('homeassistant/device/disk2iso/sr0/config')!;
     expect(payload.device).toEqual({
       identifiers: ['disk2iso_sr0'],
       name: 'disk2iso sr0',
       manufacturer: 'TSSTcorp',
-      model: 'DVD-RW SH-224 (/dev/sr0)',
-      sw_version: '0.1.0',
+      model: 'DVD-RW SH-224',
+      via_device: 'disk2iso',
       configuration_url: 'homeassistant://hassio/ingress/local_disk2iso',
     });
     expect(payload.origin).toEqual({ name: 'disk2iso', sw_version: '0.1.0', support_url: 'https://example.invalid/disk2iso' });
@@ -53,18 +60,51 @@ describe('buildDiscovery (pure)', () => {
     expect(payload.availability_mode).toBe('all');
   });
 
-  it('omits configuration_url when it is unknown', () => {
+  it('the hub device: the add-on, its version, available while bridge and core are', () => {
+    const payload = buildHubDiscovery(input);
+    expect(payload.device).toEqual({
+      identifiers: ['disk2iso'],
+      name: 'disk2iso',
+      manufacturer: 'disk2iso',
+      model: 'Disc archiver (Home Assistant add-on)',
+      sw_version: '0.1.0',
+      configuration_url: 'homeassistant://hassio/ingress/local_disk2iso',
+    });
+    expect(payload.availability.map((a) => a.topic)).toEqual(['disk2iso/availability', 'disk2iso/core_availability']);
+    const c = payload.components as unknown as Record<string, Record<string, unknown>>;
+    expect(Object.keys(c)).toEqual(['free_space', 'version', 'archived_total', 'last_archived', 'tools_problem']);
+    expect(c.free_space).toMatchObject({ unique_id: 'disk2iso_free_space', default_entity_id: 'sensor.disk2iso_free_space', state_topic: 'disk2iso/system', device_class: 'data_size', unit_of_measurement: 'GB' });
+    expect(c.version).toMatchObject({ platform: 'sensor', state_topic: 'disk2iso/system', entity_category: 'diagnostic' });
+    expect(c.archived_total).toMatchObject({ state_topic: 'disk2iso/archive', state_class: 'total_increasing' });
+    expect(c.last_archived).toMatchObject({ state_topic: 'disk2iso/archive', json_attributes_topic: 'disk2iso/archive' });
+    expect(c.tools_problem).toMatchObject({ platform: 'binary_sensor', device_class: 'problem', json_attributes_topic: 'disk2iso/system' });
+  });
+
+  it('never puts a placeholder where the drive reported nothing', () => {
     const payload = buildDeviceDiscovery({ ...input, configurationUrl: null }, input.drives[1]!);
-    expect(payload.device).not.toHaveProperty('configuration_url');
-    expect(payload.device.manufacturer).toBe('disk2iso');
+    expect(payload.device).toEqual({ identifiers: ['disk2iso_sr1'], name: 'disk2iso sr1', via_device: 'disk2iso' });
+  });
+
+  it('waits for the drive identity while the core starts, and keeps a known one when the drive is gone', () => {
+    const st = (state: 'initializing' | 'waiting_for_drive' | 'drive_detected', vendor: string | null, model: string | null) => ({
+      state,
+      drive: { path: '/dev/sr0', vendor, model, present: vendor !== null, simulated: false },
+    });
+    expect(nextIdentity(null, null)).toBeNull();
+    expect(nextIdentity(null, st('initializing', null, null))).toBeNull();
+    expect(nextIdentity(null, st('waiting_for_drive', null, null))).toEqual({ vendor: null, model: null });
+    expect(nextIdentity(null, st('drive_detected', 'V', 'M'))).toEqual({ vendor: 'V', model: 'M' });
+    expect(nextIdentity({ vendor: 'V', model: 'M' }, st('initializing', null, null))).toEqual({ vendor: 'V', model: 'M' });
+    expect(nextIdentity({ vendor: 'V', model: 'M' }, st('waiting_for_drive', null, null))).toEqual({ vendor: 'V', model: 'M' });
+    expect(nextIdentity({ vendor: 'V', model: 'M' }, st('drive_detected', 'V', 'N'))).toEqual({ vendor: 'V', model: 'N' });
   });
 
   it('has every entity of SPEC §6 with stable unique ids and default_entity_id (not object_id)', () => {
     const components = discovery.get('homeassistant/device/disk2iso/sr0/config')!.components;
     expect(Object.keys(components).sort()).toEqual(
       [
-        'state', 'progress', 'read_speed', 'eta', 'disc_label', 'disc_type', 'disc_size', 'bad_sectors', 'last_image',
-        'last_result', 'discs_archived', 'free_space', 'disc_present', 'copying', 'problem', 'eject', 'cancel', 'start',
+        'state', 'progress', 'read_speed', 'eta', 'finishes_at', 'disc_label', 'disc_type', 'disc_size', 'bad_sectors', 'last_image',
+        'last_result', 'discs_archived', 'disc_present', 'copying', 'problem', 'eject', 'cancel', 'start',
         'close_tray', 'auto_copy', 'job_event',
       ].sort(),
     );
@@ -83,7 +123,8 @@ describe('buildDiscovery (pure)', () => {
     expect(c.read_speed).toMatchObject({ device_class: 'data_rate', unit_of_measurement: 'MB/s', state_class: 'measurement' });
     expect(c.eta).toMatchObject({ device_class: 'duration', unit_of_measurement: 's' });
     expect(c.disc_size).toMatchObject({ device_class: 'data_size', unit_of_measurement: 'MB' });
-    expect(c.free_space).toMatchObject({ device_class: 'data_size', entity_category: 'diagnostic', state_topic: 'disk2iso/system' });
+    expect(c.finishes_at).toMatchObject({ device_class: 'timestamp', state_topic: 'disk2iso/sr0/progress', value_template: '{{ value_json.finishes_at }}' });
+    expect(c).not.toHaveProperty('free_space');
     expect(c.discs_archived).toMatchObject({ state_class: 'total_increasing', state_topic: 'disk2iso/sr0/last_job' });
     expect(c.progress).toMatchObject({ unit_of_measurement: '%' });
     expect(c.copying).toMatchObject({ platform: 'binary_sensor', device_class: 'running' });
@@ -104,7 +145,7 @@ describe('buildDiscovery (pure)', () => {
 
   it('makes entity ids lower case even when the base topic or drive id is not', () => {
     const t = new Topics('ha', 'My-Base');
-    const payload = buildDeviceDiscovery({ ...input, topics: t }, { id: 'Drive-1', vendor: null, model: null, path: null });
+    const payload = buildDeviceDiscovery({ ...input, topics: t }, { id: 'Drive-1', vendor: null, model: null });
     expect(payload.components.state).toMatchObject({ unique_id: 'My-Base_Drive-1_state', default_entity_id: 'sensor.my_base_drive_1_state' });
     expect(checkDiscoveryTopic(t.discovery('Drive-1'), 'ha')).toEqual([]);
     expect(checkDevicePayload('x', JSON.parse(JSON.stringify(payload)))).toEqual([]);

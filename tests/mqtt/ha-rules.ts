@@ -15,6 +15,7 @@ const REQUIRED: Record<string, readonly string[]> = {
   binary_sensor: ['state_topic'],
   button: ['command_topic'],
   switch: ['command_topic', 'state_topic'],
+  select: ['command_topic', 'options'],
   event: ['state_topic', 'event_types'],
 };
 const SENSOR_CLASSES = new Set(['enum', 'data_rate', 'data_size', 'duration', 'timestamp', 'date']);
@@ -46,6 +47,10 @@ export function checkDevicePayload(topic: string, payload: unknown, seenUniqueId
     if (!(typeof ids === 'string' && ids) && !(Array.isArray(ids) && ids.length > 0 && ids.every((i) => typeof i === 'string' && i))) p('device.identifiers is missing');
     if (typeof device.name !== 'string' || !device.name) p('device.name is missing');
     if (device.configuration_url !== undefined && !/^(https?|homeassistant):\/\//.test(text(device.configuration_url))) p('device.configuration_url is not http(s):// or homeassistant://');
+    if (device.via_device !== undefined && (typeof device.via_device !== 'string' || !device.via_device)) p('device.via_device is not an identifier');
+    for (const key of ['model', 'manufacturer', 'sw_version']) {
+      if (device[key] !== undefined && (typeof device[key] !== 'string' || !device[key])) p(`device.${key} is not a non-empty string`);
+    }
   }
   const origin = payload.origin;
   if (!isObject(origin) || typeof origin.name !== 'string' || !origin.name) p('origin.name is missing');
@@ -71,8 +76,8 @@ export function checkDevicePayload(topic: string, payload: unknown, seenUniqueId
     }
     if (Object.keys(c).length === 1) continue; // a removal stub: {platform}
     for (const key of required) {
-      if (key === 'event_types') {
-        if (!Array.isArray(c.event_types) || c.event_types.length === 0) q('event_types is missing');
+      if (key === 'event_types' || key === 'options') {
+        if (!Array.isArray(c[key]) || c[key].length === 0 || !c[key].every((v) => typeof v === 'string' && v)) q(`${key} is missing`);
       } else if (!isTopic(c[key])) q(`${key} is missing or not a plain topic`);
     }
     if (typeof c.unique_id !== 'string' || !c.unique_id) q('unique_id is missing');
@@ -98,10 +103,14 @@ export function checkDevicePayload(topic: string, payload: unknown, seenUniqueId
         q(`unit ${text(c.unit_of_measurement)} is not valid for ${deviceClass}`);
       }
       if (c.state_class !== undefined && !['measurement', 'total', 'total_increasing'].includes(text(c.state_class))) q('bad state_class');
+      // A timestamp sensor holds an ISO 8601 time with a time zone: no unit, no state_class.
+      if (deviceClass === 'timestamp' && (c.unit_of_measurement !== undefined || c.state_class !== undefined)) q('timestamp sensor with a unit or state_class');
       if (c.json_attributes_topic !== undefined && !isTopic(c.json_attributes_topic)) q('bad json_attributes_topic');
     }
     if (platform === 'binary_sensor' && deviceClass !== undefined && !BINARY_CLASSES.has(deviceClass)) q(`unexpected device_class ${deviceClass}`);
-    if ((platform === 'button' || platform === 'switch') && c.retain === true) q('commands must not be retained');
+    if (platform === 'binary_sensor' && c.json_attributes_topic !== undefined && !isTopic(c.json_attributes_topic)) q('bad json_attributes_topic');
+    if (platform === 'select' && c.state_topic !== undefined && !isTopic(c.state_topic)) q('bad state_topic');
+    if ((platform === 'button' || platform === 'switch' || platform === 'select') && c.retain === true) q('commands must not be retained');
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, type DriveStatus, type History } from '../../src/contract/index.js';
-import { driveAvailability, projection, reconcileState } from '../../src/mqtt/index.js';
+import { CORE_LOCK_FRESH_MS, coreLiveness, SCHEMA_VERSION, type DriveStatus, type History } from '../../src/contract/index.js';
+import { coreAvailability, driveAvailability, projection, reconcileState } from '../../src/mqtt/index.js';
 
 const status = (over: Partial<DriveStatus> = {}): DriveStatus => ({
   schema_version: SCHEMA_VERSION,
@@ -20,11 +20,36 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('heartbeat availability', () => {
   it('is online until the heartbeat is older than 3× its interval', () => {
-    expect(driveAvailability(status(), at('2025-01-01T10:00:29.000Z'))).toBe('online');
-    expect(driveAvailability(status(), at('2025-01-01T10:00:30.000Z'))).toBe('online');
-    expect(driveAvailability(status(), at('2025-01-01T10:00:30.001Z'))).toBe('offline');
-    expect(driveAvailability(null, at('2025-01-01T10:00:00.000Z'))).toBe('offline');
-    expect(driveAvailability(status({ heartbeat: 'garbage' }), at('2025-01-01T10:00:00.000Z'))).toBe('offline');
+    expect(driveAvailability(status(), at('2025-01-01T10:00:29.000Z'), 'running')).toBe('online');
+    expect(driveAvailability(status(), at('2025-01-01T10:00:30.000Z'), 'running')).toBe('online');
+    expect(driveAvailability(status(), at('2025-01-01T10:00:30.001Z'), 'running')).toBe('offline');
+    expect(driveAvailability(null, at('2025-01-01T10:00:00.000Z'), 'running')).toBe('offline');
+    expect(driveAvailability(status({ heartbeat: 'garbage' }), at('2025-01-01T10:00:00.000Z'), 'running')).toBe('offline');
+  });
+
+  it('is offline at once when the core is not running, whatever the heartbeat says', () => {
+    expect(driveAvailability(status(), at('2025-01-01T10:00:01.000Z'), 'dead')).toBe('offline');
+    expect(driveAvailability(status(), at('2025-01-01T10:00:01.000Z'), 'stopped')).toBe('offline');
+    expect(coreAvailability('running')).toBe('online');
+    expect(coreAvailability('dead')).toBe('offline');
+  });
+});
+
+describe('coreLiveness (the api lock and system.json)', () => {
+  const now = at('2025-01-01T10:00:10.000Z');
+  it('runs while the lock was touched within 6 s', () => {
+    expect(coreLiveness(now - 1000, null, now)).toBe('running');
+    expect(coreLiveness(now - CORE_LOCK_FRESH_MS, { stopped: null }, now)).toBe('running');
+  });
+  it('is dead when the lock goes stale or is missing without a clean stop', () => {
+    expect(coreLiveness(now - CORE_LOCK_FRESH_MS - 1, null, now)).toBe('dead');
+    expect(coreLiveness(null, { stopped: undefined }, now)).toBe('dead');
+  });
+  it('is stopped once a clean stop was written, even while the stopping core still holds its lock', () => {
+    expect(coreLiveness(null, { stopped: '2025-01-01T10:00:09.000Z' }, now)).toBe('stopped');
+    expect(coreLiveness(now - 2000, { stopped: '2025-01-01T10:00:09.000Z' }, now)).toBe('stopped');
+    // A new core took a new lock after that stop: running.
+    expect(coreLiveness(now - 100, { stopped: '2025-01-01T10:00:09.000Z' }, now)).toBe('running');
   });
 });
 
@@ -62,8 +87,49 @@ describe('projections', () => {
       tracks: null,
       updated: 'x',
     });
-    expect(p).toMatchObject({ percent: 42.3, speed_mb_s: 12.35, eta_s: 62, bad_sectors: 3, phase: 'reading' });
-    expect(projection.progressPayload(null)).toMatchObject({ percent: 0, eta_s: null, speed_mb_s: 0 });
+    expect(p).toMatchObject({ percent: 42.3, speed_mb_s: 12.35, eta_s: 62, bad_sectors: 3, phase: 'reading', finishes_at: null });
+    expect(projection.progressPayload(null)).toMatchObject({ percent: 0, eta_s: null, speed_mb_s: 0, finishes_at: null });
+  });
+
+  it('finishes_at is the last progress write plus the ETA, in whole seconds; none without a job', () => {
+    const base = { job_id: 'j', eta_seconds: 61.6, updated: '2025-01-01T10:00:00.400Z' };
+    expect(projection.finishesAt(base)).toBe('2025-01-01T10:01:02Z');
+    expect(projection.finishesAt({ ...base, eta_seconds: null })).toBeNull();
+    expect(projection.finishesAt({ ...base, job_id: null })).toBeNull();
+    expect(projection.finishesAt({ ...base, updated: 'garbage' })).toBeNull();
+  });
+
+  it('the end value of a job: 100 % after a success, the last value otherwise', () => {
+    const last = { ...projection.EMPTY_PROGRESS, job_id: 'j', percent: 97.5, bytes_done: 90, bytes_total: 100, eta_s: 3, finishes_at: 'x' };
+    expect(projection.finalProgress(last, 'completed')).toMatchObject({ job_id: 'j', percent: 100, bytes_done: 100, eta_s: 0, finishes_at: null });
+    expect(projection.finalProgress(last, 'ended')).toMatchObject({ job_id: 'j', percent: 97.5, bytes_done: 90, eta_s: null, finishes_at: null });
+  });
+
+  it('system: the tools a kind of disc misses, from the methods in effect', () => {
+    expect(
+      projection.toolsMissing({
+        'dvd-video': "dvd-raw; dvdbackup is not installed (package 'dvdbackup'): copied raw",
+        'audio-cd': "cd-paranoia is not installed (package 'cd-paranoia') and flac is not installed (package 'flac')",
+        data: 'data-copy',
+      }),
+    ).toEqual(['cd-paranoia', 'dvdbackup', 'flac']);
+    expect(projection.systemPayload(null)).toMatchObject({ version: null, tools_missing: [], methods: {} });
+  });
+
+  it('archive: total over all drives and the newest archived (not failed) disc', () => {
+    const entry = {
+      id: '1', drive_id: 'sr0', disc_label: 'OLD', disc_type: 'data' as const, fingerprint: null, result: 'success' as const, method: 'm',
+      started: 's', finished: 'f', duration_s: 1, bytes: 5, avg_speed_bytes_per_s: 1, image_path: '/x/OLD.iso', checksums: {},
+      bad_sectors: 0, bad_ranges: [], error_message: null,
+    };
+    const history: History = {
+      schema_version: SCHEMA_VERSION,
+      entries: [{ ...entry, id: '3', result: 'failed', disc_label: 'BAD' }, { ...entry, id: '2', drive_id: 'sr1', disc_label: 'NEW', result: 'degraded' }, entry],
+      archived_total: { sr0: 7, sr1: 2 },
+      updated: 'u',
+    };
+    expect(projection.archivePayload(history)).toEqual({ archived_total: 9, title: 'NEW', drive: 'sr1', type: 'data', image_path: '/x/OLD.iso', finished: 'f', result: 'degraded' });
+    expect(projection.archivePayload(null)).toMatchObject({ archived_total: 0, title: null });
   });
 
   it('keeps the heartbeat out of the status topic (no republish every heartbeat)', () => {

@@ -1,6 +1,6 @@
 /** Test support for the MQTT bridge: polling waits, a recording subscriber, a fake core. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient, type IClientOptions } from 'mqtt';
@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import {
   addHistoryEntry,
   apiPaths,
+  CORE_LOCK_REFRESH_MS,
   ControlCommandSchema,
   CONTROL_HEADER,
   emptyHistory,
@@ -189,6 +190,8 @@ export class FakeCore {
   history: History = emptyHistory();
   heartbeatIntervalS = 30;
   autoCopy = true;
+  /** The api lock's heartbeat, as the core's (src/core/api-lock.ts); null while "dead". */
+  #lockTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly apiDir: string,
@@ -201,6 +204,7 @@ export class FakeCore {
   }
 
   async start(initial: DriveState = 'waiting_for_media'): Promise<void> {
+    await this.takeLock();
     await this.events.start();
     await this.writeSystem();
     await writeJsonAtomic(this.paths.history, this.history);
@@ -210,7 +214,29 @@ export class FakeCore {
     }
   }
 
-  async writeSystem(freeBytes = 123_456_789_000): Promise<void> {
+  /** Creates the core's lock and touches it every 2 s, like a live core. */
+  async takeLock(): Promise<void> {
+    await mkdir(this.apiDir, { recursive: true });
+    await writeFile(this.paths.coreLock, `${JSON.stringify({ pid: process.pid })}\n`);
+    if (this.#lockTimer) clearInterval(this.#lockTimer);
+    this.#lockTimer = setInterval(() => void utimes(this.paths.coreLock, new Date(), new Date()).catch(() => undefined), CORE_LOCK_REFRESH_MS);
+    this.#lockTimer.unref();
+  }
+
+  /** A crash (kill -9): the lock stays behind and is no longer touched. */
+  die(): void {
+    if (this.#lockTimer) clearInterval(this.#lockTimer);
+    this.#lockTimer = null;
+  }
+
+  /** A clean stop as the core does it: system.json says `stopped`, then the lock is removed. */
+  async stopCleanly(): Promise<void> {
+    this.die();
+    await this.writeSystem(123_456_789_000, new Date().toISOString());
+    await rm(this.paths.coreLock, { force: true });
+  }
+
+  async writeSystem(freeBytes = 123_456_789_000, stopped: string | null = null): Promise<void> {
     await writeJsonAtomic(this.paths.system, {
       schema_version: SCHEMA_VERSION,
       version: '0.1.0',
@@ -222,6 +248,7 @@ export class FakeCore {
       output_total_bytes: 500_000_000_000,
       drives: [...this.drives],
       control_url: this.controlUrl,
+      stopped,
       updated: new Date().toISOString(),
     });
   }
@@ -333,7 +360,13 @@ export class FakeCore {
     await writeJsonAtomic(this.paths.history, this.history);
   }
 
+  /** The reset the core writes when the disc leaves (no job). */
+  async resetProgress(drive: string): Promise<void> {
+    await this.writeProgress(drive, 0, { job_id: null, phase: null, speed_bytes_per_s: 0, eta_seconds: null, bytes_done: 0, bytes_total: 0 });
+  }
+
   async stop(): Promise<void> {
+    this.die();
     await this.events.stop();
   }
 }

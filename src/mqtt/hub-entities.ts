@@ -1,0 +1,56 @@
+import type { EntityDescriptor } from './entities.js';
+
+/** The entities of the add-on itself, on the hub device "disk2iso" (unique_id `<base>_<key>`). */
+export const HUB_ENTITIES: readonly EntityDescriptor[] = [
+  {
+    platform: 'sensor',
+    key: 'free_space',
+    name: 'Free space',
+    source: 'system',
+    value_template: '{{ value_json.free_gb }}',
+    device_class: 'data_size',
+    unit_of_measurement: 'GB',
+    state_class: 'measurement',
+    suggested_display_precision: 1,
+    entity_category: 'diagnostic',
+    attributes_source: 'system',
+  },
+  {
+    platform: 'sensor',
+    key: 'version',
+    name: 'Version',
+    icon: 'mdi:tag-outline',
+    source: 'system',
+    value_template: '{{ value_json.version }}',
+    entity_category: 'diagnostic',
+  },
+  {
+    platform: 'sensor',
+    key: 'archived_total',
+    name: 'Discs archived',
+    icon: 'mdi:archive-outline',
+    source: 'archive',
+    value_template: '{{ value_json.archived_total }}',
+    state_class: 'total_increasing',
+    unit_of_measurement: 'discs',
+  },
+  {
+    platform: 'sensor',
+    key: 'last_archived',
+    name: 'Last archived',
+    icon: 'mdi:disc',
+    source: 'archive',
+    value_template: '{{ value_json.title }}',
+    attributes_source: 'archive',
+  },
+  {
+    platform: 'binary_sensor',
+    key: 'tools_problem',
+    name: 'Missing tools',
+    source: 'system',
+    device_class: 'problem',
+    value_template: "{{ 'ON' if value_json.tools_missing | length > 0 else 'OFF' }}",
+    entity_category: 'diagnostic',
+    attributes_source: 'system',
+  },
+];

@@ -35,7 +35,7 @@ export function buildWebApp(deps: WebServerDeps): WebApp {
   const driveIds = (): readonly string[] => deps.control.driveIds();
   const reader = new ContractReader(apiPaths(deps.config.api_dir), driveIds);
   const hub = new ContractHub(reader, logger);
-  const archive = new ArchiveService(deps.config.output_dir, logger);
+  const archive = new ArchiveService(deps.config.output_dir, deps.config.api_dir, logger, deps.archive ?? null);
   const outputDir = deps.config.output_dir;
 
   const app = new Hono<WebEnv>();

@@ -1,27 +1,14 @@
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoCode } from '../util/errors.js';
 import { ArchivePathError } from './errors.js';
 
 /** Subfolders of the output folder, one per disc family (SPEC §5.3). */
 export const ARCHIVE_GROUPS = ['data', 'dvd', 'bluray', 'audio'] as const;
-export type ArchiveGroup = (typeof ARCHIVE_GROUPS)[number] | 'other';
+type ArchiveGroup = (typeof ARCHIVE_GROUPS)[number] | 'other';
 
 /** Files that belong to `<image>` and go with it: `<image><suffix>`. */
 export const SIDECAR_SUFFIXES = { sha256: '.sha256', md5: '.md5', metadata: '.disk2iso.json' } as const;
-
-export interface ArchiveItem {
-  /** Relative to the output folder, '/'-separated: the handle used by the API. */
-  path: string;
-  group: ArchiveGroup;
-  name: string;
-  kind: 'image' | 'folder';
-  size: number;
-  mtime: string;
-  /** Number of files, for folders (audio rips). */
-  files: number | null;
-  sidecars: { sha256: boolean; md5: boolean; metadata: boolean };
-}
 
 export interface ResolvedArchivePath {
   rel: string;
@@ -69,66 +56,6 @@ export async function resolveArchivePath(root: string, requested: unknown): Prom
   const [realRoot, realItem] = await Promise.all([realpath(root), realpath(abs)]);
   if (!realItem.startsWith(realRoot + sep)) throw new ArchivePathError('path leaves the output folder', 403, shown);
   return { rel: segments.join('/'), abs: realItem, group, kind };
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
-    throw error;
-  }
-}
-
-async function folderSize(dir: string): Promise<{ size: number; files: number }> {
-  let size = 0;
-  let files = 0;
-  for (const name of await listDir(dir)) {
-    const info = await lstat(join(dir, name)).catch(() => null);
-    if (info?.isFile()) {
-      size += info.size;
-      files += 1;
-    }
-  }
-  return { size, files };
-}
-
-async function listGroup(root: string, group: ArchiveGroup): Promise<ArchiveItem[]> {
-  const dir = group === 'other' ? root : join(root, group);
-  if (group !== 'other') {
-    const info = await lstat(dir).catch(() => null);
-    if (!info?.isDirectory()) return []; // a symlinked group folder is not followed
-  }
-  const names = await listDir(dir);
-  const present = new Set(names);
-  const items: ArchiveItem[] = [];
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const info = await lstat(join(dir, name)).catch(() => null);
-    if (!info) continue;
-    const path = group === 'other' ? name : `${group}/${name}`;
-    const mtime = info.mtime.toISOString();
-    if (info.isFile() && isImageName(name)) {
-      const sidecars = {
-        sha256: present.has(name + SIDECAR_SUFFIXES.sha256),
-        md5: present.has(name + SIDECAR_SUFFIXES.md5),
-        metadata: present.has(name + SIDECAR_SUFFIXES.metadata),
-      };
-      items.push({ path, group, name, kind: 'image', size: info.size, mtime, files: null, sidecars });
-    } else if (info.isDirectory() && group === 'audio') {
-      const { size, files } = await folderSize(join(dir, name));
-      const sidecars = { sha256: false, md5: false, metadata: false };
-      items.push({ path, group, name, kind: 'folder', size, mtime, files, sidecars });
-    }
-  }
-  return items;
-}
-
-/** Every image (and audio folder) in the output folder, newest first. */
-export async function listArchive(root: string): Promise<ArchiveItem[]> {
-  const groups: ArchiveGroup[] = [...ARCHIVE_GROUPS, 'other'];
-  const lists = await Promise.all(groups.map((group) => listGroup(root, group)));
-  return lists.flat().sort((a, b) => b.mtime.localeCompare(a.mtime) || a.path.localeCompare(b.path));
 }
 
 /** The hex digest at the start of a `sha256sum`/`md5sum` sidecar, or null. */

@@ -1,47 +1,85 @@
-import { join } from 'node:path';
+import {
+  ArchiveIndexReader,
+  archiveIndexPath,
+  archiveSummaryPath,
+  ArchiveSummarySchema,
+  queryArchive,
+  summarizeItems,
+  type ArchiveControl,
+  type ArchiveItem,
+  type ArchiveQuery,
+  type ArchiveQueryPage,
+  type ArchiveSummary,
+} from '../contract/archive-index.js';
+import { readContractValue } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
-import { listArchive, resolveArchivePath, type ArchiveItem, type ResolvedArchivePath } from './archive-fs.js';
-import { deleteArchiveItem, readImageMetadata, type ImageMetadata } from './archive-ops.js';
+import { errorMessage } from '../util/errors.js';
+import { resolveArchivePath, type ResolvedArchivePath } from './archive-fs.js';
+import { deleteArchiveItem } from './archive-ops.js';
 import { ChecksumVerifier, type ChecksumState } from './archive-verify.js';
 import { diskSpace } from './queries.js';
 
 export interface ArchiveEntry extends ArchiveItem {
   checksum: ChecksumState;
-  metadata: ImageMetadata | null;
 }
 
-export interface ArchiveView {
+/** One page of the archive as the page and `GET api/archive` show it. */
+export interface ArchiveView extends Omit<ArchiveQueryPage, 'items'> {
   output_dir: string;
   items: ArchiveEntry[];
+  /** Items in the whole archive (not only the page). */
+  total: number;
   total_bytes_used: number;
+  corrupt: number;
+  /** The scrub's part of archive.json (last and running scrub), null before the core wrote it. */
+  scrub: Pick<ArchiveSummary, 'last_scrub' | 'scrub' | 'next_scrub'> | null;
+  /** False when no core has written an index (yet): the list is empty, not the folder. */
+  indexed: boolean;
   free_bytes: number | null;
   total_bytes: number | null;
 }
 
-/** The output folder as the archive page sees it: listing, verification, deletion. */
+/**
+ * The archive as the web pages see it: pages of the core's index (read incrementally from its
+ * log, never the folder itself), verification on demand, deletion. Changes go back to the core
+ * through `ArchiveControl`.
+ */
 export class ArchiveService {
   readonly verifier: ChecksumVerifier;
+  readonly #reader: ArchiveIndexReader;
+  readonly #summaryPath: string;
 
   constructor(
     readonly root: string,
+    apiRoot: string,
     private readonly logger: Logger,
+    readonly control: ArchiveControl | null = null,
   ) {
-    this.verifier = new ChecksumVerifier(logger);
+    this.#reader = new ArchiveIndexReader(archiveIndexPath(apiRoot));
+    this.#summaryPath = archiveSummaryPath(apiRoot);
+    this.verifier = new ChecksumVerifier(logger, (rel, verify) => {
+      control?.verified(rel, verify).catch((error: unknown) => logger.warn({ err: errorMessage(error), image: rel }, 'could not record a verification'));
+    });
   }
 
-  async list(): Promise<ArchiveView> {
-    const [items, space] = await Promise.all([listArchive(this.root), diskSpace(this.root)]);
-    const entries = await Promise.all(
-      items.map(async (item) => ({
-        ...item,
-        checksum: this.verifier.stateOf(item),
-        metadata: item.sidecars.metadata ? await readImageMetadata(join(this.root, item.path)) : null,
-      })),
-    );
+  async list(query: ArchiveQuery): Promise<ArchiveView> {
+    const [indexed, space, summary] = await Promise.all([
+      this.#reader.refresh(),
+      diskSpace(this.root),
+      readContractValue(this.#summaryPath, ArchiveSummarySchema),
+    ]);
+    const items = this.#reader.items;
+    const page = queryArchive(items.values(), query);
+    const counts = summarizeItems(items.values());
     return {
+      ...page,
       output_dir: this.root,
-      items: entries,
-      total_bytes_used: items.reduce((sum, item) => sum + item.size, 0),
+      items: page.items.map((item) => ({ ...item, checksum: this.verifier.stateOf(item) })),
+      total: counts.items,
+      total_bytes_used: counts.bytes,
+      corrupt: counts.corrupt,
+      scrub: summary ? { last_scrub: summary.last_scrub, scrub: summary.scrub, next_scrub: summary.next_scrub } : null,
+      indexed,
       free_bytes: space.free,
       total_bytes: space.total,
     };
@@ -54,17 +92,28 @@ export class ArchiveService {
   /** Starts verifying one image against its sidecars. */
   async verify(requested: unknown): Promise<{ path: string; checksum: ChecksumState }> {
     const item = await this.resolve(requested);
-    const listed = (await listArchive(this.root)).find((i) => i.path === item.rel);
-    if (item.kind !== 'image' || !listed) return { path: item.rel, checksum: { status: 'none' } };
-    return { path: item.rel, checksum: await this.verifier.request(item.rel, item.abs, listed) };
+    await this.#reader.refresh();
+    const indexed = this.#reader.items.get(item.rel);
+    if (item.kind !== 'image' || !indexed) return { path: item.rel, checksum: { status: 'none' } };
+    return { path: item.rel, checksum: await this.verifier.request(item.rel, item.abs, indexed) };
   }
 
   async delete(requested: unknown): Promise<string[]> {
     const item = await this.resolve(requested);
     this.verifier.forget(item.rel);
     const removed = await deleteArchiveItem(item);
+    await this.control?.removed(item.rel);
     this.logger.info({ removed }, 'archive item deleted from the web UI');
     return removed;
+  }
+
+  /** Reconcile the core's index with the folder now. */
+  async rescan(): Promise<{ added: number; removed: number; changed: number } | null> {
+    return (await this.control?.rescan()) ?? null;
+  }
+
+  async scrubNow(): Promise<{ started: boolean } | null> {
+    return (await this.control?.scrubNow()) ?? null;
   }
 
   stop(): void {

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { readSidecarDigest, type ArchiveItem } from './archive-fs.js';
+import type { ArchiveItem, ArchiveVerify } from '../contract/archive-index.js';
+import { readSidecarDigest } from './archive-fs.js';
 
 export type ChecksumAlgorithm = 'sha256' | 'md5';
 
@@ -11,7 +12,10 @@ export type ChecksumState =
   | { status: 'none' }
   | { status: 'unverified' | 'queued'; algorithms: ChecksumAlgorithm[] }
   | { status: 'verifying'; algorithms: ChecksumAlgorithm[]; percent: number }
-  | { status: 'ok' | 'mismatch' | 'error'; algorithms: ChecksumAlgorithm[]; checked_at: string; detail: string | null };
+  | { status: 'ok' | 'mismatch' | 'missing' | 'error'; algorithms: ChecksumAlgorithm[]; checked_at: string; detail: string | null };
+
+/** Where a finished verification is reported (the core's archive index). */
+export type VerifyResultSink = (rel: string, verify: ArchiveVerify, item: { size: number; mtime: string }) => void;
 
 interface Entry {
   size: number;
@@ -43,14 +47,22 @@ export class ChecksumVerifier {
   readonly #queue: Job[] = [];
   #running: Job | null = null;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onResult: VerifyResultSink = () => undefined,
+  ) {}
 
-  /** The checksum state of a listed item. */
+  /**
+   * The checksum state of an indexed item: a verification running or just done here, else the
+   * last one recorded in the index (the scrub's or an earlier on-demand one).
+   */
   stateOf(item: ArchiveItem): ChecksumState {
     const algorithms = algorithmsOf(item);
+    if (item.verify?.status === 'missing') return { status: 'missing', algorithms, checked_at: item.verify.at, detail: item.verify.detail };
     if (item.kind !== 'image' || algorithms.length === 0) return { status: 'none' };
     const entry = this.#entries.get(item.path);
     if (entry && entry.size === item.size && entry.mtime === item.mtime) return entry.state;
+    if (item.verify) return { status: item.verify.status, algorithms, checked_at: item.verify.at, detail: item.verify.detail };
     return { status: 'unverified', algorithms };
   }
 
@@ -96,8 +108,12 @@ export class ChecksumVerifier {
 
   async #verify(job: Job): Promise<void> {
     const { rel, abs, algorithms } = job;
-    const finish = (status: 'ok' | 'mismatch' | 'error', detail: string | null): void =>
-      this.#set(rel, { status, algorithms, checked_at: new Date().toISOString(), detail });
+    const finish = (status: 'ok' | 'mismatch' | 'error', detail: string | null): void => {
+      const at = new Date().toISOString();
+      this.#set(rel, { status, algorithms, checked_at: at, detail });
+      const entry = this.#entries.get(rel);
+      if (entry) this.onResult(rel, { status, at, algorithm: algorithms[0] ?? null, detail }, entry);
+    };
     try {
       const expected = await Promise.all(algorithms.map((a) => readSidecarDigest(abs, a)));
       const size = (await stat(abs)).size;

@@ -10,6 +10,7 @@ import {
   type Progress,
   type SystemInfo,
 } from '../contract/index.js';
+import type { ArchiveSummary } from '../contract/archive-index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { summarizeHistory, type ContractReader, type HistorySummary } from './contract-reader.js';
@@ -21,6 +22,7 @@ export type HubMessage =
   | { event: 'attributes'; data: { drive: string; attributes: Attributes } }
   | { event: 'history'; data: HistorySummary }
   | { event: 'system'; data: SystemInfo }
+  | { event: 'archive'; data: ArchiveSummary }
   | { event: 'event'; data: ContractEvent };
 
 export interface HubSubscriber {
@@ -170,6 +172,10 @@ export class ContractHub {
         return events.map((data) => ({ event: 'event', data }));
       }
       if (first === 'history.json') return [{ event: 'history', data: summarizeHistory(await this.reader.history()) }];
+      if (first === 'archive.json') {
+        const archive = await this.reader.archive();
+        return archive ? [{ event: 'archive', data: archive }] : [];
+      }
       if (first === 'system.json') {
         const system = await this.reader.system();
         return system ? [{ event: 'system', data: system }] : [];

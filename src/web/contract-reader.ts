@@ -13,6 +13,7 @@ import {
   type Progress,
   type SystemInfo,
 } from '../contract/index.js';
+import { archiveSummaryPath, ArchiveSummarySchema, type ArchiveSummary } from '../contract/archive-index.js';
 
 /** One drive as the UI shows it: the three per-drive contract files (null while missing or invalid). */
 export interface DriveView {
@@ -36,6 +37,8 @@ export interface Snapshot {
   drives: DriveView[];
   history: HistorySummary;
   system: SystemInfo | null;
+  /** The core's archive index summary (archive.json): counts, corrupt images, last scrub. */
+  archive: ArchiveSummary | null;
 }
 
 export const RECENT_JOBS = 5;
@@ -89,8 +92,12 @@ export class ContractReader {
     return readContractValue(this.paths.system, SystemSchema);
   }
 
+  async archive(): Promise<ArchiveSummary | null> {
+    return readContractValue(archiveSummaryPath(this.paths.root), ArchiveSummarySchema);
+  }
+
   async snapshot(): Promise<Snapshot> {
-    const [drives, history, system] = await Promise.all([this.drives(), this.history(), this.system()]);
-    return { time: new Date().toISOString(), drives, history: summarizeHistory(history), system };
+    const [drives, history, system, archive] = await Promise.all([this.drives(), this.history(), this.system(), this.archive()]);
+    return { time: new Date().toISOString(), drives, history: summarizeHistory(history), system, archive };
   }
 }

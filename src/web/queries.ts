@@ -13,47 +13,96 @@ import {
 import type { LogBuffer } from '../log/index.js';
 import type { ContractReader } from './contract-reader.js';
 
+export const HISTORY_SORTS = ['date', 'name', 'size'] as const;
+export type HistorySort = (typeof HISTORY_SORTS)[number];
+
 export interface HistoryFilter {
   drive: string | null;
   type: DiscType | null;
   result: JobResult | null;
+  /** Words that must all appear in the label, image path, drive or fingerprint (case-insensitive). */
+  q: string;
+  sort: HistorySort;
+  order: 'asc' | 'desc';
+  offset: number;
   limit: number;
 }
+
+/** Entries per History page. */
+export const HISTORY_PAGE = 50;
 
 const pick = <T extends string>(allowed: readonly T[], value: string | undefined): T | null =>
   value !== undefined && (allowed as readonly string[]).includes(value) ? (value as T) : null;
 
 /** Query parameters → filter; unknown values mean "all" rather than an error. */
-export function parseHistoryFilter(query: Record<string, string | undefined>, driveIds: readonly string[]): HistoryFilter {
+export function parseHistoryFilter(query: Record<string, string | undefined>, driveIds: readonly string[], defaultLimit = 500): HistoryFilter {
   const limit = Number(query.limit);
+  const offset = Number(query.offset);
+  const sort = pick(HISTORY_SORTS, query.sort) ?? 'date';
   return {
     drive: pick(driveIds, query.drive),
     type: pick(DISC_TYPES, query.type),
     result: pick(JOB_RESULTS, query.result),
-    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100_000) : 500,
+    q: (query.q ?? '').trim().slice(0, 200),
+    sort,
+    order: pick(['asc', 'desc'] as const, query.order) ?? (sort === 'name' ? 'asc' : 'desc'),
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100_000) : defaultLimit,
   };
 }
 
 export interface HistoryView {
   entries: HistoryEntry[];
-  /** Entries matching the filter before `limit`. */
+  /** Entries matching the filter before `offset` and `limit`. */
   matched: number;
+  offset: number;
+  limit: number;
+  /** Offset of the next page, or null on the last one. */
+  next_offset: number | null;
   total: number;
   archived_total: Record<string, number>;
   updated: string | null;
 }
 
+function historyText(e: HistoryEntry): string {
+  return `${e.disc_label ?? ''}\n${e.image_path ?? ''}\n${e.drive_id}\n${e.fingerprint ?? ''}\n${e.method ?? ''}`.toLowerCase();
+}
+
+function compareHistory(sort: HistorySort): (a: HistoryEntry, b: HistoryEntry) => number {
+  switch (sort) {
+    case 'name':
+      return (a, b) => (a.disc_label ?? '').localeCompare(b.disc_label ?? '', 'en', { numeric: true, sensitivity: 'base' }) || a.finished.localeCompare(b.finished);
+    case 'size':
+      return (a, b) => a.bytes - b.bytes || a.finished.localeCompare(b.finished);
+    case 'date':
+      return (a, b) => a.finished.localeCompare(b.finished) || a.id.localeCompare(b.id);
+  }
+}
+
+/** Pure: the page of history entries that match the filter and search, sorted. */
 export function filterHistory(history: History | null, filter: HistoryFilter): HistoryView {
   const all = history?.entries ?? [];
+  const words = filter.q.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
   const matching = all.filter(
     (e) =>
       (filter.drive === null || e.drive_id === filter.drive) &&
       (filter.type === null || e.disc_type === filter.type) &&
-      (filter.result === null || e.result === filter.result),
+      (filter.result === null || e.result === filter.result) &&
+      (words.length === 0 || words.every((w) => historyText(e).includes(w))),
   );
+  // history.json is newest first: the default order needs no sort.
+  if (!(filter.sort === 'date' && filter.order === 'desc')) {
+    const compare = compareHistory(filter.sort);
+    matching.sort(filter.order === 'asc' ? compare : (a, b) => compare(b, a));
+  }
+  const entries = matching.slice(filter.offset, filter.offset + filter.limit);
+  const end = filter.offset + entries.length;
   return {
-    entries: matching.slice(0, filter.limit),
+    entries,
     matched: matching.length,
+    offset: filter.offset,
+    limit: filter.limit,
+    next_offset: end < matching.length ? end : null,
     total: all.length,
     archived_total: history?.archived_total ?? {},
     updated: history?.updated ?? null,

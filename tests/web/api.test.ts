@@ -83,6 +83,44 @@ describe('REST JSON', () => {
     expect(await labels('?limit=1')).toEqual(['A']);
   });
 
+  it('api/history searches, sorts and pages; the History page has the search box, sort and page links', async () => {
+    const entries = Array.from({ length: 60 }, (_, i) =>
+      historyEntry({
+        disc_label: i === 17 ? 'Wedding <video>' : `Disc ${String(i).padStart(2, '0')}`,
+        bytes: (i + 1) * 1000,
+        finished: `2024-05-01T10:${String(59 - i).padStart(2, '0')}:00.000Z`,
+        image_path: `/media/disk2iso/data/D${i}.iso`,
+      }),
+    );
+    await writeHistory(fx, entries);
+    type Page = { entries: { disc_label: string; bytes: number }[]; matched: number; offset: number; next_offset: number | null };
+    const query = async (q: string) => (await (await get(`/api/history${q}`)).json()) as Page;
+    const first = await query('?limit=25');
+    expect(first).toMatchObject({ matched: 60, offset: 0, next_offset: 25 });
+    expect(first.entries[0]?.disc_label).toBe('Disc 00');
+    const last = await query('?limit=25&offset=50');
+    expect(last.entries.map((e) => e.disc_label).at(-1)).toBe('Disc 59');
+    expect(last.next_offset).toBeNull();
+    expect((await query('?q=wedding')).entries.map((e) => e.disc_label)).toEqual(['Wedding <video>']);
+    expect((await query('?q=D42.iso')).entries.map((e) => e.disc_label)).toEqual(['Disc 42']);
+    expect((await query('?sort=size&limit=1')).entries[0]?.bytes).toBe(60_000);
+    expect((await query('?sort=size&order=asc&limit=1')).entries[0]?.bytes).toBe(1000);
+    expect((await query('?sort=name&limit=2')).entries.map((e) => e.disc_label)).toEqual(['Disc 00', 'Disc 01']);
+    expect((await query('?sort=date&order=asc&limit=1')).entries[0]?.disc_label).toBe('Disc 59');
+
+    const html = await (await get('/history')).text();
+    expect(html).toContain('name="q"');
+    expect(html.match(/class="history-item"/g)?.length).toBe(50);
+    expect(html).toContain('Page 1 of 2');
+    expect(html).toContain('href="history?offset=50"');
+    const found = await (await get('/history?q=wedding')).text();
+    expect(found.match(/class="history-item"/g)?.length).toBe(1);
+    expect(found).toContain('Wedding &lt;video&gt;');
+    expect(found).toContain('Showing 1 of 1 matching (60 in all)');
+    const german = await (await get('/history?offset=50', { 'accept-language': 'de' })).text();
+    expect(german).toContain('Seite 2 von 2');
+  });
+
   it('api/logs returns recent lines newest first, filtered by level', async () => {
     fx.logger.info('first info');
     fx.logger.warn('a warning');

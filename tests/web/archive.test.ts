@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { ArchiveIndex, archiveControl } from '../../src/archive/index.js';
 import { CONTROL_HEADER } from '../../src/contract/index.js';
 import { writeImageMetadata } from '../../src/copy/index.js';
 import { createApp } from '../../src/web/index.js';
@@ -10,6 +12,7 @@ import { makeFixture, peerEnv, waitFor, type WebFixture } from './fixtures.js';
 
 let fx: WebFixture;
 let app: ReturnType<typeof createApp>;
+let index: ArchiveIndex;
 let iso: Buffer;
 
 interface Listing {
@@ -20,6 +23,12 @@ const get = (path: string, headers: Record<string, string> = {}) => app.request(
 const post = (path: string, body: unknown) =>
   app.request(path, { method: 'POST', headers: { [CONTROL_HEADER]: '1', 'content-type': 'application/json' }, body: JSON.stringify(body) }, peerEnv());
 const listing = async () => (await (await get('/api/archive')).json()) as Listing;
+/** What the core does when the folder changed by hand: the UI's "Rescan folder". */
+const rescan = async () => expect((await post('/api/archive/rescan', {})).status).toBe(200);
+
+function record(label: string, extra: Partial<Parameters<typeof writeImageMetadata>[1]> = {}): Parameters<typeof writeImageMetadata>[1] {
+  return { fingerprint: null, label, disc_type: 'cd-rom', created: '2024-05-01T10:00:00.000Z', bytes: 0, checksums: {}, method: 'block-copy', result: 'success', bad_ranges: [], ...extra };
+}
 
 /** A real ISO 9660 image made by genisoimage. */
 function makeIso(dir: string, label: string): Buffer {
@@ -29,7 +38,6 @@ function makeIso(dir: string, label: string): Buffer {
 
 beforeEach(async () => {
   fx = await makeFixture();
-  app = createApp(fx.deps);
   await mkdir(join(fx.root, 'src'), { recursive: true });
   await writeFile(join(fx.root, 'src', 'readme.txt'), 'hello archive\n'.repeat(3000));
   iso = makeIso(fx.root, 'HOLIDAY');
@@ -39,7 +47,7 @@ beforeEach(async () => {
   await writeFile(join(fx.outputDir, 'data', 'HOLIDAY.iso'), iso);
   await writeFile(join(fx.outputDir, 'data', 'HOLIDAY.iso.sha256'), `${sha}  HOLIDAY.iso\n`);
   await writeFile(join(fx.outputDir, 'data', 'HOLIDAY.iso.md5'), `${md5}  HOLIDAY.iso\n`);
-  await writeFile(join(fx.outputDir, 'data', 'HOLIDAY.iso.disk2iso.json'), JSON.stringify({ disc_label: 'Holiday <2019>', disc_type: 'cd-rom' }));
+  await writeImageMetadata(join(fx.outputDir, 'data', 'HOLIDAY.iso'), record('Holiday <2019>', { bytes: iso.length }));
   await writeFile(join(fx.outputDir, 'dvd', 'BROKEN.iso'), iso);
   await writeFile(join(fx.outputDir, 'dvd', 'BROKEN.iso.sha256'), `${'0'.repeat(64)}  BROKEN.iso\n`);
   await writeFile(join(fx.outputDir, 'dvd', 'PARTIAL.iso.part'), 'partial');
@@ -47,8 +55,13 @@ beforeEach(async () => {
   await writeFile(join(fx.outputDir, 'audio', 'Some Album', '01.flac'), 'x'.repeat(1000));
   await writeFile(join(fx.root, 'secret.iso'), 'outside the archive');
   await symlink(join(fx.root, 'secret.iso'), join(fx.outputDir, 'data', 'LINK.iso'));
+  // The core's index of the folder, as the core builds it at start.
+  index = new ArchiveIndex(fx.outputDir, fx.apiDir, pino({ level: 'silent' }));
+  await index.start();
+  app = createApp({ ...fx.deps, archive: archiveControl(index) });
 });
 afterEach(async () => {
+  await index.stop();
   await fx.cleanup();
 });
 
@@ -70,6 +83,46 @@ describe('archive listing', () => {
   });
 });
 
+describe('archive paging, sorting and search', () => {
+  it('api/archive answers pages of the index: limit, offset, sort, q and filters', async () => {
+    for (let i = 1; i <= 120; i++) {
+      const name = `DISC_${String(i).padStart(3, '0')}.iso`;
+      const image = join(fx.outputDir, i % 3 === 0 ? 'dvd' : 'data', name);
+      await writeFile(image, Buffer.alloc(i));
+      await writeImageMetadata(image, record(i === 77 ? 'Wedding 2019' : `Disc ${i}`, { created: new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString(), bytes: i }));
+    }
+    await rescan();
+    type Page = { items: { path: string; size: number }[]; matched: number; total: number; offset: number; next_offset: number | null };
+    const page = async (q: string) => (await (await get(`/api/archive${q}`)).json()) as Page;
+    const first = await page('');
+    expect(first).toMatchObject({ matched: 123, total: 123, offset: 0, next_offset: 50 });
+    expect(first.items).toHaveLength(50);
+    // Newest first: items without a record by their file's time (now), then by the record's date.
+    expect(first.items.slice(0, 2).map((i) => i.path).sort()).toEqual(['audio/Some Album', 'dvd/BROKEN.iso']);
+    expect(first.items.slice(2, 4).map((i) => i.path)).toEqual(['data/HOLIDAY.iso', 'dvd/DISC_120.iso']);
+    const third = await page('?offset=100&limit=50');
+    expect(third.items).toHaveLength(23);
+    expect(third.next_offset).toBeNull();
+    expect((await page('?sort=name&limit=3')).items.map((i) => i.path)).toEqual(['dvd/BROKEN.iso', 'data/DISC_001.iso', 'data/DISC_002.iso']);
+    expect((await page('?sort=size&order=asc&limit=1')).items[0]?.size).toBe(1);
+    expect((await page('?q=wedding')).items.map((i) => i.path)).toEqual(['data/DISC_077.iso']);
+    expect((await page('?q=disc_07&group=dvd')).items.map((i) => i.path)).toEqual(['dvd/DISC_078.iso', 'dvd/DISC_075.iso', 'dvd/DISC_072.iso']);
+    expect((await page('?group=audio')).items.map((i) => i.path)).toEqual(['audio/Some Album']);
+    expect((await page('?limit=0')).items).toHaveLength(1);
+
+    const html = await (await get('/archive')).text();
+    expect(html.match(/class="archive-item"/g)?.length).toBe(50);
+    expect(html).toContain('Page 1 of 3');
+    expect(html).toContain('href="archive?offset=50"');
+    const sorted = await (await get('/archive?sort=name&offset=50')).text();
+    expect(sorted).toContain('Page 2 of 3');
+    expect(sorted).toContain('href="archive?sort=name&amp;offset=100"');
+    const found = await (await get('/archive?q=wedding')).text();
+    expect(found.match(/class="archive-item"/g)?.length).toBe(1);
+    expect(found).toContain('value="wedding"');
+  });
+});
+
 describe('degraded images', () => {
   it('marks an image whose record says degraded, in English and German, and escapes its label', async () => {
     const image = join(fx.outputDir, 'data', 'SCRATCHED.iso');
@@ -85,6 +138,7 @@ describe('degraded images', () => {
       result: 'degraded',
       bad_ranges: [[2048, 4096]],
     });
+    await rescan();
     const item = (html: string, name: string): string => /<li class="archive-item"[^>]*>[\s\S]*?<\/li>/g.exec(html.slice(html.indexOf(`data-path="data/${name}"`) - 40))?.[0] ?? '';
     const en = await (await get('/archive', { 'accept-language': 'en' })).text();
     expect(item(en, 'SCRATCHED.iso')).toContain('data-result="degraded"');
@@ -156,6 +210,7 @@ describe('download', () => {
     await mkdir(join(fx.root, 'elsewhere'));
     await writeFile(join(fx.root, 'elsewhere', 'X.iso'), 'secret');
     await symlink(join(fx.root, 'elsewhere'), join(fx.outputDir, 'bluray'));
+    await rescan();
     expect((await get('/api/archive/download?path=bluray/X.iso')).status).toBe(403);
     expect((await listing()).items.some((i) => i.path.startsWith('bluray/'))).toBe(false);
   });
@@ -179,6 +234,7 @@ describe('verify', () => {
     await post('/api/archive/verify', { path: 'data/HOLIDAY.iso' });
     await waitFor(async () => (await listing()).items.find((i) => i.path === 'data/HOLIDAY.iso')?.checksum.status === 'ok');
     await writeFile(join(fx.outputDir, 'data', 'HOLIDAY.iso'), Buffer.concat([iso, Buffer.from('x')]));
+    await rescan();
     expect((await listing()).items.find((i) => i.path === 'data/HOLIDAY.iso')?.checksum.status).toBe('unverified');
   });
 
@@ -201,6 +257,9 @@ describe('delete', () => {
     ]);
     expect((await readdir(join(fx.outputDir, 'data'))).sort()).toEqual(['LINK.iso']);
     expect(await readFile(join(fx.root, 'secret.iso'), 'utf8')).toBe('outside the archive');
+    // The core's index learns it at once: the listing no longer has it.
+    expect((await listing()).items.map((i) => i.path)).not.toContain('data/HOLIDAY.iso');
+    expect(index.get('data/HOLIDAY.iso')).toBeUndefined();
   });
 
   it('deletes an audio folder', async () => {

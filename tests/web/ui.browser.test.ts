@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveIndex } from '../../src/archive/index.js';
 import { startWebServer, type RunningWebServer } from '../../src/web/index.js';
 import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { FakeCore } from './fake-core.js';
@@ -225,6 +227,10 @@ describe('other pages in Chromium', () => {
     await mkdir(join(fx.outputDir, 'dvd'), { recursive: true });
     await writeFile(join(fx.outputDir, 'dvd', 'FILM.iso'), image);
     await writeFile(join(fx.outputDir, 'dvd', 'FILM.iso.sha256'), `${createHash('sha256').update(image).digest('hex')}  FILM.iso\n`);
+    // The page lists the core's archive index: written here the way the core writes it at start.
+    const index = new ArchiveIndex(fx.outputDir, fx.apiDir, pino({ level: 'silent' }));
+    await index.start();
+    await index.stop();
     await page.goto(`${proxy.url}archive`);
     const item = page.locator('[data-path="dvd/FILM.iso"]');
     expect(await item.locator('[data-field="checksum"]').innerText()).toBe('Not verified');

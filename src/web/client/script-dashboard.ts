@@ -157,6 +157,14 @@ function renderHistory(h) {
     var banner = $('[data-field="history-changed"]'); if (banner) banner.hidden = false;
   }
 }
+function renderArchive(a) {
+  if (!a) return;
+  var row = $('[data-field="archive-total"]'); if (!row) return;
+  row.hidden = false;
+  setText($('[data-field="archive-images"]'), String(a.images));
+  var corrupt = $('[data-field="archive-corrupt"]');
+  if (corrupt) { corrupt.hidden = a.corrupt === 0; setText(corrupt, t('archive_corrupt', { n: a.corrupt })); }
+}
 function renderSystem(sys) {
   if (!sys) return;
   var free = sys.output_free_bytes, total = sys.output_total_bytes, bar = $('[data-field="space-bar"]');
@@ -173,6 +181,7 @@ function applySnapshot(snap) {
   snap.drives.forEach(function (d) { views[d.id] = { status: d.status, progress: d.progress, attributes: d.attributes }; renderDrive(d.id); });
   renderHistory(snap.history);
   renderSystem(snap.system);
+  renderArchive(snap.archive);
 }
 function applyPart(kind, data) {
   var v = views[data.drive] || (views[data.drive] = { status: null, progress: null, attributes: null });

@@ -28,6 +28,7 @@ function connect() {
   on('attributes', function (d) { applyPart('attributes', d); });
   on('history', function (h) { renderHistory(h); });
   on('system', function (s) { renderSystem(s); });
+  on('archive', function (a) { renderArchive(a); });
   on('heartbeat', function (hb) { noteServerTime(hb.time); });
   on('event', function (ev) { doc.dispatchEvent(new CustomEvent('disk2iso:event', { detail: ev })); });
   live.es.onerror = function () {

@@ -1,4 +1,4 @@
-/** The archive page (verify, delete with confirmation, checksum progress) and the logs page. */
+/** The archive page (verify, delete with confirmation, checksum progress, rescan, check all) and the logs page. */
 export const SCRIPT_PAGES = String.raw`
 function checksumText(c) {
   if (c.status === 'verifying') return t('ck_verifying', { p: Math.floor(c.percent) });
@@ -15,12 +15,18 @@ function renderChecksum(path, c) {
   chip.setAttribute('data-status', c.status);
   chip.setAttribute('title', c.detail || '');
   setText(chip, checksumText(c));
+  var at = li.querySelector('[data-field="verified-at"]');
+  if (at && c.checked_at) {
+    var time = at.querySelector('time');
+    time.setAttribute('datetime', c.checked_at); setText(time, fmtTime(c.checked_at)); at.hidden = false;
+  }
 }
 var archivePoll = null;
 function pollArchive() {
   if (archivePoll) return;
   archivePoll = setInterval(function () {
-    getJson('api/archive').then(function (view) {
+    // The same page the user sees (search, sort, offset), so its items are in the answer.
+    getJson('api/archive' + location.search).then(function (view) {
       var busy = false;
       view.items.forEach(function (item) {
         renderChecksum(item.path, item.checksum);
@@ -31,6 +37,18 @@ function pollArchive() {
   }, 1500);
 }
 if (PAGE === 'archive') {
+  doc.addEventListener('click', function (ev) {
+    var btn = ev.target.closest && ev.target.closest('button[data-action="rescan"], button[data-action="scrub"]');
+    if (!btn || btn.disabled) return;
+    var rescan = btn.getAttribute('data-action') === 'rescan';
+    btn.setAttribute('aria-busy', 'true');
+    post(rescan ? 'api/archive/rescan' : 'api/archive/scrub', {}).then(function (res) {
+      btn.removeAttribute('aria-busy');
+      if (!res.ok) { toast(t('command_failed', { msg: failureText(res) }), 'error'); return; }
+      if (rescan) { toast(t('rescan_done', res.body)); if (res.body.added + res.body.removed + res.body.changed > 0) setTimeout(function () { location.reload(); }, 800); }
+      else { toast(t('scrub_started')); btn.disabled = true; }
+    }, function (err) { btn.removeAttribute('aria-busy'); toast(t('request_failed', { msg: err.message }), 'error'); });
+  });
   doc.addEventListener('click', function (ev) {
     var btn = ev.target.closest && ev.target.closest('button[data-action]');
     var li = btn && btn.closest('[data-path]');

@@ -160,6 +160,11 @@ figcaption > span:first-child { font-weight: 600; text-transform: uppercase; let
 .field { display: flex; flex-direction: column; gap: 4px; font-size: .8rem; color: var(--muted); font-weight: 500; }
 .field select { color: var(--text); min-width: 150px; }
 .filter-actions { display: flex; gap: 8px; }
+.field-search { flex: 1 1 220px; }
+.field-search input { color: var(--text); background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 6px 10px; min-height: 36px; min-width: 0; width: 100%; box-sizing: border-box; }
+.pager { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin: 0 0 var(--gap); }
+.archive-scrub { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 8px 0 0; }
+a.total-value { color: inherit; text-decoration: none; }
 .inline-form { display: flex; align-items: flex-end; gap: 8px; }
 .banner { display: flex; align-items: center; justify-content: space-between; gap: 12px; background: var(--primary-soft); color: var(--primary-strong); border-radius: 12px; padding: 10px 14px; margin: 0 0 var(--gap); font-weight: 500; }
 .history-list { padding: 4px 20px; }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { parseArchiveQuery } from '../../contract/archive-index.js';
 import type { ArchiveService } from '../archive-service.js';
 import { contentDisposition, fileStream, parseRange } from '../download.js';
 import type { WebEnv } from '../types.js';
@@ -13,11 +14,22 @@ const smallBody = bodyLimit({
   onError: (c) => c.json({ ok: false, error: 'request body too large' }, 413),
 });
 
-/** The archive: list, verify on demand, download (with ranges), delete with its sidecars. */
+/** The archive: pages of the index, verify on demand, download (with ranges), delete with its sidecars, rescan, scrub. */
 export function archiveRoutes(archive: ArchiveService): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
 
-  app.get('/api/archive', async (c) => c.json(await archive.list()));
+  // limit, offset, sort (date|name|size), order (asc|desc), q, group, type, result, check.
+  app.get('/api/archive', async (c) => c.json(await archive.list(parseArchiveQuery(c.req.query()))));
+
+  app.post('/api/archive/rescan', async (c) => {
+    const result = await archive.rescan();
+    return result ? c.json({ ok: true, ...result }) : c.json({ ok: false, error: 'no archive index in this server' }, 503);
+  });
+
+  app.post('/api/archive/scrub', async (c) => {
+    const result = await archive.scrubNow();
+    return result ? c.json({ ok: true, ...result }, 202) : c.json({ ok: false, error: 'no archive index in this server' }, 503);
+  });
 
   app.post('/api/archive/verify', smallBody, async (c) => {
     const body = await readJsonBody(c, PathBodySchema);

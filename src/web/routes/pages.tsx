@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { parseArchiveQuery } from '../../contract/archive-index.js';
 import type { ArchiveService } from '../archive-service.js';
 import type { ContractReader } from '../contract-reader.js';
 import type { LogBuffer } from '../../log/index.js';
-import { filterHistory, parseHistoryFilter, parseLogLevel, recentLogs, systemView } from '../queries.js';
+import { filterHistory, HISTORY_PAGE, parseHistoryFilter, parseLogLevel, recentLogs, systemView } from '../queries.js';
 import type { WebEnv } from '../types.js';
 import { ArchivePage } from '../views/archive.js';
 import { Dashboard } from '../views/dashboard.js';
@@ -41,8 +42,8 @@ export function pageRoutes(deps: PageRouteDeps): Hono<WebEnv> {
   });
 
   app.get('/history', ...page, async (c) => {
-    const filter = parseHistoryFilter(c.req.query(), deps.driveIds());
-    const view = filterHistory(await deps.reader.history(), filter);
+    const filter = parseHistoryFilter(c.req.query(), deps.driveIds(), HISTORY_PAGE);
+    const view = filterHistory(await deps.reader.history(), { ...filter, limit: Math.min(filter.limit, 200) });
     const t = c.get('t');
     return c.render(<HistoryPage view={view} filter={filter} driveIds={deps.driveIds()} t={t} lang={c.get('lang')} />, {
       title: t('history_title'),
@@ -52,7 +53,8 @@ export function pageRoutes(deps: PageRouteDeps): Hono<WebEnv> {
 
   app.get('/archive', ...page, async (c) => {
     const t = c.get('t');
-    return c.render(<ArchivePage view={await deps.archive.list()} t={t} lang={c.get('lang')} />, {
+    const query = parseArchiveQuery(c.req.query());
+    return c.render(<ArchivePage view={await deps.archive.list(query)} query={query} t={t} lang={c.get('lang')} />, {
       title: t('archive_title'),
       page: 'archive',
     });

@@ -57,6 +57,15 @@ export const Dashboard: FC<DashboardProps> = ({ snapshot, t, lang }) => {
               <span class="total-value" data-field="archived-total">{String(archived)}</span>
               <span class="muted">{t('archived_total')}</span>
             </div>
+            <div class="total" data-field="archive-total" hidden={snapshot.archive === null}>
+              <a class="total-value" data-field="archive-images" href="archive">
+                {String(snapshot.archive?.images ?? 0)}
+              </a>
+              <span class="muted">{t('archive_images')}</span>
+              <a class="chip ck-chip" data-status="mismatch" data-field="archive-corrupt" href="archive?check=corrupt" hidden={!snapshot.archive?.corrupt}>
+                {t('archive_corrupt', { n: snapshot.archive?.corrupt ?? 0 })}
+              </a>
+            </div>
             <Space system={system} t={t} lang={lang} />
           </section>
           <section class="card recent" aria-labelledby="recent-title">

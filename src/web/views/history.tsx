@@ -4,6 +4,7 @@ import { fmtBytes, fmtDate, fmtDuration, fmtSpeed } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import type { HistoryFilter, HistoryView } from '../queries.js';
 import { ResultBadge, typeLabel } from './job-parts.js';
+import { Pager, Select } from './pager.js';
 
 interface HistoryProps {
   view: HistoryView;
@@ -12,20 +13,6 @@ interface HistoryProps {
   t: Translate;
   lang: Lang;
 }
-
-const Select: FC<{ name: string; label: string; value: string | null; options: { value: string; label: string }[]; all: string }> = (p) => (
-  <label class="field">
-    <span>{p.label}</span>
-    <select name={p.name} data-autosubmit="">
-      <option value="">{p.all}</option>
-      {p.options.map((o) => (
-        <option value={o.value} selected={o.value === p.value}>
-          {o.label}
-        </option>
-      ))}
-    </select>
-  </label>
-);
 
 const Detail: FC<{ label: string; children: unknown; wide?: boolean }> = ({ label, children, wide }) => (
   <div class={wide ? 'fact wide' : 'fact'}>
@@ -85,13 +72,15 @@ const Entry: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = ({ entry: e
   </li>
 );
 
-/** History: filter by drive / type / result; every entry opens to its details. */
+/** History: search, sort, filter by drive / type / result, in pages; every entry opens to its details. */
 export const HistoryPage: FC<HistoryProps> = ({ view, filter, driveIds, t, lang }) => (
   <>
     <div class="page-head">
       <h1>{t('history_title')}</h1>
       <p class="muted" data-field="history-count" data-updated={view.updated ?? ''}>
-        {t('jobs_shown', { n: view.entries.length, total: view.total })}
+        {view.matched === view.total
+          ? t('jobs_shown', { n: view.entries.length, total: view.total })
+          : t('jobs_matched', { n: view.entries.length, matched: view.matched, total: view.total })}
       </p>
     </div>
     <p class="banner" data-field="history-changed" hidden>
@@ -100,7 +89,21 @@ export const HistoryPage: FC<HistoryProps> = ({ view, filter, driveIds, t, lang 
         {t('refresh')}
       </button>
     </p>
-    <form class="card filters" method="get" action="history">
+    <form class="card filters" method="get" action="history" role="search">
+      <label class="field field-search">
+        <span>{t('search')}</span>
+        <input type="search" name="q" value={filter.q} placeholder={t('history_search_hint')} maxlength={200} />
+      </label>
+      <Select
+        name="sort"
+        label={t('sort')}
+        value={filter.sort}
+        options={[
+          { value: 'date', label: t('sort_date') },
+          { value: 'name', label: t('sort_name') },
+          { value: 'size', label: t('sort_size') },
+        ]}
+      />
       <Select name="drive" label={t('drive')} value={filter.drive} all={t('all')} options={driveIds.map((id) => ({ value: id, label: id }))} />
       <Select name="type" label={t('type')} value={filter.type} all={t('all')} options={DISC_TYPES.map((d) => ({ value: d, label: typeLabel(d, t) }))} />
       <Select name="result" label={t('result')} value={filter.result} all={t('all')} options={JOB_RESULTS.map((r) => ({ value: r, label: t(`result_${r}`) }))} />
@@ -122,5 +125,13 @@ export const HistoryPage: FC<HistoryProps> = ({ view, filter, driveIds, t, lang 
         ))}
       </ul>
     )}
+    <Pager
+      base="history"
+      params={{ q: filter.q, sort: filter.sort === 'date' ? '' : filter.sort, drive: filter.drive, type: filter.type, result: filter.result }}
+      offset={view.offset}
+      limit={view.limit}
+      matched={view.matched}
+      t={t}
+    />
   </>
 );

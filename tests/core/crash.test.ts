@@ -1,55 +1,30 @@
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiPaths, ProgressSchema, readContractValue } from '../../src/contract/index.js';
 import { parseOptions } from '../../src/config/index.js';
 import { simInsert, simReset, updateSimState } from '../../src/drive/index.js';
+import { useCliProcesses, writeCliOptions } from '../helpers/cli-core.js';
 import { history, sameBytes, stateTrail, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
-import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { freePort, startCli } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** Options for a core with one simulated drive, written where `disk2iso run` reads them. */
-async function writeOptions(dir: string, sim: string) {
-  const raw = {
-    drives: [`sim:${sim}`],
-    api_dir: join(dir, 'api'),
-    output_dir: join(dir, 'output'),
-    web_port: await freePort(),
-    poll_media_interval: 1,
-    poll_removal_interval: 1,
-    min_free_space_mb: 0,
-    mqtt_enabled: false,
-    eject_after_copy: false,
-    log_level: 'info',
-  };
-  const optionsPath = join(dir, 'options.json');
-  await writeFile(optionsPath, JSON.stringify(raw));
-  return { optionsPath, config: parseOptions(raw, optionsPath) };
-}
+/** Polls every second and keeps the disc in, so a restarted core finds it at once. */
+const QUICK = { poll_media_interval: 1, poll_removal_interval: 1, eject_after_copy: false };
 
 describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const running: { kill(signal?: NodeJS.Signals): boolean }[] = [];
-
-  beforeAll(async () => ensureBuilt(), 180_000);
-  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
-  afterEach(async () => {
-    for (const child of running.splice(0)) child.kill('SIGKILL');
-    await cleanup();
-  });
+  const fx = useCliProcesses();
 
   it('records the interrupted job, never stays in copying, and resumes the same disc to an identical image', async () => {
-    const sim = join(dir, 'sim0');
+    const sim = join(fx.dir, 'sim0');
     await simReset(sim);
-    const image = await makeDataIso(dir, { label: 'CRASHME', bytes: 12 * 1024 * 1024, seed: 42 });
-    const { optionsPath, config } = await writeOptions(dir, sim);
+    const image = await makeDataIso(fx.dir, { label: 'CRASHME', bytes: 12 * 1024 * 1024, seed: 42 });
+    const { optionsPath, config } = await writeCliOptions(fx.dir, sim, QUICK);
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
 
     const first = startCli('run', optionsPath);
-    running.push(first);
+    fx.running.push(first);
     await waitForState(config, 'sim0', 'copying');
     await waitFor(
       async () => ((await readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema))?.bytes_done ?? 0) > 3 * 1024 * 1024,
@@ -62,7 +37,7 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
 
     await updateSimState(sim, { bytes_per_second: 0 });
     const second = startCli('run', optionsPath);
-    running.push(second);
+    fx.running.push(second);
     await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'interrupted + resumed jobs', timeoutMs: 60_000 });
     const [resumed, interrupted] = (await history(config))?.entries ?? [];
     expect(interrupted?.result).toBe('failed');
@@ -80,13 +55,13 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
   }, 180_000);
 
   it('a clean shutdown mid-copy (SIGTERM) records the job as cancelled and the next start resumes it', async () => {
-    const sim = join(dir, 'sim0');
+    const sim = join(fx.dir, 'sim0');
     await simReset(sim);
-    const image = await makeDataIso(dir, { label: 'SHUTDOWN', bytes: 12 * 1024 * 1024, seed: 43 });
-    const { optionsPath, config } = await writeOptions(dir, sim);
+    const image = await makeDataIso(fx.dir, { label: 'SHUTDOWN', bytes: 12 * 1024 * 1024, seed: 43 });
+    const { optionsPath, config } = await writeCliOptions(fx.dir, sim, QUICK);
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
     const first = startCli('run', optionsPath);
-    running.push(first);
+    fx.running.push(first);
     await waitFor(
       async () => ((await readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema))?.bytes_done ?? 0) > 2 * 1024 * 1024,
       { message: 'copy under way', timeoutMs: 60_000 },
@@ -99,7 +74,7 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
 
     await updateSimState(sim, { bytes_per_second: 0 });
     const second = startCli('run', optionsPath);
-    running.push(second);
+    fx.running.push(second);
     await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'resumed job', timeoutMs: 60_000 });
     expect((await history(config))?.entries.map((e) => e.result)).toEqual(['success', 'cancelled']);
     expect(await sameBytes(image, join(dataDir, 'SHUTDOWN.iso'))).toBe(true);
@@ -108,21 +83,21 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
   }, 180_000);
 
   it('exits non-zero with one clear line per bad option and writes nothing', async () => {
-    const optionsPath = join(dir, 'options.json');
-    await writeFile(optionsPath, JSON.stringify({ checksum: 'sha1', read_retries: 'three', api_dir: join(dir, 'api') }));
+    const optionsPath = join(fx.dir, 'options.json');
+    await writeFile(optionsPath, JSON.stringify({ checksum: 'sha1', read_retries: 'three', api_dir: join(fx.dir, 'api') }));
     const result = await startCli('run', optionsPath);
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain('option "checksum": got "sha1", allowed: sha256, md5, both, none');
     expect(result.all).toContain('option "read_retries": got "three", expected number');
-    await expect(access(join(dir, 'api'))).rejects.toThrow();
+    await expect(access(join(fx.dir, 'api'))).rejects.toThrow();
   });
 
   it('a second `disk2iso run` on the same api_dir exits 1 with one line and changes nothing', async () => {
-    const sim = join(dir, 'sim0');
+    const sim = join(fx.dir, 'sim0');
     await simReset(sim);
-    const { optionsPath, config } = await writeOptions(dir, sim);
+    const { optionsPath, config } = await writeCliOptions(fx.dir, sim, QUICK);
     const first = startCli('run', optionsPath);
-    running.push(first);
+    fx.running.push(first);
     await waitForState(config, 'sim0', 'waiting_for_media');
     const before = await readFile(apiPaths(config.api_dir).events, 'utf8');
     const second = await startCli('run', optionsPath);
@@ -141,15 +116,15 @@ describe('crash recovery of `disk2iso run` (kill -9 mid-copy, restart)', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '0.0.0.0', resolve));
     try {
-      const sim = join(dir, 'sim0');
+      const sim = join(fx.dir, 'sim0');
       await simReset(sim);
-      const optionsPath = join(dir, 'options.json');
-      await writeFile(optionsPath, JSON.stringify({ drives: [`sim:${sim}`], api_dir: join(dir, 'api'), output_dir: join(dir, 'out'), web_port: port, mqtt_enabled: false }));
+      const optionsPath = join(fx.dir, 'options.json');
+      await writeFile(optionsPath, JSON.stringify({ drives: [`sim:${sim}`], api_dir: join(fx.dir, 'api'), output_dir: join(fx.dir, 'out'), web_port: port, mqtt_enabled: false }));
       const result = await startCli('run', optionsPath);
       expect(result.exitCode).toBe(1);
       expect(result.all).toMatch(/cannot start/);
       expect(result.all).toContain(String(port));
-      expect(await stateTrail(parseOptions({ api_dir: join(dir, 'api') }, 'x'), 'sim0')).toEqual([]);
+      expect(await stateTrail(parseOptions({ api_dir: join(fx.dir, 'api') }, 'x'), 'sim0')).toEqual([]);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiPaths, ProgressSchema, readContractValue } from '../../src/contract/index.js';
-import { parseOptions } from '../../src/config/index.js';
 import { simInsert, simRemoveDisc, simReset, updateSimState } from '../../src/drive/index.js';
+import { useCliProcesses, writeCliOptions } from '../helpers/cli-core.js';
 import { history, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
-import { ADDON_NODE_FLAGS, ensureBuilt, freePort, startCli } from '../helpers/process.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { ADDON_NODE_FLAGS, startCli } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** s6's `timeout-kill` for the core (rootfs/etc/s6-overlay/s6-rc.d/disk2iso/timeout-kill): SIGKILL after this. */
@@ -28,48 +27,22 @@ function logLines(output: string, msg: string): Record<string, unknown>[] {
     .filter((line) => typeof line.msg === 'string' && line.msg.startsWith(msg));
 }
 
-/** Options with one simulated drive and the add-on's defaults otherwise, where `disk2iso run` reads them. */
-async function writeOptions(dir: string, sim: string, extra: Record<string, unknown> = {}) {
-  const raw = {
-    ...extra,
-    drives: [`sim:${sim}`],
-    api_dir: join(dir, 'api'),
-    output_dir: join(dir, 'output'),
-    web_port: await freePort(),
-    min_free_space_mb: 0,
-    mqtt_enabled: false,
-    log_level: 'info',
-  };
-  const optionsPath = join(dir, 'options.json');
-  await writeFile(optionsPath, JSON.stringify(raw));
-  return { optionsPath, config: parseOptions(raw, optionsPath) };
-}
-
 describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) resumes the same disc', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const running: { kill(signal?: NodeJS.Signals): boolean }[] = [];
-
-  beforeAll(async () => ensureBuilt(), 180_000);
-  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
-  afterEach(async () => {
-    for (const child of running.splice(0)) child.kill('SIGKILL');
-    await cleanup();
-  });
+  const fx = useCliProcesses();
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s at about 30 percent: the core exits in time, keeps .part + mapfile, and the next start resumes to a byte-identical image',
     async (signal) => {
-      const sim = join(dir, 'sim0');
+      const sim = join(fx.dir, 'sim0');
       await simReset(sim);
-      const image = await makeDataIso(dir, { label: 'STOPME', bytes: IMAGE_BYTES, seed: 7 });
-      const { optionsPath, config } = await writeOptions(dir, sim);
+      const image = await makeDataIso(fx.dir, { label: 'STOPME', bytes: IMAGE_BYTES, seed: 7 });
+      const { optionsPath, config } = await writeCliOptions(fx.dir, sim);
       await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
       const progress = async () => readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema);
 
       // Started as rootfs/etc/s6-overlay/s6-rc.d/disk2iso/run does: `exec node <flags> cli.js run`.
       const first = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
-      running.push(first);
+      fx.running.push(first);
       const atStop = await waitFor(
         async () => {
           const p = await progress();
@@ -87,7 +60,7 @@ describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) re
 
       await updateSimState(sim, { bytes_per_second: 4 * 1024 * 1024 });
       const second = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
-      running.push(second);
+      fx.running.push(second);
       // The history says when the resumed job has ended (`completed` passes in a few ms: eject_after_copy).
       await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'the resumed job in the history', timeoutMs: 60_000 });
       expect((await history(config))?.entries.map((e) => e.result)).toEqual(['success', 'cancelled']);
@@ -109,11 +82,11 @@ describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) re
   );
 
   it('a second stop before the same disc was read again still keeps the partial for the start after', async () => {
-    const sim = join(dir, 'sim0');
+    const sim = join(fx.dir, 'sim0');
     await simReset(sim);
-    const image = await makeDataIso(dir, { label: 'TWICE', bytes: IMAGE_BYTES, seed: 8 });
+    const image = await makeDataIso(fx.dir, { label: 'TWICE', bytes: IMAGE_BYTES, seed: 8 });
     // The disc left in at start is not copied: the resumed copy waits for it to be inserted again.
-    const { optionsPath, config } = await writeOptions(dir, sim, { copy_disc_present_at_start: false, poll_removal_interval: 1, poll_media_interval: 1 });
+    const { optionsPath, config } = await writeCliOptions(fx.dir, sim, { copy_disc_present_at_start: false, poll_removal_interval: 1, poll_media_interval: 1 });
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
     const dataDir = join(config.output_dir, 'data');
     const parts = async () => (await readdir(dataDir)).sort();
@@ -121,7 +94,7 @@ describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) re
     // Run 1: a disc inserted after the start is copied; stopped at about 30 %.
     await simRemoveDisc(sim);
     const first = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
-    running.push(first);
+    fx.running.push(first);
     await waitForState(config, 'sim0', 'waiting_for_media');
     await simInsert(sim, image, { bytes_per_second: 1024 * 1024 });
     await waitFor(async () => ((await readContractValue(apiPaths(config.api_dir).progress('sim0'), ProgressSchema))?.bytes_done ?? 0) > 0.3 * IMAGE_BYTES, {
@@ -134,7 +107,7 @@ describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) re
 
     // Run 2: the disc is in the drive at start and left alone; stopped again.
     const second = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
-    running.push(second);
+    fx.running.push(second);
     await waitForState(config, 'sim0', 'waiting_for_removal');
     second.kill('SIGTERM');
     expect((await second).exitCode).toBe(0);
@@ -143,7 +116,7 @@ describe('a stop of the add-on mid-copy (as s6 sends it on restart or update) re
     // Run 3: the same disc inserted again resumes.
     await updateSimState(sim, { bytes_per_second: 4 * 1024 * 1024 });
     const third = startCli('run', optionsPath, {}, ADDON_NODE_FLAGS.run);
-    running.push(third);
+    fx.running.push(third);
     await waitForState(config, 'sim0', 'waiting_for_removal');
     await simRemoveDisc(sim);
     await waitForState(config, 'sim0', 'waiting_for_media');

@@ -135,6 +135,21 @@ export type Progress = z.infer<typeof ProgressSchema>;
 /** What a job had to do without (a missing tool and the fallback taken), one sentence each. */
 export const JobWarningsSchema = z.array(z.string().max(500)).max(20);
 
+/** Audio CDs: one ripped track — its file, Copy CRC (CRC32 of the PCM), AccurateRip checksums and verdict, unreadable sectors. */
+export const AudioTrackResultSchema = z.object({
+  number: z.number().int().min(1).max(99),
+  file: z.string().max(300),
+  sectors: z.number().int().nonnegative(),
+  crc32: z.string().regex(/^[0-9a-f]{8}$/),
+  ar_v1: z.string().regex(/^[0-9a-f]{8}$/),
+  ar_v2: z.string().regex(/^[0-9a-f]{8}$/),
+  /** match = accurately ripped; mismatch = the database has other checksums; not_found = not in it; unavailable = not looked up or no answer. */
+  accuraterip: z.enum(['match', 'mismatch', 'not_found', 'unavailable']),
+  accuraterip_confidence: z.number().int().nonnegative(),
+  bad_sectors: z.number().int().nonnegative(),
+});
+export type AudioTrackResult = z.infer<typeof AudioTrackResultSchema>;
+
 /** `drives/<id>/attributes.json`: the current disc and job. Field names follow the original tool. */
 export const AttributesSchema = z.object({
   schema_version: version,
@@ -180,6 +195,8 @@ export const HistoryEntrySchema = z.object({
   error_message: z.string().nullable(),
   /** Fallbacks the job took because a tool is missing; absent in entries written before there were any. */
   warnings: JobWarningsSchema.optional(),
+  /** Audio CDs: per track checksums and AccurateRip result; absent for other discs and older entries. */
+  audio_tracks: z.array(AudioTrackResultSchema).max(99).optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

@@ -306,6 +306,7 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
       checksums,
       bad_sectors: copy.badSectors,
       bad_ranges: copy.badRanges,
+      ...(copy.audioTracks ? { audio_tracks: copy.audioTracks } : {}),
       error_message: result === 'success' ? null : message,
     }),
   };

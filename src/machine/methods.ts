@@ -69,6 +69,8 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
         verify: method.verify,
         label: disc.label,
         onProgress: run.onProgress,
+        // Network lookups follow metadata_lookup; the base URL is overridable for tests.
+        accurateRip: options.metadataLookup ? { baseUrl: process.env.DISK2ISO_ACCURATERIP_URL, timeoutMs: 10_000 } : null,
       });
     case 'dvdbackup':
       return runDvdVideoBackup({

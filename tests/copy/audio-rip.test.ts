@@ -104,6 +104,7 @@ describe('audio CD rip (cdparanoia replaced by a fixture)', () => {
       '03 - etc_passwd.flac',
       '04 - Ünïcødé_Snow_FILE_evil.wav_WAVE.flac',
       'Songs_for_Testing_Vol._1_2.cue',
+      'Songs_for_Testing_Vol._1_2.log',
       'Track 05.flac',
       'checksums.sha256',
     ];
@@ -153,7 +154,7 @@ describe('audio CD rip (cdparanoia replaced by a fixture)', () => {
     const result = await runAudioRip(req);
 
     expect(result.outcome).toBe('success');
-    expect(await listDir(target)).toEqual(['Track 01.mp3', 'Track 02.mp3', 'Track 03.mp3', 'Track 04.mp3', 'Track 05.mp3', 'Unknown_disc.cue', 'checksums.sha256']);
+    expect(await listDir(target)).toEqual(['Track 01.mp3', 'Track 02.mp3', 'Track 03.mp3', 'Track 04.mp3', 'Track 05.mp3', 'Unknown_disc.cue', 'Unknown_disc.log', 'checksums.sha256']);
     const { stdout } = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format_tags=track:format=duration', '-of', 'json', join(target, 'Track 03.mp3')]);
     const probe = JSON.parse(stdout) as { format: { duration: string; tags: { track: string } } };
     expect(probe.format.tags.track).toBe('3/5');
@@ -228,6 +229,11 @@ describe('audio CD rip (cdparanoia replaced by a fixture)', () => {
 
     expect(result).toMatchObject({ outcome: 'degraded', imagePath: target, badSectors: 3 });
     expect(samples.at(-1)?.badSectors).toBe(3);
+    // Recorded on the track that had them, in the result and in the rip log.
+    expect(result.audioTracks?.map((t) => t.bad_sectors)).toEqual([0, 3, 0, 0, 0]);
+    const log = await readFile(join(target, 'Album.log'), 'utf8');
+    expect(log).toMatch(/Track 02\n\n(?:.*\n){4} {5}Suspicious: 3 sector\(s\) could not be read\n/);
+    expect(log).toContain('1 track(s) with unreadable sectors: the rip is degraded');
   });
 
   it.each([

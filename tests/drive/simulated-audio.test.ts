@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { accurateRipIds, accurateRipUrl } from '../../src/copy/audio/accuraterip.js';
 import { parseCueLayout } from '../../src/drive/cue.js';
 import { SimulatedDrive, simInsert } from '../../src/drive/index.js';
 import { writeSampleAudioCd } from '../../src/demo/sample-audio.js';
 import { history, startTestCore, stateTrail, testConfig } from '../helpers/core.js';
 import { waitFor } from '../helpers/wait.js';
+import { dbarFile, referenceAccurateRip, startFakeAccurateRip } from '../fixtures/audio/accuraterip-server.js';
+import { startFakeMusicBrainz } from '../fixtures/audio/musicbrainz-server.js';
 import { useSimCore } from '../helpers/sim-core.js';
 
 describe('parseCueLayout', () => {
@@ -103,7 +106,7 @@ describe('simulated drive with a BIN/CUE', () => {
     await data.close();
   });
 
-  it('the real core rips an inserted BIN/CUE with cd-paranoia: analyzing → copying → completed, named from CD-TEXT', async () => {
+  it('the real core rips an inserted BIN/CUE with cd-paranoia: analyzing → copying → completed, named from CD-TEXT, AccurateRip in history', async () => {
     const disc = await writeSampleAudioCd(join(fx.dir, 'cd', 'disc.cue'), {
       title: 'Sim Album',
       performer: 'Sim Artist',
@@ -112,20 +115,48 @@ describe('simulated drive with a BIN/CUE', () => {
         { sectors: 120, title: 'Second Tone', pregapSectors: 30 },
       ],
     });
-    const config = testConfig(fx.dir, [fx.sim], { metadata_lookup: false, eject_after_copy: false });
-    fx.core = await startTestCore(config);
-    await simInsert(fx.sim, disc.cuePath);
-    await waitFor(async () => ((await history(config))?.entries.length ?? 0) > 0, { timeoutMs: 60_000, message: 'the rip in history' });
-    const trail = await stateTrail(config, 'sim0');
-    expect(trail.slice(trail.indexOf('analyzing'), trail.indexOf('completed') + 1)).toEqual(['analyzing', 'copying', 'completed']);
-    const entry = (await history(config))?.entries[0];
-    expect(entry).toMatchObject({ result: 'success', disc_type: 'audio-cd', disc_label: 'Sim Artist - Sim Album', method: 'cd-paranoia + flac' });
-    const folder = entry?.image_path ?? '';
     const pcm = await readFile(disc.binPath);
-    for (const [i, name] of ['01 - First_Tone.flac', '02 - Second_Tone.flac'].entries()) {
-      const { stdout } = await execa('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(folder, name)], { encoding: 'buffer' });
-      const track = disc.audio[i]!;
-      expect(Buffer.compare(Buffer.from(stdout), pcm.subarray(track.binOffset, track.binOffset + track.bytes)), name).toBe(0);
+    const sums = disc.audio.map((t, i) => referenceAccurateRip(pcm.subarray(t.binOffset, t.binOffset + t.bytes), i === 0, i === disc.audio.length - 1));
+    const ids = accurateRipIds(disc.toc);
+    const accurateRip = await startFakeAccurateRip();
+    const musicBrainz = await startFakeMusicBrainz();
+    accurateRip.discs.set(
+      new URL(accurateRipUrl(ids, accurateRip.baseUrl)).pathname.replace(/^\/accuraterip/, ''),
+      dbarFile(ids, [{ tracks: [{ confidence: 4, checksum: sums[0]!.v2 }, { confidence: 6, checksum: 0x0badcafe }] }]),
+    );
+    const saved = { ar: process.env.DISK2ISO_ACCURATERIP_URL, mb: process.env.DISK2ISO_MUSICBRAINZ_URL };
+    process.env.DISK2ISO_ACCURATERIP_URL = accurateRip.baseUrl;
+    process.env.DISK2ISO_MUSICBRAINZ_URL = musicBrainz.baseUrl;
+    try {
+      const config = testConfig(fx.dir, [fx.sim], { metadata_lookup: true, eject_after_copy: false });
+      fx.core = await startTestCore(config);
+      await simInsert(fx.sim, disc.cuePath);
+      await waitFor(async () => ((await history(config))?.entries.length ?? 0) > 0 && (await stateTrail(config, 'sim0')).includes('completed'), {
+        timeoutMs: 60_000,
+        message: 'the rip in history',
+      });
+      const trail = await stateTrail(config, 'sim0');
+      expect(trail.slice(trail.indexOf('analyzing'), trail.indexOf('completed') + 1)).toEqual(['analyzing', 'copying', 'completed']);
+      const entry = (await history(config))?.entries[0];
+      expect(entry).toMatchObject({ result: 'success', disc_type: 'audio-cd', disc_label: 'Sim Artist - Sim Album', method: 'cd-paranoia + flac' });
+      expect(entry?.audio_tracks?.map((t) => [t.number, t.accuraterip, t.accuraterip_confidence])).toEqual([
+        [1, 'match', 4],
+        [2, 'mismatch', 0],
+      ]);
+      expect(musicBrainz.requests).toHaveLength(1);
+      const folder = entry?.image_path ?? '';
+      for (const [i, name] of ['01 - First_Tone.flac', '02 - Second_Tone.flac'].entries()) {
+        const { stdout } = await execa('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(folder, name)], { encoding: 'buffer' });
+        const track = disc.audio[i]!;
+        expect(Buffer.compare(Buffer.from(stdout), pcm.subarray(track.binOffset, track.binOffset + track.bytes)), name).toBe(0);
+      }
+    } finally {
+      for (const [key, value] of [['DISK2ISO_ACCURATERIP_URL', saved.ar], ['DISK2ISO_MUSICBRAINZ_URL', saved.mb]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await accurateRip.close();
+      await musicBrainz.close();
     }
   });
 });

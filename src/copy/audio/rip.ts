@@ -1,32 +1,25 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Toc } from '../../drive/index.js';
 import type { Logger } from '../../log/index.js';
-import {
-  compareImageWithFolder,
-  fileBytes,
-  isoVolumeId,
-  makeIso,
-  MediaJob,
-  mediaWorkPaths,
-  progressEmitter,
-  runTool,
-  treeBytes,
-  type MediaProgressSample,
-} from '../tools/index.js';
+import { VERSION } from '../../util/version.js';
+import { fileBytes, isoVolumeId, MediaJob, mediaWorkPaths, progressEmitter, publishFolder, runTool, type MediaProgressSample } from '../tools/index.js';
 import { outputOp } from '../errors.js';
-import { hashFile } from '../hashing.js';
-import { sidecarPaths, writeChecksumSidecars } from '../sidecars.js';
-import type { ChecksumAlgorithm, CopyResult } from '../types.js';
+import type { AudioTrackReport, ChecksumAlgorithm, CopyResult } from '../types.js';
+import { accurateRipIds, accurateRipVerdict, lookupAccurateRip, type DbarResponse } from './accuraterip.js';
+import { musicbrainzDiscId } from './discid.js';
 import { encoderCommand } from './encode.js';
 import { writeFolderManifests } from './manifest.js';
 import { trackMetadata, type AlbumMetadata } from './metadata.js';
 import { cueFileName, cueSheet, trackFileName, type AudioFormat, type CueTrack } from './naming.js';
 import { paranoiaArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
+import { ripLog } from './rip-log.js';
+import { trackChecksums } from './track-check.js';
 import { AUDIO_SECTOR_BYTES, audioTracks, type AudioTrack } from './tracks.js';
 
 export interface AudioRipRequest {
-  /** The drive's block device, for cdparanoia. */
+  /** What the ripper reads: the drive's block device, or a BIN/CUE's cue sheet (simulated drive). */
   devicePath: string;
   /** The program that reads the tracks (default `cdparanoia`; the machine passes its choice). */
   ripper?: Ripper;
@@ -50,6 +43,10 @@ export interface AudioRipRequest {
   verify?: boolean;
   /** ISO output: volume id when there is no album title (sanitised). */
   label?: string | null;
+  /** Look the disc up in the AccurateRip database (null/absent: not looked up). Never fails the rip. */
+  accurateRip?: { baseUrl?: string; timeoutMs: number } | null;
+  /** Encoders running at once beside the reader (default: the machine's cores). */
+  parallelism?: number;
 }
 
 /** cdparanoia's WAV header. */
@@ -59,10 +56,11 @@ const RIP_TEMP = '.rip';
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /**
- * Rips an audio CD: per track cdparanoia (WAV) then flac or lame (tags from `metadata`), a cue
- * sheet, checksum manifests; assembled in `<target>.part/` (folder output) or `<target>.work/`
- * wrapped by genisoimage into `<target>.part` (ISO output), renamed to the target only when
- * complete. Never rejects for a failed rip: the result says how it ended.
+ * Rips an audio CD: per track cdparanoia (WAV), then — while the next track is read — its
+ * CRC32 and AccurateRip checksums and flac or lame (tags from `metadata`); a cue sheet, a rip log
+ * with every track's checksums and AccurateRip verdict, checksum manifests. Assembled in
+ * `<target>.part/` (folder output) or `<target>.work/` mastered into an ISO (the shared
+ * publishing tail). Never rejects for a failed rip: the result says how it ended.
  */
 export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
   const target = resolve(req.targetPath);
@@ -70,7 +68,6 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
   const { part, work } = mediaWorkPaths(target);
   const folder = req.output === 'folder' ? part : work;
   const emit = progressEmitter(req.onProgress, req.logger);
-  let published = false;
   try {
     const tracks = audioTracks(req.toc);
     if (tracks.length === 0) throw job.guard.stop('read_error', 'the disc has no audio tracks');
@@ -80,126 +77,163 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
     await outputOp('remove', work, () => rm(work, { recursive: true, force: true }));
     await outputOp('create folder', folder, () => mkdir(join(folder, RIP_TEMP), { recursive: true }));
 
-    const { cueTracks, badSectors } = await ripTracks(req, job, folder, tracks, emit);
+    // The lookup runs while the disc is read; it never fails the rip (undefined = no answer).
+    const ids = accurateRipIds(req.toc);
+    const lookup: Promise<DbarResponse[] | undefined> | null = req.accurateRip
+      ? lookupAccurateRip(ids, { ...req.accurateRip, signal: req.signal, logger: req.logger })
+      : null;
+    const ripped = await ripTracks(req, job, folder, tracks, emit);
     await rm(join(folder, RIP_TEMP), { recursive: true, force: true });
-    const cuePath = join(folder, cueFileName(req.metadata, basename(target).replace(/\.iso$/i, '')));
+    const responses = lookup === null ? undefined : await lookup;
+    const reports = ripped.map((r) => {
+      const verdict = accurateRipVerdict(responses, r.number - req.toc.firstTrack, parseInt(r.ar_v1, 16), parseInt(r.ar_v2, 16));
+      return { ...r, accuraterip: verdict.status, accuraterip_confidence: verdict.confidence };
+    });
+    const badSectors = reports.reduce((sum, t) => sum + t.bad_sectors, 0);
+
+    const stem = basename(target).replace(/\.iso$/i, '');
+    const cuePath = join(folder, cueFileName(req.metadata, stem));
+    const cueTracks: CueTrack[] = reports.map((r, i) => ({ track: tracks[i]!, fileName: r.file }));
     await outputOp('write', cuePath, () => writeFile(cuePath, cueSheet(req.metadata, cueTracks, req.format)));
+    const logPath = cuePath.replace(/\.cue$/, '.log');
+    const log = ripLog({
+      version: VERSION,
+      date: new Date(),
+      ripper: req.ripper ?? 'cdparanoia',
+      device: req.devicePath,
+      toc: req.toc,
+      metadata: req.metadata,
+      musicbrainzDiscId: musicbrainzDiscId(req.toc),
+      accurateRip: ids,
+      accurateRipLookup: lookup === null ? 'off' : responses === undefined ? 'failed' : 'answered',
+      tracks: reports,
+    });
+    await outputOp('write', logPath, () => writeFile(logPath, log));
     const verifying = (done: number, total: number): void => emit({ phase: 'verifying', bytesDone: done, bytesTotal: total, badSectors, badRanges: [] });
     const manifests = await writeFolderManifests(folder, req.checksums, job.guard, verifying);
     job.guard.throwIfStopped();
 
-    if (req.output === 'folder') {
-      await replaceFolder(part, target);
-      published = true;
-      const bytes = await treeBytes(target);
-      return job.succeeded({ imagePath: target, bytes, checksums: {}, sidecars: manifests.map((m) => join(target, m)), badSectors });
-    }
-
-    const volumeId = isoVolumeId(req.metadata?.album ?? req.label ?? null, 'AUDIO_CD');
-    await makeIso({
-      layout: 'files',
-      volumeId,
-      sourceDir: folder,
+    const published = await publishFolder({
+      job,
+      folder,
+      targetPath: target,
       partPath: part,
-      guard: job.guard,
-      logger: req.logger,
-      onBytes: (written, total) => emit({ phase: 'encoding', bytesDone: written, bytesTotal: total, badSectors, badRanges: [] }),
+      image: req.output === 'iso' ? { layout: 'files', volumeId: isoVolumeId(req.metadata?.album ?? req.label ?? null, 'AUDIO_CD'), verify: req.verify === true } : null,
+      checksums: req.checksums,
+      workDir: work,
+      folderName: 'the ripped files',
+      onSample: (phase, done, total) => emit({ phase, bytesDone: done, bytesTotal: total, badSectors, badRanges: [] }),
     });
-    const imageBytes = (await stat(part)).size;
-    if (req.verify) {
-      verifying(0, imageBytes);
-      const differences = await compareImageWithFolder(part, folder, job.guard, req.logger, (done) => verifying(Math.min(done, imageBytes), imageBytes));
-      if (differences.length > 0) throw job.guard.stop('verify_mismatch', `verification failed: the image differs from the ripped files (${differences.slice(0, 3).join('; ')})`);
-    }
-    const algorithms = [...new Set(req.checksums)];
-    const checksums = algorithms.length > 0 ? await hashFile(part, imageBytes, algorithms, job.guard, (done) => verifying(done, imageBytes)) : {};
-    job.guard.throwIfStopped();
-    await outputOp('rename', part, () => rename(part, target));
-    published = true;
-    const sidecars = await outputOp('write checksums of', target, () => writeChecksumSidecars(target, checksums));
-    await rm(work, { recursive: true, force: true }).catch((e: unknown) => req.logger.warn({ err: e }, 'could not remove the work folder'));
-    return job.succeeded({ imagePath: target, bytes: imageBytes, checksums, sidecars, badSectors });
+    const sidecars = req.output === 'folder' ? manifests.map((m) => join(target, m)) : published.sidecars;
+    return job.succeeded({ ...published, sidecars, badSectors, audioTracks: reports });
   } catch (error) {
-    const finals = req.output === 'iso' ? [target, ...sidecarPaths(target)] : [target];
-    return await job.failed(error, [part, work, ...(published ? finals : [])]);
+    return await job.failed(error, [part, work]);
   } finally {
     job.dispose();
   }
 }
 
-/** Reads and encodes every track into `folder`; the WAV of a track is removed once it is encoded. */
+type RippedTrack = Omit<AudioTrackReport, 'accuraterip' | 'accuraterip_confidence'>;
+
+/**
+ * Reads every track in turn and hands each finished WAV to checksumming and encoding, which run
+ * while the next track is read: at most `parallelism` tracks are waiting or encoding, so encoders
+ * never run ahead of the drive and WAVs never pile up. Each WAV is removed once encoded.
+ */
 async function ripTracks(
   req: AudioRipRequest,
   job: MediaJob,
   folder: string,
   tracks: readonly AudioTrack[],
   emit: (sample: MediaProgressSample) => void,
-): Promise<{ cueTracks: CueTrack[]; badSectors: number }> {
+): Promise<RippedTrack[]> {
   const total = tracks.reduce((sum, t) => sum + t.sectors * AUDIO_SECTOR_BYTES, 0);
-  const cueTracks: CueTrack[] = [];
+  const parallelism = Math.max(1, req.parallelism ?? availableParallelism());
+  const results: RippedTrack[] = [];
+  const pending = new Set<Promise<void>>();
   let before = 0;
   let badSectors = 0;
-  for (const track of tracks) {
-    const n = track.number;
-    const trackBytes = track.sectors * AUDIO_SECTOR_BYTES;
-    const wav = join(folder, RIP_TEMP, `track${two(n)}.wav`);
-    const paranoia = new ParanoiaProgress(track.start, track.sectors);
-    const report = (phase: MediaProgressSample['phase'], inTrack: number): void => {
-      job.bytes = before + Math.min(trackBytes, Math.max(0, inTrack));
-      emit({ phase, bytesDone: job.bytes, bytesTotal: total, badSectors: badSectors + paranoia.skipped.size, badRanges: [], track: n, tracks: tracks.length });
-    };
-    report('reading', 0);
-    await runTool(
-      {
-        tool: req.ripper ?? 'cdparanoia',
-        args: paranoiaArgs(req.devicePath, n, wav),
-        purpose: `reading track ${n} of ${tracks.length}`,
-        failReason: 'read_error',
-        outputDir: folder,
-        probe: () => fileBytes(wav),
-        onProbe: (bytes) => report('reading', Math.max(bytes - WAV_HEADER_BYTES, paranoia.written * AUDIO_SECTOR_BYTES)),
-        onLine: (line) => paranoia.line(line),
-      },
-      job.guard,
-      req.logger,
-    );
-    const pcm = (await fileBytes(wav)) - WAV_HEADER_BYTES;
-    if (pcm <= 0) throw job.guard.stop('read_error', `${req.ripper ?? 'cdparanoia'} wrote no audio for track ${n} of ${tracks.length}`);
-    if (pcm !== trackBytes) req.logger.warn({ track: n, expected: trackBytes, got: pcm }, 'track %d has another length than the TOC says', n);
-    if (paranoia.skipped.size > 0) req.logger.warn({ track: n, sectors: paranoia.skipped.size }, 'track %d: %d unreadable sector(s) skipped', n, paranoia.skipped.size);
-    badSectors += paranoia.skipped.size;
-
-    report('encoding', trackBytes);
-    const fileName = trackFileName(n, trackMetadata(req.metadata, n)?.title ?? null, req.format);
-    const out = join(folder, fileName);
-    const command = encoderCommand({ format: req.format, wavPath: wav, outPath: out, number: n, tracks: tracks.length, metadata: req.metadata });
-    if (command === null) {
-      await outputOp('rename', wav, () => rename(wav, out));
-    } else {
+  const settle = async (): Promise<void> => {
+    await Promise.allSettled([...pending]);
+  };
+  try {
+    for (const [i, track] of tracks.entries()) {
+      while (pending.size >= parallelism) await job.guard.race(Promise.race(pending));
+      job.guard.throwIfStopped();
+      const n = track.number;
+      const trackBytes = track.sectors * AUDIO_SECTOR_BYTES;
+      const wav = join(folder, RIP_TEMP, `track${two(n)}.wav`);
+      const paranoia = new ParanoiaProgress(track.start, track.sectors);
+      const report = (inTrack: number): void => {
+        job.bytes = before + Math.min(trackBytes, Math.max(0, inTrack));
+        emit({ phase: 'reading', bytesDone: job.bytes, bytesTotal: total, badSectors: badSectors + paranoia.skipped.size, badRanges: [], track: n, tracks: tracks.length });
+      };
+      report(0);
       await runTool(
-        { ...command, purpose: `encoding track ${n} of ${tracks.length}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) },
+        {
+          tool: req.ripper ?? 'cdparanoia',
+          args: paranoiaArgs(req.devicePath, n, wav),
+          purpose: `reading track ${n} of ${tracks.length}`,
+          failReason: 'read_error',
+          outputDir: folder,
+          probe: () => fileBytes(wav),
+          onProbe: (bytes) => report(Math.max(bytes - WAV_HEADER_BYTES, paranoia.written * AUDIO_SECTOR_BYTES)),
+          onLine: (line) => paranoia.line(line),
+        },
         job.guard,
         req.logger,
       );
-      await rm(wav, { force: true });
+      const pcm = (await fileBytes(wav)) - WAV_HEADER_BYTES;
+      if (pcm <= 0) throw job.guard.stop('read_error', `${req.ripper ?? 'cdparanoia'} wrote no audio for track ${n} of ${tracks.length}`);
+      if (pcm !== trackBytes) req.logger.warn({ track: n, expected: trackBytes, got: pcm }, 'track %d has another length than the TOC says', n);
+      const skipped = paranoia.skipped.size;
+      if (skipped > 0) req.logger.warn({ track: n, sectors: skipped }, 'track %d: %d unreadable sector(s) skipped', n, skipped);
+      report(trackBytes);
+      badSectors += skipped;
+      before += trackBytes;
+
+      const position = { first: i === 0, last: i === tracks.length - 1 };
+      const task = finishTrack(req, job, folder, track, wav, position, tracks.length).then((done) => {
+        results[i] = { ...done, bad_sectors: skipped };
+      });
+      // A failed encode stops the guard (the reader is killed); the loop sees it on its next check.
+      const tracked: Promise<void> = task.catch((error: unknown) => {
+        job.stopFor(error);
+      });
+      pending.add(tracked);
+      void tracked.finally(() => pending.delete(tracked));
     }
-    before += trackBytes;
-    cueTracks.push({ track, fileName });
+    if (pending.size > 0) emit({ phase: 'encoding', bytesDone: total, bytesTotal: total, badSectors, badRanges: [] });
+    await settle();
+    job.guard.throwIfStopped();
+    return results;
+  } catch (error) {
+    job.stopFor(error);
+    await settle();
+    throw error;
   }
-  return { cueTracks, badSectors };
 }
 
-/** Renames the finished folder to `target`; a folder already there (overwrite policy) is replaced. */
-async function replaceFolder(from: string, target: string): Promise<void> {
-  const old = `${target}.replaced`;
-  const existed = await stat(target).then(
-    () => true,
-    () => false,
-  );
-  if (existed) {
-    await outputOp('remove', old, () => rm(old, { recursive: true, force: true }));
-    await outputOp('rename', target, () => rename(target, old));
+/** Checksums of one ripped WAV, then its encoding (or, for WAV output, the file moved into place). */
+async function finishTrack(
+  req: AudioRipRequest,
+  job: MediaJob,
+  folder: string,
+  track: AudioTrack,
+  wav: string,
+  position: { first: boolean; last: boolean },
+  count: number,
+): Promise<Omit<RippedTrack, 'bad_sectors'>> {
+  const n = track.number;
+  const sums = await trackChecksums(wav, WAV_HEADER_BYTES, position, job.guard);
+  const fileName = trackFileName(n, trackMetadata(req.metadata, n)?.title ?? null, req.format);
+  const out = join(folder, fileName);
+  const command = encoderCommand({ format: req.format, wavPath: wav, outPath: out, number: n, tracks: count, metadata: req.metadata });
+  if (command === null) {
+    await outputOp('rename', wav, () => rename(wav, out));
+  } else {
+    await runTool({ ...command, purpose: `encoding track ${n} of ${count}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) }, job.guard, req.logger);
+    await rm(wav, { force: true });
   }
-  await outputOp('rename', from, () => rename(from, target));
-  if (existed) await rm(old, { recursive: true, force: true });
+  return { number: n, file: fileName, sectors: Math.round(sums.pcmBytes / AUDIO_SECTOR_BYTES), crc32: sums.crc32, ar_v1: sums.v1, ar_v2: sums.v2 };
 }

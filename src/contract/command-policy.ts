@@ -1,4 +1,5 @@
 import type { ControlAction } from './control.js';
+import { coded, type CodedMessage } from './messages.js';
 import { DRIVE_STATES, type DriveState, type DriveStatus } from './schema.js';
 
 /** What decides whether a command fits: all of it is in `status.json`, so every watcher can decide alike. */
@@ -43,15 +44,21 @@ export const COMMAND_POLICY: Readonly<Record<ControlAction, ActionRule>> = {
 
 export const CONTROL_ACTIONS = Object.keys(COMMAND_POLICY) as ControlAction[];
 
-export type CommandVerdict = { readonly allowed: true; readonly confirm: boolean } | { readonly allowed: false; readonly reason: string };
+export type CommandVerdict =
+  | { readonly allowed: true; readonly confirm: boolean }
+  | { readonly allowed: false; readonly reason: string; readonly message: CodedMessage };
+
+function refusal(message: CodedMessage): CommandVerdict {
+  return { allowed: false, reason: message.text, message };
+}
 
 /** Whether `action` is accepted now; a refusal says why (the 409 message). */
 export function commandVerdict(action: ControlAction, ctx: CommandContext): CommandVerdict {
   const rule = COMMAND_POLICY[action];
-  if (rule.needsDrive && !ctx.drivePresent) return { allowed: false, reason: 'no drive present' };
-  if (!rule.states.includes(ctx.state)) return { allowed: false, reason: `${action} is not possible in state ${ctx.state}` };
-  if (rule.job === 'required' && !ctx.job) return { allowed: false, reason: `nothing to ${action} (no job running)` };
-  if (rule.job === 'none' && ctx.job) return { allowed: false, reason: `${action} is not possible while a job runs` };
+  if (rule.needsDrive && !ctx.drivePresent) return refusal(coded('cmd_no_drive'));
+  if (!rule.states.includes(ctx.state)) return refusal(coded('cmd_not_in_state', { action, state: ctx.state }));
+  if (rule.job === 'required' && !ctx.job) return refusal(coded('cmd_no_job', { action }));
+  if (rule.job === 'none' && ctx.job) return refusal(coded('cmd_job_running', { action }));
   return { allowed: true, confirm: rule.endsJob && ctx.job };
 }
 

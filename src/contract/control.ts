@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CodedMessage, MessageCode, MessageParams } from './messages.js';
 
 /**
  * Commands the core accepts through its control API (web UI, MQTT bridge, scripts).
@@ -14,9 +15,25 @@ export const ControlCommandSchema = z.discriminatedUnion('action', [
 export type ControlCommand = z.infer<typeof ControlCommandSchema>;
 export type ControlAction = ControlCommand['action'];
 
+/** The reply's message as a code and parameters (the UI words it), `message`/`error` its English text. */
+interface CodedReply {
+  code: MessageCode;
+  params: MessageParams;
+}
+
 export type ControlResult =
-  | { ok: true; message: string }
-  | { ok: false; status: 404 | 409 | 500; error: string };
+  | ({ ok: true; message: string } & CodedReply)
+  | ({ ok: false; status: 404 | 409 | 500; error: string } & CodedReply);
+
+/** An accepted command's reply. */
+export function accepted(message: CodedMessage): ControlResult {
+  return { ok: true, message: message.text, code: message.code, params: message.params };
+}
+
+/** A refused or failed command's reply. */
+export function refused(status: 404 | 409 | 500, message: CodedMessage): ControlResult {
+  return { ok: false, status, error: message.text, code: message.code, params: message.params };
+}
 
 /** What the core offers to its HTTP layer; implemented by the core, called by web routes. */
 export interface ControlApi {

@@ -1,6 +1,8 @@
 /** The /data/api contract: schemas, atomic writer, event log, reader, watcher, control API types. */
 export * from './schema.js';
+export * from './messages.js';
 export { apiPaths, type ApiPaths } from './paths.js';
+export { coreLiveness, CORE_LOCK_NAME, CORE_LOCK_REFRESH_MS, CORE_LOCK_FRESH_MS, type CoreLiveness } from './liveness.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readContractFile, readContractValue, type ReadResult } from './read.js';
 export { EventLogWriter, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
@@ -8,6 +10,8 @@ export { EventLogTail } from './event-tail.js';
 export { addHistoryEntry, countArchived, emptyHistory, salvageHistory, DEFAULT_HISTORY_LIMIT, type SalvagedHistory } from './history.js';
 export {
   ControlCommandSchema,
+  accepted,
+  refused,
   commandPath,
   CONTROL_HEADER,
   type ControlApi,

@@ -50,6 +50,16 @@ export const MESSAGE_TEXTS = {
   cannot_open: 'Cannot open the disc: {error}',
   audio_needs_drive: 'Audio CDs can only be ripped from a real drive (cd-paranoia reads the device)',
   no_ripper: "Audio CD not ripped: neither cd-paranoia (package '{package}') nor cdparanoia (package '{alt_package}') is installed",
+  // a copy method's fallbacks for a missing tool (job warnings, the System page)
+  note_not_compared: "{tool} is not installed (package '{package}'): the new image is not compared with the disc's files",
+  note_dvd_raw_missing: "{tool} is not installed (package '{package}'): DVD-Video copied raw",
+  note_dvd_raw_no_device: 'the drive has no device path for dvdbackup: DVD-Video copied raw',
+  note_dvd_raw_no_css: 'libdvdcss not available: encrypted DVD-Video copied raw',
+  note_wav_no_flac: "{tool} is not installed (package '{package}'): tracks kept as WAV (lossless, not encoded)",
+  note_flac_no_lame: "{tool} is not installed (package '{package}'): tracks encoded as FLAC instead of MP3",
+  note_wav_no_encoder: "{tool} is not installed (package '{package}') and neither is flac: tracks kept as WAV (not encoded)",
+  note_no_cdtext: "{tool} is not installed (package '{package}'): no CD-TEXT names, tracks named \"Track NN\"",
+  note_folder_no_iso: "{tool} is not installed (package '{package}'): the album is kept as a folder instead of an ISO image",
   // control API replies
   cmd_cancelling: 'cancelling the running job',
   cmd_cancelling_eject: 'cancelling the running job, then ejecting',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MessageParamsSchema } from './messages.js';
 
 /** Bumped whenever a file of the contract changes incompatibly; every file carries it. */
 export const SCHEMA_VERSION = 1;
@@ -103,7 +104,11 @@ export const DriveStatusSchema = z.object({
   state: DriveStateSchema,
   previous_state: DriveStateSchema.nullable(),
   since: isoTimestamp,
+  /** English text of the status line, for logs, MQTT and older readers. */
   message: z.string(),
+  /** The status line as a code of `MESSAGE_TEXTS` (src/contract/messages.ts) with its parameters; absent in older files. */
+  message_code: z.string().optional(),
+  message_params: MessageParamsSchema.optional(),
   drive: DriveInfoSchema,
   auto_copy: z.boolean(),
   job_id: z.string().nullable(),
@@ -169,6 +174,9 @@ export const AttributesSchema = z.object({
   checksums: ChecksumsSchema,
   bad_sectors: z.number().int().nonnegative(),
   error_message: z.string().nullable(),
+  /** `error_message` as a message code with its parameters; absent in older files and when there is no error. */
+  error_code: z.string().optional(),
+  error_params: MessageParamsSchema.optional(),
   /** Fallbacks the job took because a tool is missing ("dvdbackup is not installed …: copied raw"); absent in older files. */
   warnings: JobWarningsSchema.optional(),
   updated: isoTimestamp,
@@ -193,6 +201,9 @@ export const HistoryEntrySchema = z.object({
   bad_sectors: z.number().int().nonnegative(),
   bad_ranges: z.array(BadRangeSchema),
   error_message: z.string().nullable(),
+  /** `error_message` as a message code with its parameters; absent in entries written before there were codes. */
+  error_code: z.string().optional(),
+  error_params: MessageParamsSchema.optional(),
   /** Fallbacks the job took because a tool is missing; absent in entries written before there were any. */
   warnings: JobWarningsSchema.optional(),
   /** Audio CDs: per track checksums and AccurateRip result; absent for other discs and older entries. */
@@ -220,12 +231,18 @@ export const SystemSchema = z.object({
   tools: z.record(z.string(), z.string().nullable()),
   /** What each kind of disc gets with the tools found (method, then any fallback warnings); absent in older files. */
   methods: z.record(z.string(), z.string()).optional(),
+  /** The same per kind of disc: the method's name (null: none can copy) and its warnings as message codes; absent in older files. */
+  method_notes: z
+    .record(z.string(), z.object({ method: z.string().nullable(), notes: z.array(z.object({ code: z.string(), params: MessageParamsSchema })) }))
+    .optional(),
   output_dir: z.string(),
   output_free_bytes: z.number().nonnegative().nullable(),
   output_total_bytes: z.number().nonnegative().nullable(),
   drives: z.array(DriveIdSchema),
   /** Base URL of the core's control API, for watchers (the MQTT bridge). */
   control_url: z.string(),
+  /** Set by a clean stop of the core (when it stopped); absent or null while it runs. */
+  stopped: isoTimestamp.nullable().optional(),
   updated: isoTimestamp,
 });
 export type SystemInfo = z.infer<typeof SystemSchema>;

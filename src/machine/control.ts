@@ -1,4 +1,4 @@
-import type { ControlApi, ControlCommand, ControlResult } from '../contract/index.js';
+import { coded, refused, type ControlApi, type ControlCommand, type ControlResult } from '../contract/index.js';
 import type { DriveMachine } from './drive-machine.js';
 
 /** The core's ControlApi: routes a command to the machine of its drive. */
@@ -15,7 +15,7 @@ export class MachineControl implements ControlApi {
 
   async execute(driveId: string, command: ControlCommand): Promise<ControlResult> {
     const machine = this.#machines.get(driveId);
-    if (!machine) return { ok: false, status: 404, error: `unknown drive "${driveId}"` };
+    if (!machine) return refused(404, coded('cmd_unknown_drive', { drive: driveId }));
     return machine.execute(command);
   }
 }

@@ -1,6 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { HistoryEntry, JobResult, Progress } from '../contract/index.js';
+import { coded, type CodedMessage, type HistoryEntry, type JobResult, type Progress } from '../contract/index.js';
 import {
   discardMediaWork,
   discardPartial,
@@ -17,7 +17,6 @@ import { safeFileName } from '../disc/index.js';
 import { closeWithin, DriveReadError, type DiscReader, type Drive } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { formatBytes } from '../util/format.js';
 import type { AnalyzedDisc } from './analyze.js';
 import { chooseMethod, type CopyMethod } from './method-choice.js';
 import { devicePathOf, discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
@@ -55,7 +54,7 @@ export interface JobRequest {
 
 export interface JobOutcome {
   readonly result: JobResult;
-  readonly message: string;
+  readonly message: CodedMessage;
   readonly entry: HistoryEntry;
   /** The target whose `.part` + mapfile the job left for a resume (a shutdown mid-copy), else absent. */
   readonly keptPartial?: string;
@@ -66,12 +65,21 @@ function resultOf(copy: CopyResult, abortReason: AbortReason | undefined): JobRe
   return copy.outcome;
 }
 
-function messageOf(copy: CopyResult, result: JobResult, abortReason: AbortReason | undefined): string {
-  if (result === 'success') return `Copied ${formatBytes(copy.bytes)} to ${copy.imagePath ?? ''}`;
-  if (result === 'degraded') return `Copied with ${copy.badSectors} unreadable sector(s) to ${copy.imagePath ?? ''}`;
-  if (abortReason === 'drive_gone' || copy.reason === 'drive_gone') return 'The drive or the disc disappeared during the copy';
-  if (result === 'cancelled') return abortReason === 'shutdown' ? 'Cancelled: disk2iso is shutting down' : 'Cancelled';
-  return copy.error?.message ?? 'Copy failed';
+function messageOf(copy: CopyResult, result: JobResult, abortReason: AbortReason | undefined): CodedMessage {
+  if (result === 'success') return coded('copied', { bytes: copy.bytes, path: copy.imagePath ?? '' });
+  if (result === 'degraded') return coded('copied_degraded', { sectors: copy.badSectors, path: copy.imagePath ?? '' });
+  if (abortReason === 'drive_gone' || copy.reason === 'drive_gone') return coded('drive_gone_during_copy');
+  if (result === 'cancelled') return coded(abortReason === 'shutdown' ? 'cancelled_shutdown' : 'cancelled');
+  const error = copy.error;
+  if (!error) return coded('copy_failed');
+  const message = coded('copy_error', { device: error.device, path: error.targetPath, bytes: error.bytesCopied, detail: error.detail, reason: error.reason });
+  // The copy module's own sentence stays the English text ("… was cancelled after …" included).
+  return { ...message, text: error.message };
+}
+
+/** The history/attributes fields of a job's error. */
+export function errorFields(message: CodedMessage): Pick<HistoryEntry, 'error_message' | 'error_code' | 'error_params'> {
+  return { error_message: message.text, error_code: message.code, error_params: message.params };
 }
 
 /** Pure: a history entry for a job of `disc` that started at `started`. */
@@ -122,7 +130,7 @@ export async function duplicateSkip(
   if (!existing) return null;
   return {
     result: 'skipped_duplicate',
-    message: `Already archived as ${existing}; press Start to copy it again`,
+    message: coded('already_archived_start', { path: existing }),
     entry: historyEntry(ids, disc, null, new Date(), 'skipped_duplicate', { image_path: existing }),
   };
 }
@@ -140,18 +148,18 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
   const { disc, options, logger, driveId } = request;
   const started = new Date();
   if (holdsNoData(disc)) {
-    const message = `Not archived: the disc holds no data (${formatBytes(disc.sizeBytes)} to copy)`;
-    return { result: 'failed', message, entry: historyEntry({ jobId: request.jobId, driveId }, disc, null, started, 'failed', { error_message: message }) };
+    const message = coded('no_data', { bytes: disc.sizeBytes });
+    return { result: 'failed', message, entry: historyEntry({ jobId: request.jobId, driveId }, disc, null, started, 'failed', errorFields(message)) };
   }
   const chosen = chooseMethod(disc, options, await devicePathOf(request.drive), request.tools);
   const methodName = 'error' in chosen ? null : chosen.name;
   const warnings = 'error' in chosen ? [] : [...chosen.warnings];
   const entry = (result: JobResult, fields: Partial<HistoryEntry>): HistoryEntry =>
     historyEntry({ jobId: request.jobId, driveId }, disc, methodName, started, result, { warnings, ...fields });
-  const failBeforeCopy = (message: string): JobOutcome => ({
+  const failBeforeCopy = (message: CodedMessage): JobOutcome => ({
     result: 'failed',
     message,
-    entry: entry('failed', { error_message: message }),
+    entry: entry('failed', errorFields(message)),
   });
   if ('error' in chosen) return failBeforeCopy(chosen.error);
   const method: CopyMethod = chosen;
@@ -175,12 +183,12 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
         claim: true,
       });
       if (plan.action === 'skip') {
-        const message = `Already archived as ${plan.existingPath}`;
+        const message = coded('already_archived', { path: plan.existingPath });
         return { result: 'skipped_duplicate', message, entry: entry('skipped_duplicate', { image_path: plan.existingPath }) };
       }
       targetPath = plan.targetPath;
     } catch (error) {
-      return failBeforeCopy(`Cannot plan the output file in ${options.outputDir}: ${errorMessage(error)}`);
+      return failBeforeCopy(coded('cannot_plan', { dir: options.outputDir, error: errorMessage(error) }));
     }
   }
 
@@ -197,7 +205,7 @@ interface PlannedCopy {
   readonly resume: boolean;
   readonly started: Date;
   readonly entry: (result: JobResult, fields: Partial<HistoryEntry>) => HistoryEntry;
-  readonly failBeforeCopy: (message: string) => JobOutcome;
+  readonly failBeforeCopy: (message: CodedMessage) => JobOutcome;
 }
 
 async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOutcome> {
@@ -213,12 +221,10 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
     const copyBytes = spaceNeeded(method, disc);
     const needed = copyBytes + options.minFreeBytes;
     if (space.freeBytes < needed) {
-      return failBeforeCopy(
-        `Not enough free space in ${options.outputDir}: ${formatBytes(needed)} needed (disc ${formatBytes(copyBytes)} + margin), ${formatBytes(space.freeBytes)} free`,
-      );
+      return failBeforeCopy(coded('no_space', { dir: options.outputDir, needed_bytes: needed, disc_bytes: copyBytes, free_bytes: space.freeBytes }));
     }
   } catch (error) {
-    return failBeforeCopy(`Cannot check free space in ${options.outputDir}: ${errorMessage(error)}`);
+    return failBeforeCopy(coded('free_space_unknown', { dir: options.outputDir, error: errorMessage(error) }));
   }
 
   request.onTarget(targetPath, method.name, method.warnings);
@@ -229,8 +235,8 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
     try {
       reader = await request.drive.open();
     } catch (error) {
-      if (error instanceof DriveReadError && error.isGone) return failBeforeCopy('The drive or the disc disappeared before the copy started');
-      return failBeforeCopy(`Cannot open the disc: ${errorMessage(error)}`);
+      if (error instanceof DriveReadError && error.isGone) return failBeforeCopy(coded('drive_gone_before_copy'));
+      return failBeforeCopy(coded('cannot_open', { error: errorMessage(error) }));
     }
   }
   const meter = new ProgressMeter(discBytes(disc));
@@ -307,7 +313,7 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
       bad_sectors: copy.badSectors,
       bad_ranges: copy.badRanges,
       ...(copy.audioTracks ? { audio_tracks: copy.audioTracks } : {}),
-      error_message: result === 'success' ? null : message,
+      ...(result === 'success' ? { error_message: null } : errorFields(message)),
     }),
   };
 }
@@ -322,12 +328,12 @@ export async function discardResume(targetPath: string): Promise<void> {
  * Why a folder cannot be written, in words: recursive mkdir reports ENOENT even on a read-only
  * filesystem, so the output folder itself is probed for the real reason.
  */
-async function unusableFolderMessage(outputDir: string, folder: string, error: unknown): Promise<string> {
+async function unusableFolderMessage(outputDir: string, folder: string, error: unknown): Promise<CodedMessage> {
   const reason = await access(outputDir, constants.W_OK).then(
     () => errorMessage(error),
     (probe: unknown) => errorMessage(probe),
   );
-  return `Output folder ${folder} is not usable: ${reason}`;
+  return coded('folder_unusable', { dir: folder, error: reason });
 }
 
 let jobCounter = 0;

@@ -1,4 +1,14 @@
-import { commandVerdict, type ControlCommand, type ControlResult, type DriveInfo, type DriveState } from '../contract/index.js';
+import {
+  accepted,
+  coded,
+  commandVerdict,
+  refused,
+  type CodedMessage,
+  type ControlCommand,
+  type ControlResult,
+  type DriveInfo,
+  type DriveState,
+} from '../contract/index.js';
 import { hasTool, type ToolInventory } from '../copy/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
@@ -56,6 +66,8 @@ export class DriveMachine {
   #forceCopy = false;
   #resume: ResumeCandidate | null;
   #atStartup = true;
+  /** False until the first state was entered (events then say `from: null`). */
+  #entered = false;
   #stopping = false;
   #wake: (() => void) | null = null;
   #loop: Promise<void> | null = null;
@@ -107,37 +119,37 @@ export class DriveMachine {
   async execute(command: ControlCommand): Promise<ControlResult> {
     this.#log.info({ command }, 'command %s', command.action);
     const verdict = commandVerdict(command.action, { state: this.#state, job: this.#job !== null, drivePresent: this.#present });
-    if (!verdict.allowed) return { ok: false, status: 409, error: verdict.reason };
+    if (!verdict.allowed) return refused(409, verdict.message);
     switch (command.action) {
       case 'cancel':
         this.#abortJob('cancel');
-        return { ok: true, message: 'cancelling the running job' };
+        return accepted(coded('cmd_cancelling'));
       case 'eject':
         if (this.#job) {
           this.#job.ejectAfter = true;
           this.#abortJob('cancel');
-          return { ok: true, message: 'cancelling the running job, then ejecting' };
+          return accepted(coded('cmd_cancelling_eject'));
         }
         return this.#ejectNow();
       case 'close_tray':
         try {
           await this.#drive.closeTray();
           this.#wake?.();
-          return { ok: true, message: 'tray closed' };
+          return accepted(coded('cmd_tray_closed'));
         } catch (error) {
-          return { ok: false, status: 500, error: errorMessage(error) };
+          return refused(500, coded('cmd_close_tray_failed', { error: errorMessage(error) }));
         }
       case 'start':
         this.#startRequested = true;
         this.#wake?.();
-        return { ok: true, message: 'copy requested' };
+        return accepted(coded('cmd_copy_requested'));
       case 'set_auto_copy':
         this.#autoCopy = command.enabled;
         await this.#switches?.setAutoCopy(this.id, command.enabled, this.#options.autoCopy);
         await this.#writeStatus();
         // A disc waiting for Start is copied by the next poll (see #poll).
         this.#wake?.();
-        return { ok: true, message: `auto-copy ${command.enabled ? 'on' : 'off'}` };
+        return accepted(coded(command.enabled ? 'cmd_auto_copy_on' : 'cmd_auto_copy_off'));
     }
   }
 
@@ -145,10 +157,10 @@ export class DriveMachine {
     try {
       await this.#drive.eject();
       this.#wake?.();
-      return { ok: true, message: 'ejected' };
+      return accepted(coded('cmd_ejected'));
     } catch (error) {
       this.#log.warn({ err: errorMessage(error) }, 'eject failed');
-      return { ok: false, status: 500, error: `eject failed: ${errorMessage(error)}` };
+      return refused(500, coded('cmd_eject_failed', { error: errorMessage(error) }));
     }
   }
 
@@ -169,7 +181,7 @@ export class DriveMachine {
         // A bug or an unexpected drive error must not end the loop: report and start over.
         this.#log.error({ err: errorMessage(error), state: this.#state }, 'unexpected error; re-checking the drive');
         await this.#sleep(this.#options.intervalsMs.media);
-        if (!this.#stopping) await this.#enter('initializing', `Recovered from an error: ${errorMessage(error)}`);
+        if (!this.#stopping) await this.#enter('initializing', coded('recovered', { error: errorMessage(error) }));
       }
     }
   }
@@ -187,7 +199,7 @@ export class DriveMachine {
         const atStartup = this.#atStartup;
         this.#atStartup = false;
         if (status === 'disc_ok' && atStartup && !this.#options.copyDiscPresentAtStart) {
-          await this.#enter('waiting_for_removal', 'A disc was in the drive at start; not copied (option copy_disc_present_at_start)');
+          await this.#enter('waiting_for_removal', coded('disc_present_at_start'));
         } else {
           await this.#enter('waiting_for_media');
         }
@@ -243,7 +255,7 @@ export class DriveMachine {
       await this.#store.event(this.id, 'drive_disconnected', { path: this.#drive.path });
       this.#disc = null;
       await this.#store.writeAttributes(emptyAttributes(this.id));
-      await this.#enter('waiting_for_drive', 'The drive disappeared; waiting for it to come back');
+      await this.#enter('waiting_for_drive', coded('drive_disappeared'));
       return;
     }
     if (next === 'drive_detected') {
@@ -273,7 +285,7 @@ export class DriveMachine {
       model: this.#identity.model,
     });
     const who = [this.#identity.vendor, this.#identity.model].filter(Boolean).join(' ');
-    await this.#enter('drive_detected', `Drive found: ${who || this.#drive.path}`);
+    await this.#enter('drive_detected', coded('drive_found_named', { name: who || this.#drive.path }));
   }
 
   async #analyze(): Promise<void> {
@@ -286,8 +298,9 @@ export class DriveMachine {
         await this.#enter('waiting_for_media');
         return;
       }
-      await this.#store.writeAttributes({ ...emptyAttributes(this.id), error_message: errorMessage(error) });
-      await this.#enter('error', `The disc cannot be read: ${errorMessage(error)}`);
+      const message = coded('disc_unreadable', { error: errorMessage(error) });
+      await this.#store.writeAttributes({ ...emptyAttributes(this.id), error_message: errorMessage(error), error_code: message.code, error_params: message.params });
+      await this.#enter('error', message);
       return;
     }
     this.#log.info({ type: disc.type, bytes: disc.sizeBytes }, "identified '%s' as %s", disc.label ?? '', disc.type);
@@ -304,7 +317,7 @@ export class DriveMachine {
       }
     }
     if (!this.#autoCopy && !this.#forceCopy) {
-      await this.#enter('waiting_for_metadata', 'Auto-copy is off: press Start to copy this disc');
+      await this.#enter('waiting_for_metadata', coded('auto_copy_off'));
       return;
     }
     await this.#enter('copying');
@@ -315,7 +328,7 @@ export class DriveMachine {
     const devicePath = disc.toc ? await devicePathOf(this.#drive) : null;
     if (!disc.toc || devicePath === null) return disc;
     // Still identifying the disc (not waiting for the user): `analyzing` with its own message.
-    await this.#setMessage('Looking up album and track names');
+    await this.#setMessage(coded('looking_up_album'));
     const album = await lookupAlbum(disc.toc, devicePath, {
       metadataLookup: this.#options.metadataLookup,
       cdInfo: hasTool(this.#tools, 'cd-info'),
@@ -410,20 +423,27 @@ export class DriveMachine {
     return status;
   }
 
-  async #enter(state: DriveState, message = defaultMessage(state)): Promise<void> {
+  async #enter(state: DriveState, message: CodedMessage = defaultMessage(state)): Promise<void> {
     this.#startRequested = false;
-    const from = this.#state;
-    this.#previous = from === state && state === 'initializing' ? null : from;
+    // The first entry (initializing at start) comes from no state: `from` null, not a self-transition.
+    const from = this.#entered ? this.#state : null;
+    this.#entered = true;
+    if (from === state) {
+      // Re-entering the same state (recovery while initializing) is no transition: a new message only.
+      await this.#setMessage(message);
+      return;
+    }
+    this.#previous = from;
     this.#state = state;
     this.#since = new Date().toISOString();
     this.#message = message;
-    this.#log.info({ from, to: state }, "state '%s' → '%s': %s", from, state, message);
-    await this.#store.event(this.id, 'state_changed', { from, to: state, message });
+    this.#log.info({ from, to: state }, "state '%s' → '%s': %s", from ?? '(start)', state, message.text);
+    await this.#store.event(this.id, 'state_changed', { from, to: state, message: message.text, message_code: message.code, message_params: message.params });
     const status = await this.#writeStatus();
-    this.events.emit('transition', from, state, status);
+    if (from !== null) this.events.emit('transition', from, state, status);
   }
 
-  async #setMessage(message: string): Promise<void> {
+  async #setMessage(message: CodedMessage): Promise<void> {
     this.#message = message;
     await this.#writeStatus();
   }

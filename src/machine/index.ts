@@ -10,5 +10,5 @@ export { sizeToCopy } from './analyze.js';
 export { jobIdFor, type ResumeCandidate } from './copy-job.js';
 export { albumLabel } from './methods.js';
 /** The copy method for a disc from the options and the tools found at start-up (pure), and the summary of it for system.json. */
-export { chooseMethod, methodsInEffect, type CopyMethod, type MethodDisc, type MethodError, type MethodOptions } from './method-choice.js';
+export { chooseMethod, methodNotesInEffect, methodsInEffect, notesOf, type CopyMethod, type MethodNotes, type MethodDisc, type MethodError, type MethodOptions } from './method-choice.js';
 export type { MachineEvents } from './events.js';

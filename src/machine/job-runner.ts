@@ -78,7 +78,7 @@ export async function runJob(run: JobRun): Promise<JobOutcome> {
     });
     progress.flush();
     await recordOutcome(store, driveId, job.id, disc, outcome);
-    jobLog.logger.info({ result: outcome.result }, outcome.message);
+    jobLog.logger.info({ result: outcome.result }, outcome.message.text);
     return outcome;
   } finally {
     clearInterval(presence);
@@ -101,6 +101,7 @@ export async function recordOutcome(store: ContractStore, driveId: string, jobId
       checksums: entry.checksums,
       bad_sectors: entry.bad_sectors,
       error_message: entry.error_message,
+      ...(entry.error_code ? { error_code: entry.error_code, error_params: entry.error_params ?? {} } : {}),
       ...(entry.warnings ? { warnings: entry.warnings } : {}),
     }),
   );
@@ -112,7 +113,9 @@ export async function recordOutcome(store: ContractStore, driveId: string, jobId
     image_path: entry.image_path,
     bytes: entry.bytes,
     bad_sectors: entry.bad_sectors,
-    message: outcome.message,
+    message: outcome.message.text,
+    message_code: outcome.message.code,
+    message_params: outcome.message.params,
     warnings: entry.warnings ?? [],
   });
 }

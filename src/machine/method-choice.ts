@@ -1,4 +1,5 @@
 import { dvdBackupMethod, hasTool, notInstalled, packageOf, type AlbumMetadata, type AudioFormat, type Ripper, type ToolInventory } from '../copy/index.js';
+import { coded, type CodedMessage } from '../contract/index.js';
 import type { Toc } from '../drive/index.js';
 import type { MachineOptions } from './options.js';
 
@@ -42,7 +43,7 @@ export type MethodOptions = Pick<MachineOptions, 'dvdVideoMode' | 'audioFormat' 
 
 /** No method can copy the disc: the job ends before the copy starts, with this message. */
 export interface MethodError {
-  readonly error: string;
+  readonly error: CodedMessage;
 }
 
 /**
@@ -63,68 +64,90 @@ export function chooseMethod(disc: MethodDisc, options: MethodOptions, devicePat
   }
 }
 
+/**
+ * The warnings of a method as message codes (the System page words them in the UI's language),
+ * kept beside the method object so that its `warnings` stay the English sentences history records.
+ */
+const NOTES = new WeakMap<CopyMethod, readonly CodedMessage[]>();
+
+type WithoutWarnings<T> = T extends unknown ? Omit<T, 'warnings'> : never;
+
+function withNotes(method: WithoutWarnings<CopyMethod>, notes: readonly CodedMessage[]): CopyMethod {
+  const full: CopyMethod = { ...method, warnings: notes.map((note) => note.text) };
+  NOTES.set(full, notes);
+  return full;
+}
+
+/** The coded warnings of a method `chooseMethod` returned (none for one built elsewhere). */
+export function notesOf(method: CopyMethod): readonly CodedMessage[] {
+  return NOTES.get(method) ?? [];
+}
+
+/** "xorriso is not installed (package 'xorriso')" as parameters of a note. */
+function missing(tool: Parameters<typeof notInstalled>[0]) {
+  return { tool, package: packageOf(tool) };
+}
+
 /** Whether a tool-built image can be compared with its source files (xorriso), and the warning when not. */
-function verifyWith(tools: ToolInventory, asked: boolean, warnings: string[]): boolean {
+function verifyWith(tools: ToolInventory, asked: boolean, notes: CodedMessage[]): boolean {
   if (!asked) return false;
   if (hasTool(tools, 'xorriso')) return true;
-  warnings.push(`${notInstalled('xorriso')}: the new image is not compared with the disc's files`);
+  notes.push(coded('note_not_compared', missing('xorriso')));
   return false;
 }
 
 function chooseDvdVideo(disc: MethodDisc, options: MethodOptions, devicePath: string | null, tools: ToolInventory): CopyMethod {
   if (options.dvdVideoMode === 'raw') return { kind: 'block', name: 'raw', warnings: [] };
-  const raw = (why: string, warning: string): CopyMethod => ({ kind: 'block', name: `raw (${why})`, warnings: [warning] });
+  const raw = (why: string, note: CodedMessage): CopyMethod => withNotes({ kind: 'block', name: `raw (${why})` }, [note]);
   for (const tool of ['dvdbackup', 'genisoimage'] as const) {
-    if (!hasTool(tools, tool)) return raw(`${tool} not installed`, `${notInstalled(tool)}: DVD-Video copied raw`);
+    if (!hasTool(tools, tool)) return raw(`${tool} not installed`, coded('note_dvd_raw_missing', missing(tool)));
   }
-  if (devicePath === null) return raw('no device path', 'the drive has no device path for dvdbackup: DVD-Video copied raw');
+  if (devicePath === null) return raw('no device path', coded('note_dvd_raw_no_device'));
   const libdvdcss = tools.libdvdcss !== null;
   if (!libdvdcss && disc.cssEncrypted !== false) {
-    return raw('libdvdcss not available', 'libdvdcss not available: encrypted DVD-Video copied raw');
+    return raw('libdvdcss not available', coded('note_dvd_raw_no_css'));
   }
-  const warnings: string[] = [];
-  const verify = verifyWith(tools, options.verify, warnings);
-  return { kind: 'dvdbackup', name: dvdBackupMethod(libdvdcss), devicePath, verify, warnings };
+  const notes: CodedMessage[] = [];
+  const verify = verifyWith(tools, options.verify, notes);
+  return withNotes({ kind: 'dvdbackup', name: dvdBackupMethod(libdvdcss), devicePath, verify }, notes);
 }
 
 /**
  * The format actually written: a missing flac never turns a lossless rip lossy (WAV instead); a
  * missing lame gives FLAC (lossless, convertible to MP3 later), or WAV without flac either.
  */
-function audioFormat(wanted: 'flac' | 'mp3', tools: ToolInventory, warnings: string[]): AudioFormat {
+function audioFormat(wanted: 'flac' | 'mp3', tools: ToolInventory, notes: CodedMessage[]): AudioFormat {
   if (wanted === 'flac') {
     if (hasTool(tools, 'flac')) return 'flac';
-    warnings.push(`${notInstalled('flac')}: tracks kept as WAV (lossless, not encoded)`);
+    notes.push(coded('note_wav_no_flac', missing('flac')));
     return 'wav';
   }
   if (hasTool(tools, 'lame')) return 'mp3';
   if (hasTool(tools, 'flac')) {
-    warnings.push(`${notInstalled('lame')}: tracks encoded as FLAC instead of MP3`);
+    notes.push(coded('note_flac_no_lame', missing('lame')));
     return 'flac';
   }
-  warnings.push(`${notInstalled('lame')} and neither is flac: tracks kept as WAV (not encoded)`);
+  notes.push(coded('note_wav_no_encoder', missing('lame')));
   return 'wav';
 }
 
 function chooseAudio(disc: MethodDisc, options: MethodOptions, devicePath: string | null, tools: ToolInventory): CopyMethod | MethodError {
-  if (!devicePath || !disc.toc) return { error: 'Audio CDs can only be ripped from a real drive (cd-paranoia reads the device)' };
+  if (!devicePath || !disc.toc) return { error: coded('audio_needs_drive') };
   const ripper: Ripper | null = hasTool(tools, 'cd-paranoia') ? 'cd-paranoia' : hasTool(tools, 'cdparanoia') ? 'cdparanoia' : null;
   if (ripper === null) {
-    return {
-      error: `Audio CD not ripped: neither cd-paranoia (package '${packageOf('cd-paranoia')}') nor cdparanoia (package '${packageOf('cdparanoia')}') is installed`,
-    };
+    return { error: coded('no_ripper', { package: packageOf('cd-paranoia'), alt_package: packageOf('cdparanoia') }) };
   }
-  const warnings: string[] = [];
-  if (disc.album === null && !hasTool(tools, 'cd-info')) warnings.push(`${notInstalled('cd-info')}: no CD-TEXT names, tracks named "Track NN"`);
-  const format = audioFormat(options.audioFormat, tools, warnings);
+  const notes: CodedMessage[] = [];
+  if (disc.album === null && !hasTool(tools, 'cd-info')) notes.push(coded('note_no_cdtext', missing('cd-info')));
+  const format = audioFormat(options.audioFormat, tools, notes);
   let output = options.audioOutput;
   if (output === 'iso' && !hasTool(tools, 'genisoimage')) {
-    warnings.push(`${notInstalled('genisoimage')}: the album is kept as a folder instead of an ISO image`);
+    notes.push(coded('note_folder_no_iso', missing('genisoimage')));
     output = 'folder';
   }
-  const verify = output === 'iso' && verifyWith(tools, options.verify, warnings);
+  const verify = output === 'iso' && verifyWith(tools, options.verify, notes);
   const encoder = format === 'flac' ? 'flac' : format === 'mp3' ? 'lame (mp3)' : 'wav';
-  return { kind: 'audio', name: `${ripper} + ${encoder}`, devicePath, toc: disc.toc, ripper, format, output, verify, warnings };
+  return withNotes({ kind: 'audio', name: `${ripper} + ${encoder}`, devicePath, toc: disc.toc, ripper, format, output, verify }, notes);
 }
 
 /** The disc kinds the System page summarises, as the method choice would see them. */
@@ -144,7 +167,28 @@ export function methodsInEffect(options: MethodOptions, tools: ToolInventory): R
   return Object.fromEntries(
     SUMMARY_DISCS.map(([key, disc]) => {
       const chosen = chooseMethod(disc, options, '/dev/sr0', tools);
-      return [key, 'error' in chosen ? chosen.error : [chosen.name, ...chosen.warnings].join('; ')];
+      return [key, 'error' in chosen ? chosen.error.text : [chosen.name, ...chosen.warnings].join('; ')];
     }),
   );
+}
+
+/** The same summary with the warnings as message codes (`system.json` `method_notes`): the method's name, or null when none can copy. */
+export function methodNotesInEffect(options: MethodOptions, tools: ToolInventory): Record<string, MethodNotes> {
+  return Object.fromEntries(
+    SUMMARY_DISCS.map(([key, disc]) => {
+      const chosen = chooseMethod(disc, options, '/dev/sr0', tools);
+      const notes = 'error' in chosen ? [chosen.error] : notesOf(chosen);
+      return [key, { method: 'error' in chosen ? null : baseName(chosen.name), notes: notes.map(({ code, params }) => ({ code, params })) }];
+    }),
+  );
+}
+
+export interface MethodNotes {
+  readonly method: string | null;
+  readonly notes: { readonly code: string; readonly params: Readonly<Record<string, string | number>> }[];
+}
+
+/** `raw (libdvdcss not available)` → `raw`: the reason is in the notes. */
+function baseName(name: string): string {
+  return name.startsWith('raw (') ? 'raw' : name;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   AttributesSchema,
+  coded,
   DriveStatusSchema,
   readContractFile,
   writeJsonAtomic,
@@ -11,7 +12,7 @@ import {
 
 import type { Logger } from '../log/index.js';
 import type { ContractStore } from './contract-store.js';
-import { discardResume, type ResumeCandidate } from './copy-job.js';
+import { discardResume, errorFields, type ResumeCandidate } from './copy-job.js';
 
 const OUTPUT_SUBFOLDERS = ['data', 'dvd', 'bluray', 'audio'] as const;
 
@@ -59,7 +60,7 @@ async function reconcileJob(store: ContractStore, driveId: string, logger: Logge
   const attributes = await readOrKeepAside(store.paths.attributes(driveId), AttributesSchema, driveId, logger);
   const jobId = status.job_id;
   const alreadyRecorded = store.history.entries.some((e) => e.id === jobId);
-  const message = 'Interrupted: disk2iso stopped during the copy (crash, kill or power loss)';
+  const message = coded('interrupted');
   if (!alreadyRecorded) {
     const entry: HistoryEntry = {
       id: jobId,
@@ -78,10 +79,10 @@ async function reconcileJob(store: ContractStore, driveId: string, logger: Logge
       checksums: {},
       bad_sectors: 0,
       bad_ranges: [],
-      error_message: message,
+      ...errorFields(message),
     };
     await store.addHistory(entry);
-    await store.event(driveId, 'copy_failed', { job_id: jobId, result: 'failed', reason: 'interrupted', message });
+    await store.event(driveId, 'copy_failed', { job_id: jobId, result: 'failed', reason: 'interrupted', message: message.text, message_code: message.code });
     logger.warn({ drive: driveId, job: jobId }, 'recorded the interrupted job %s as failed', jobId);
   }
   const target = attributes?.target_path;

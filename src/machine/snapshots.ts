@@ -3,6 +3,7 @@ import {
   type Attributes,
   type BadRange,
   type Checksums,
+  type CodedMessage,
   type CopyPhase,
   type DiscType,
   type DriveInfo,
@@ -18,7 +19,7 @@ export function statusSnapshot(args: {
   state: DriveState;
   previous: DriveState | null;
   since: string;
-  message: string;
+  message: CodedMessage;
   drive: DriveInfo;
   autoCopy: boolean;
   jobId: string | null;
@@ -30,7 +31,9 @@ export function statusSnapshot(args: {
     state: args.state,
     previous_state: args.previous,
     since: args.since,
-    message: args.message,
+    message: args.message.text,
+    message_code: args.message.code,
+    message_params: args.message.params,
     drive: args.drive,
     auto_copy: args.autoCopy,
     job_id: args.jobId,

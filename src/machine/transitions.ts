@@ -1,4 +1,4 @@
-import type { DriveState } from '../contract/index.js';
+import { coded, type CodedMessage, type DriveState, type MessageCode } from '../contract/index.js';
 import type { DriveStatusKind } from '../drive/index.js';
 
 /**
@@ -45,32 +45,22 @@ export function pollIntervalFor(
   }
 }
 
-/** Human message for a state, shown in the UI and sent to Home Assistant. */
-export function defaultMessage(state: DriveState): string {
-  switch (state) {
-    case 'initializing':
-      return 'Starting';
-    case 'waiting_for_drive':
-      return 'No drive found; checking again periodically';
-    case 'drive_detected':
-      return 'Drive found';
-    case 'waiting_for_media':
-      return 'Insert a disc';
-    case 'media_detected':
-      return 'Disc inserted';
-    case 'analyzing':
-      return 'Identifying the disc';
-    case 'waiting_for_metadata':
-      return 'Waiting for a decision: press Start to copy';
-    case 'copying':
-      return 'Copying';
-    case 'completed':
-      return 'Copy completed';
-    case 'error':
-      return 'Copy failed';
-    case 'waiting_for_removal':
-      return 'Remove the disc';
-    case 'idle':
-      return 'Ready';
-  }
+/** A state's own status line (shown in the UI in its language, sent to Home Assistant in English). */
+export function defaultMessage(state: DriveState): CodedMessage {
+  return coded(DEFAULT_CODES[state]);
 }
+
+const DEFAULT_CODES = {
+  initializing: 'starting',
+  waiting_for_drive: 'no_drive',
+  drive_detected: 'drive_found',
+  waiting_for_media: 'insert_disc',
+  media_detected: 'disc_inserted',
+  analyzing: 'identifying',
+  waiting_for_metadata: 'press_start',
+  copying: 'copying',
+  completed: 'copy_completed',
+  error: 'copy_failed',
+  waiting_for_removal: 'remove_disc',
+  idle: 'ready',
+} as const satisfies Record<DriveState, MessageCode>;

@@ -114,8 +114,14 @@ describe('commands through the real core (simulated drive)', () => {
     t.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
     const run = (command: Parameters<RunningCore['control']['execute']>[1]) => t.core!.control.execute('sim0', command);
-    expect(await run({ action: 'start' })).toEqual({ ok: false, status: 409, error: 'start is not possible in state waiting_for_media' });
-    expect(await run({ action: 'cancel' })).toEqual({ ok: false, status: 409, error: 'cancel is not possible in state waiting_for_media' });
+    expect(await run({ action: 'start' })).toEqual({
+      ok: false,
+      status: 409,
+      error: 'start is not possible in state waiting_for_media',
+      code: 'cmd_not_in_state',
+      params: { action: 'start', state: 'waiting_for_media' },
+    });
+    expect(await run({ action: 'cancel' })).toMatchObject({ ok: false, status: 409, error: 'cancel is not possible in state waiting_for_media' });
     expect(await run({ action: 'close_tray' })).toMatchObject({ ok: true });
     await simInsert(t.sim, await makeDataIso(t.dir, { label: 'ONE', bytes: 8 * 1024 * 1024, seed: 5 }), { bytes_per_second: 1024 * 1024 });
     await waitForState(config, 'sim0', 'waiting_for_metadata');

@@ -72,7 +72,11 @@ describe('chooseMethod: audio CD', () => {
     expect(chooseMethod(disc('audio-cd'), OPTIONS, DEVICE, inventoryOf(ALL))).toMatchObject({ kind: 'audio', ripper: 'cd-paranoia', name: 'cd-paranoia + flac', warnings: [] });
     expect(chooseMethod(disc('audio-cd'), OPTIONS, DEVICE, inventoryOf(without('cd-paranoia')))).toMatchObject({ ripper: 'cdparanoia', name: 'cdparanoia + flac' });
     expect(chooseMethod(disc('audio-cd'), OPTIONS, DEVICE, inventoryOf(without('cd-paranoia', 'cdparanoia')))).toEqual({
-      error: "Audio CD not ripped: neither cd-paranoia (package 'cd-paranoia') nor cdparanoia (package 'cdparanoia') is installed",
+      error: {
+        code: 'no_ripper',
+        params: { package: 'cd-paranoia', alt_package: 'cdparanoia' },
+        text: "Audio CD not ripped: neither cd-paranoia (package 'cd-paranoia') nor cdparanoia (package 'cdparanoia') is installed",
+      },
     });
   });
 

@@ -26,6 +26,6 @@ describe('nextStateOnPoll', () => {
     expect(pollIntervalFor('waiting_for_drive', intervals)).toBe(20_000);
     expect(pollIntervalFor('waiting_for_media', intervals)).toBe(2000);
     expect(pollIntervalFor('waiting_for_removal', intervals)).toBe(5000);
-    for (const state of DRIVE_STATES) expect(defaultMessage(state).length).toBeGreaterThan(0);
+    for (const state of DRIVE_STATES) expect(defaultMessage(state).text.length).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,10 @@
 import {
   EventLogWriter,
+  accepted,
   addHistoryEntry,
+  coded,
   commandVerdict,
+  refused,
   emptyHistory,
   writeJsonAtomic,
   type ControlCommand,
@@ -140,11 +143,11 @@ export class FakeCore {
 
   async execute(_id: string, command: ControlCommand): Promise<ControlResult> {
     const verdict = commandVerdict(command.action, { state: this.state, job: this.job !== null, drivePresent: true });
-    if (!verdict.allowed) return { ok: false, status: 409, error: verdict.reason };
+    if (!verdict.allowed) return refused(409, verdict.message);
     switch (command.action) {
       case 'cancel':
         if (this.job) await this.#finish(this.job, 'cancelled');
-        return { ok: true, message: 'Copy cancelled' };
+        return accepted(coded('cmd_cancelling'));
       case 'eject':
         // Like the core: a running copy is cancelled first.
         if (this.job) await this.#finish(this.job, 'cancelled');
@@ -152,16 +155,16 @@ export class FakeCore {
         await this.#writeAttributes(null);
         await this.#transition('waiting_for_media', 'Waiting for a disc');
         await this.log.append('sim0', 'disc_removed', {});
-        return { ok: true, message: 'Ejected' };
+        return accepted(coded('cmd_ejected'));
       case 'set_auto_copy':
         this.autoCopy = command.enabled;
         await this.#status(this.autoCopy ? 'Auto-copy on' : 'Auto-copy off');
-        return { ok: true, message: `Auto-copy ${command.enabled ? 'on' : 'off'}` };
+        return accepted(coded(command.enabled ? 'cmd_auto_copy_on' : 'cmd_auto_copy_off'));
       case 'start':
         await this.#startJob(this.#pending ?? { total: 64 * 1048576, speed: 32 * 1048576 });
-        return { ok: true, message: 'Copy started' };
+        return accepted(coded('cmd_copy_requested'));
       case 'close_tray':
-        return { ok: true, message: 'Tray closed' };
+        return accepted(coded('cmd_tray_closed'));
     }
   }
 

@@ -5,7 +5,9 @@ import { Writable } from 'node:stream';
 import { parseOptions, type Config } from '../../src/config/index.js';
 import {
   SCHEMA_VERSION,
+  accepted,
   apiPaths,
+  coded,
   writeJsonAtomic,
   type ApiPaths,
   type Attributes,
@@ -23,7 +25,7 @@ import type { WebServerDeps } from '../../src/web/index.js';
 /** A ControlApi that records what it was asked; the boundary between the web layer and the core. */
 export class FakeControl implements ControlApi {
   readonly calls: { driveId: string; command: ControlCommand }[] = [];
-  next: ControlResult = { ok: true, message: 'done' };
+  next: ControlResult = accepted(coded('text', { text: 'done' }));
   onExecute: ((driveId: string, command: ControlCommand) => Promise<ControlResult> | ControlResult) | null = null;
 
   constructor(private readonly ids: readonly string[]) {}

@@ -1,6 +1,6 @@
 import { Script } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTROL_HEADER } from '../../src/contract/index.js';
+import { accepted, coded, CONTROL_HEADER, refused } from '../../src/contract/index.js';
 import { createApp, defaultPeerPolicy, isLoopback } from '../../src/web/index.js';
 import { attributes, historyEntry, makeFixture, peerEnv, status, writeDrive, writeHistory, type WebFixture } from './fixtures.js';
 
@@ -60,10 +60,10 @@ describe('peer policy', () => {
 
 describe('control API', () => {
   it('runs a valid command and answers 200 {ok, message}', async () => {
-    fx.control.next = { ok: true, message: 'Ejecting' };
+    fx.control.next = accepted(coded('cmd_ejected'));
     const res = await command('sim0', JSON.stringify({ action: 'eject' }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, message: 'Ejecting' });
+    expect(await res.json()).toEqual({ ok: true, message: 'ejected', code: 'cmd_ejected', params: {} });
     expect(fx.control.calls).toEqual([{ driveId: 'sim0', command: { action: 'eject' } }]);
   });
 
@@ -90,15 +90,16 @@ describe('control API', () => {
   it('answers 404 for an unknown drive', async () => {
     const res = await command('sr9', JSON.stringify({ action: 'eject' }));
     expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ ok: false, code: 'cmd_unknown_drive', params: { drive: 'sr9' } });
     expect(fx.control.calls).toEqual([]);
   });
 
   it('passes the core refusal through (409 / 500) with its error', async () => {
-    fx.control.next = { ok: false, status: 409, error: 'nothing to cancel' };
+    fx.control.next = refused(409, coded('cmd_no_job', { action: 'cancel' }));
     const res = await command('sim0', JSON.stringify({ action: 'cancel' }));
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ ok: false, error: 'nothing to cancel' });
-    fx.control.next = { ok: false, status: 500, error: 'eject failed' };
+    expect(await res.json()).toEqual({ ok: false, error: 'nothing to cancel (no job running)', code: 'cmd_no_job', params: { action: 'cancel' } });
+    fx.control.next = refused(500, coded('cmd_eject_failed', { error: 'EIO' }));
     expect((await command('sim0', JSON.stringify({ action: 'eject' }))).status).toBe(500);
   });
 

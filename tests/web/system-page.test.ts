@@ -35,10 +35,27 @@ describe('System page: tools and the methods in effect', () => {
     expect(row(en, 'dvdbackup')).toBe('missing');
     expect(row(en, 'libdvdcss')).toBe('missing');
     expect(en).toContain('<h2 id="sys-methods">Copy methods with these tools</h2>');
-    expect(row(en, 'dvd-video \\(encrypted\\)')).toBe('raw (libdvdcss not available); libdvdcss not available: encrypted DVD-Video copied raw');
+    // An older core's English summary, under the kind's words.
+    expect(row(en, 'DVD-Video, encrypted')).toBe('raw (libdvdcss not available); libdvdcss not available: encrypted DVD-Video copied raw');
     const de = await page('de');
     expect(row(de, 'dvdbackup')).toBe('fehlt');
     expect(de).toContain('<h2 id="sys-methods">Kopiermethoden mit diesen Werkzeugen</h2>');
+  });
+
+  it('words the methods’ fallbacks in the page’s language from their codes (method_notes)', async () => {
+    await writeJsonAtomic(
+      fx.paths.system,
+      system({
+        methods: { 'dvd-video (encrypted)': 'raw (libdvdcss not available); libdvdcss not available: encrypted DVD-Video copied raw' },
+        method_notes: {
+          'dvd-video (encrypted)': { method: 'raw', notes: [{ code: 'note_dvd_raw_no_css', params: {} }] },
+          'audio-cd': { method: null, notes: [{ code: 'no_ripper', params: { package: 'cd-paranoia', alt_package: 'cdparanoia' } }] },
+        },
+      }),
+    );
+    expect(row(await page('de'), 'DVD-Video, verschlüsselt')).toBe('raw; libdvdcss nicht verfügbar: verschlüsselte DVD-Video wird roh kopiert');
+    expect(row(await page('fr'), 'CD audio')).toBe('CD audio non extrait : ni cd-paranoia (paquet &#39;cd-paranoia&#39;) ni cdparanoia (paquet &#39;cdparanoia&#39;) n’est installé');
+    expect(row(await page('es'), 'DVD-Vídeo, cifrado')).toBe('raw; libdvdcss no disponible: el DVD-Vídeo cifrado se copia en bruto');
   });
 
   it('shows no methods section for a system.json written before there was one', async () => {

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveIndex } from '../../src/archive/index.js';
+import { coded, refused } from '../../src/contract/index.js';
 import { startWebServer, type RunningWebServer } from '../../src/web/index.js';
 import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { FakeCore } from './fake-core.js';
@@ -141,10 +142,10 @@ describe('dashboard in Chromium behind an ingress prefix', () => {
     await page.waitForTimeout(300);
     expect(fx.control.calls).toEqual([]);
     // The UI may lag the core: a command refused there is a message.
-    fx.control.onExecute = () => ({ ok: false, status: 409, error: 'eject is not possible in state initializing' });
+    fx.control.onExecute = () => refused(409, coded('cmd_not_in_state', { action: 'eject', state: 'initializing' }));
     await eject.click();
     await page.locator('#confirm-yes').click();
-    await waitText('.toast', 'Not possible: eject is not possible in state initializing');
+    await waitText('.toast', 'Not possible: “Eject” is not possible in the state “Starting”');
     fx.control.onExecute = (id, command) => core.execute(id, command);
     await eject.click();
     await page.locator('#confirm-yes').click();

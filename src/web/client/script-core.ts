@@ -79,7 +79,21 @@ function toast(message, kind) {
   box.appendChild(el);
   setTimeout(function () { el.remove(); }, 5000);
 }
-function failureText(res) { return (res.body && res.body.error) || ('HTTP ' + res.status); }
+/* A core message (contract or control reply) in the page's language, like messageText() on the server. */
+function msgText(code, params, fallback) {
+  var key = 'msg_' + code;
+  if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(I18N, key)) return fallback || '';
+  params = params || {};
+  return I18N[key].replace(/\{(\w+)\}/g, function (m, k) {
+    if (!Object.prototype.hasOwnProperty.call(params, k)) return m;
+    var v = params[k];
+    if ((k === 'bytes' || /_bytes$/.test(k)) && typeof v === 'number') return fmtBytes(v);
+    var worded = k + '_' + v;
+    if ((k === 'state' || k === 'action' || k === 'reason') && Object.prototype.hasOwnProperty.call(I18N, worded)) return I18N[worded];
+    return String(v);
+  });
+}
+function failureText(res) { var b = res.body || {}; return msgText(b.code, b.params, b.error) || ('HTTP ' + res.status); }
 function confirmDialog(title, body, yes, no) {
   var dlg = $('#confirm');
   if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(window.confirm(title + '\n\n' + body));
@@ -108,6 +122,29 @@ try {
     setLang(storedLang);
   }
 } catch (e) { /* storage unavailable */ }
+/*
+ * In Home Assistant's ingress panel this page is a same-origin frame of HA's frontend: follow the
+ * language of the user's HA profile (the parent's <html lang>, else HA's stored selectedLanguage)
+ * unless the switch here chose one. Noted in its own cookie; one reload, never a loop.
+ */
+function haLanguage() {
+  try {
+    if (window.parent === window) return '';
+    var lang = window.parent.document.documentElement.lang || '';
+    if (!lang) { var stored = window.parent.localStorage.getItem('selectedLanguage'); lang = stored ? JSON.parse(stored) || '' : ''; }
+    return String(lang).toLowerCase().split(/[-_]/)[0];
+  } catch (e) { return ''; /* not framed by HA (another origin) */ }
+}
+function cookieOf(name) {
+  var m = doc.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]*)'));
+  return m ? m[1] : '';
+}
+var haLang = haLanguage();
+var offered = $$('#lang-switch option').map(function (o) { return o.value; });
+if (haLang && offered.indexOf(haLang) >= 0 && !cookieOf('disk2iso_lang') && cookieOf('disk2iso_ha_lang') !== haLang) {
+  doc.cookie = 'disk2iso_ha_lang=' + haLang + '; path=' + basePath() + '; max-age=31536000; samesite=strict';
+  if (haLang !== LANG) location.reload();
+}
 $$('[data-autosubmit]').forEach(function (el) {
   el.addEventListener('change', function () { if (el.form) el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); });
 });

@@ -96,7 +96,7 @@ function renderDrive(id) {
   if (s) {
     setText(field(card, 'title'), [s.drive.vendor, s.drive.model].filter(Boolean).join(' ') || id);
     setText(field(card, 'path'), s.drive.path + ' \u00b7 ' + id);
-    setText(field(card, 'message'), s.message);
+    setText(field(card, 'message'), msgText(s.message_code, s.message_params, s.message));
     var since = field(card, 'since');
     if (since) { since.setAttribute('datetime', s.since); setText(since, t('since', { t: fmtDate(s.since) })); }
     var sw = card.querySelector('[data-action="set_auto_copy"]');
@@ -193,7 +193,7 @@ function sendCommand(card, control, command) {
   var id = card.getAttribute('data-drive');
   control.setAttribute('aria-busy', 'true');
   return post('api/drives/' + encodeURIComponent(id) + '/command', command).then(function (res) {
-    if (res.ok) toast(t('command_ok', { msg: res.body.message || 'OK' }));
+    if (res.ok) toast(t('command_ok', { msg: msgText(res.body.code, res.body.params, res.body.message) || 'OK' }));
     else toast(t('command_failed', { msg: failureText(res) }), 'error');
     return res.ok;
   }, function (err) { toast(t('request_failed', { msg: err.message }), 'error'); return false; })

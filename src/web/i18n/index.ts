@@ -8,6 +8,8 @@ export type { MessageKey, Messages } from './en.js';
 export const LANGS = ['en', 'de', 'es', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'disk2iso_lang';
+/** Home Assistant's language, noted by the page script inside the ingress panel (HA's own frontend is its parent frame). */
+export const HA_LANG_COOKIE = 'disk2iso_ha_lang';
 
 const CATALOGS: Record<Lang, Messages> = { en, de, es, fr };
 
@@ -15,12 +17,20 @@ export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
 }
 
+/** `es-419` → `es`: the supported language of a BCP 47 tag, if any. */
+export function langOfTag(tag: string | undefined): Lang | null {
+  const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
+  return isLang(primary) ? primary : null;
+}
+
 /**
- * The UI language: the switch's cookie wins, then the browser's Accept-Language by quality,
- * then English.
+ * The UI language: the switch's cookie wins, then Home Assistant's language (inside the ingress
+ * panel), then the browser's Accept-Language by quality, then English.
  */
-export function pickLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+export function pickLang(cookie: string | undefined, acceptLanguage: string | undefined, homeAssistant?: string): Lang {
   if (isLang(cookie)) return cookie;
+  const ha = langOfTag(homeAssistant);
+  if (ha) return ha;
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part) => {

@@ -3,6 +3,7 @@ import type { Progress } from '../../contract/index.js';
 import type { DriveView } from '../contract-reader.js';
 import { badRuns, fmtBytes, fmtDate, fmtDuration, fmtPercent, fmtSpeed } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
+import { messageText } from '../i18n/message.js';
 import { driveTitle, enables, showsProgress } from './drive-state.js';
 import { CloseTrayIcon, DiscIcon, EjectIcon, PlayIcon, StopIcon } from './icons.js';
 
@@ -96,7 +97,7 @@ export const DriveCard: FC<CardProps> = ({ view, t, lang }) => {
         <span class="chip state-chip" data-field="state">{t(state ? `state_${state}` : 'state_unknown')}</span>
       </header>
       <p class="status-line">
-        <span data-field="message">{status?.message ?? ''}</span>{' '}
+        <span data-field="message">{status ? messageText(lang, { code: status.message_code, params: status.message_params, text: status.message }) : ''}</span>{' '}
         <time class="muted small" data-field="since" datetime={status?.since ?? ''}>
           {status ? t('since', { t: fmtDate(status.since, lang) }) : ''}
         </time>

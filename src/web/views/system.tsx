@@ -1,13 +1,42 @@
 import type { FC } from 'hono/jsx';
 import { fmtBytes, fmtDate } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
+import type { Lang, MessageKey, Translate } from '../i18n/index.js';
+import { messageText } from '../i18n/message.js';
 import type { SystemView } from '../queries.js';
+
+/** The UI key of each kind of disc in `system.json` `methods`. */
+const KIND_KEYS: Readonly<Record<string, MessageKey>> = {
+  data: 'kind_data',
+  'dvd-video (encrypted)': 'kind_dvd_encrypted',
+  'dvd-video (unencrypted)': 'kind_dvd_plain',
+  'bd-video': 'kind_bd_video',
+  'audio-cd': 'kind_audio_cd',
+};
+
+/**
+ * Kind of disc → method and its fallbacks, in the UI's language from `method_notes` (the method's
+ * name is an identifier and stays as it is); the English `methods` of an older core otherwise.
+ */
+function methodRows(view: SystemView, t: Translate, lang: Lang): [string, string][] {
+  const kind = (key: string) => {
+    const k = KIND_KEYS[key];
+    return k ? t(k) : key;
+  };
+  const coded = view.core?.method_notes;
+  if (coded) {
+    return Object.entries(coded).map(([key, { method, notes }]) => [
+      kind(key),
+      [method, ...notes.map((n) => messageText(lang, { code: n.code, params: n.params, text: n.code }))].filter((part): part is string => part !== null).join('; '),
+    ]);
+  }
+  return Object.entries(view.core?.methods ?? {}).map(([key, text]) => [kind(key), text]);
+}
 
 /** System: drives, tools (version or missing), the copy method each kind of disc gets, free space, versions. */
 export const SystemPage: FC<{ view: SystemView; t: Translate; lang: Lang }> = ({ view, t, lang }) => {
   const used = view.free_bytes !== null && view.total_bytes ? 1 - view.free_bytes / view.total_bytes : null;
   const tools = Object.entries(view.core?.tools ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const methods = Object.entries(view.core?.methods ?? {});
+  const methods = methodRows(view, t, lang);
   return (
     <>
       <div class="page-head">

@@ -3,7 +3,7 @@ import { DISC_TYPES, JOB_RESULTS, type HistoryEntry } from '../../contract/index
 import { fmtBytes, fmtDate, fmtDuration, fmtSpeed } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import type { HistoryFilter, HistoryView } from '../queries.js';
-import { ResultBadge, typeLabel } from './job-parts.js';
+import { AudioTracks, ResultBadge, typeLabel } from './job-parts.js';
 import { Pager, Select } from './pager.js';
 
 interface HistoryProps {
@@ -55,6 +55,11 @@ const Entry: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = ({ entry: e
         {e.checksums.md5 ? (
           <Detail label="MD5" wide>
             <code class="hash">{e.checksums.md5}</code>
+          </Detail>
+        ) : null}
+        {e.audio_tracks && e.audio_tracks.length > 0 ? (
+          <Detail label={t('audio_tracks')} wide>
+            <AudioTracks tracks={e.audio_tracks} t={t} />
           </Detail>
         ) : null}
         {e.bad_ranges.length > 0 ? (

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { HistoryEntry } from '../../contract/index.js';
+import type { AudioTrackResult, HistoryEntry } from '../../contract/index.js';
 import { fmtBytes, fmtShortDate } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 
@@ -29,4 +29,25 @@ export const RecentJob: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = 
       </time>
     </span>
   </li>
+);
+
+/** The AccurateRip verdict of one track, as the log words it. */
+function accurateRipLabel(track: AudioTrackResult, t: Translate): string {
+  if (track.accuraterip === 'match') return t('ar_match', { n: track.accuraterip_confidence });
+  return t(`ar_${track.accuraterip}`);
+}
+
+/** Audio CD rips: per track its file, Copy CRC, AccurateRip verdict and unreadable sectors. */
+export const AudioTracks: FC<{ tracks: readonly AudioTrackResult[]; t: Translate }> = ({ tracks, t }) => (
+  <ol class="audio-tracks">
+    {tracks.map((track) => (
+      <li data-accuraterip={track.accuraterip}>
+        <span>{track.file}</span> <code class="hash">{track.crc32.toUpperCase()}</code>{' '}
+        <span class="chip" data-accuraterip={track.accuraterip}>
+          {accurateRipLabel(track, t)}
+        </span>
+        {track.bad_sectors > 0 ? <span class="error-text"> {t('track_unreadable', { n: track.bad_sectors })}</span> : null}
+      </li>
+    ))}
+  </ol>
 );

@@ -10,59 +10,21 @@
  * Needs root (FUSE mount) and python3-fusepy (Debian); skips with a message otherwise.
  * Env: BENCH_RESCUE_MIB (default 256), BENCH_RUNS (default 3).
  */
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { openFileReader, runCopy, type CopyResult } from '../src/copy/index.js';
 import { SimulatedDrive, simInsert, simReset, type DiscReader } from '../src/drive/index.js';
+import { fuseUnavailable, startFuseDisc, type FuseDisc } from '../tests/helpers/fuse-disc.js';
 
 const S = 2048;
 const SIZE_MIB = Number(process.env.BENCH_RESCUE_MIB ?? 256);
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const RETRIES = 3;
-const PYTHON = '/usr/bin/python3';
-
-const SERVER = `
-import errno, json, os, stat, sys, threading
-try:
-    import fusepy as fuse
-except ImportError:
-    import fuse
-image, mountpoint, bad_file = sys.argv[1], sys.argv[2], sys.argv[3]
-SECTOR = 2048
-bad = set(json.load(open(bad_file)))
-size = os.path.getsize(image)
-fd = os.open(image, os.O_RDONLY)
-stats = {"reads": 0, "bytes": 0, "errors": 0}
-class Disc(fuse.Operations):
-    def getattr(self, path, fh=None):
-        if path == "/":
-            return {"st_mode": stat.S_IFDIR | 0o555, "st_nlink": 2}
-        if path in ("/disc.img", "/stats"):
-            return {"st_mode": stat.S_IFREG | 0o444, "st_nlink": 1, "st_size": size if path == "/disc.img" else 4096}
-        raise fuse.FuseOSError(errno.ENOENT)
-    def readdir(self, path, fh):
-        return [".", "..", "disc.img", "stats"]
-    def read(self, path, length, offset, fh):
-        if path == "/stats":
-            return json.dumps(stats).encode()[offset:offset + length]
-        end = min(offset + length, size)
-        stats["reads"] += 1
-        for s in range(offset // SECTOR, (max(end, offset + 1) - 1) // SECTOR + 1):
-            if s in bad:
-                stats["errors"] += 1
-                raise fuse.FuseOSError(errno.EIO)
-        data = os.pread(fd, end - offset, offset)
-        stats["bytes"] += len(data)
-        return data
-fuse.FUSE(Disc(), mountpoint, foreground=True, ro=True, direct_io=True, nothreads=True)
-`;
-
-type Stats = { reads: number; bytes: number; errors: number };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Deterministic clusters of 1–64 bad sectors until 1 % of the sectors are bad. */
@@ -108,26 +70,20 @@ async function ours(reader: DiscReader, size: number, target: string, hash = tru
 }
 
 it('rescue of a disc with 1 % bad sectors: runCopy vs GNU ddrescue', async (ctx) => {
-  if (process.getuid?.() !== 0) return ctx.skip('needs root for the FUSE mount');
-  const hasFuse = await execa(PYTHON, ['-c', 'import fusepy'], { reject: false });
-  if (hasFuse.failed) return ctx.skip('needs python3-fusepy (apt-get install python3-fusepy)');
+  const unavailable = await fuseUnavailable();
+  if (unavailable !== null) return ctx.skip(unavailable);
   const dir = await mkdtemp(join(tmpdir(), 'disk2iso-bench-rescue-'));
-  const mnt = join(dir, 'mnt');
-  let server: ResultPromise | null = null;
+  let fuse: FuseDisc | null = null;
   try {
     const size = SIZE_MIB * 1024 * 1024;
     const image = join(dir, 'disc.img');
     await execa('dd', ['if=/dev/urandom', `of=${image}`, 'bs=1M', `count=${SIZE_MIB}`, 'iflag=fullblock', 'status=none']);
     const bad = badSectors(size / S);
     const expectedRanges = toRanges(bad);
-    await writeFile(join(dir, 'bad.json'), JSON.stringify(bad));
-    await writeFile(join(dir, 'server.py'), SERVER);
-    await mkdir(mnt);
-    server = execa(PYTHON, [join(dir, 'server.py'), image, mnt, join(dir, 'bad.json')], { reject: false });
-    const source = join(mnt, 'disc.img');
-    for (let i = 0; i < 200 && !(await stat(source).then((s) => s.size === size, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!(await stat(source).then(() => true, () => false))) return ctx.skip('FUSE mount did not come up');
-    const readStats = async (): Promise<Stats> => JSON.parse(await readFile(join(mnt, 'stats'), 'utf8')) as Stats;
+    const disc = await startFuseDisc(dir, image, { bad });
+    fuse = disc;
+    const source = disc.path;
+    const readStats = (): ReturnType<FuseDisc['stats']> => disc.stats();
     console.log(`[rescue] source: ${SIZE_MIB} MiB, ${bad.length} bad sectors (${((bad.length / (size / S)) * 100).toFixed(2)} %) in ${expectedRanges.length} clusters, ${RETRIES} retry passes`);
 
     type Who = 'ddrescue' | 'runCopy' | 'runCopy-nohash';
@@ -198,8 +154,7 @@ it('rescue of a disc with 1 % bad sectors: runCopy vs GNU ddrescue', async (ctx)
       console.log(`[rescue] clean image file (no errors), ${who}: ${seconds.toFixed(2)} s (${(SIZE_MIB / seconds).toFixed(0)} MiB/s)`);
     }
   } finally {
-    await execa('umount', [mnt], { reject: false });
-    if (server) await server;
+    await fuse?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { DriveReadError, type DiscReader } from '../drive/index.js';
+import { DriveReadError, type DiscReader, type LentSource } from '../drive/index.js';
 import { errnoCode } from '../util/errors.js';
 
 /**
@@ -17,6 +17,8 @@ export async function openFileReader(path: string): Promise<DiscReader> {
     const stats = await handle.stat();
     const sizeBytes = stats.isBlockDevice() ? await blockDeviceSize(stats.rdev) : stats.size;
     const file = handle;
+    // Settles once a lent descriptor is back (close waits for it).
+    let lent: Promise<unknown> = Promise.resolve();
     return {
       sizeBytes,
       devicePath: path,
@@ -28,7 +30,15 @@ export async function openFileReader(path: string): Promise<DiscReader> {
           throw new DriveReadError(path, position, errnoCode(error) ?? 'EIO', { cause: error });
         }
       },
-      close: () => file.close(),
+      lend<T>(task: (source: LentSource) => Promise<T>): Promise<T> {
+        const run = lent.then(() => task({ fd: file.fd, aligned: null, readTimeoutMs: 0 }));
+        lent = run.catch(() => undefined);
+        return run;
+      },
+      close: async () => {
+        await lent;
+        await file.close();
+      },
     };
   } catch (error) {
     await handle.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type { CopyGuard } from './guard.js';
+import { CopyGuard } from './guard.js';
 import { outputOp } from './errors.js';
 import type { ChecksumAlgorithm, ChecksumValues } from './types.js';
 
@@ -72,4 +72,29 @@ export async function hashFile(
     void handle.close().catch(() => undefined);
   }
   return hash.digest();
+}
+
+/**
+ * A hash of the written image started ahead of time (while the rescue's retry passes still
+ * run): its result stands if nothing has been written to the image since it started, which the
+ * caller checks (the map's rescued bytes unchanged). Never rejects: null when it failed or was
+ * abandoned.
+ */
+export class EarlyHash {
+  readonly #controller = new AbortController();
+  readonly result: Promise<ChecksumValues | null>;
+
+  constructor(path: string, size: number, algorithms: readonly ChecksumAlgorithm[], onBytes: (done: number) => void) {
+    const guard = new CopyGuard(this.#controller.signal, 0);
+    this.result = hashFile(path, size, algorithms, guard, onBytes)
+      .then(
+        (digests): ChecksumValues | null => digests,
+        () => null,
+      )
+      .finally(() => guard.dispose());
+  }
+
+  abandon(): void {
+    this.#controller.abort();
+  }
 }

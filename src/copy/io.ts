@@ -25,15 +25,17 @@ export interface CopyIo {
 }
 
 const GONE_CODES = new Set(['ENOENT', 'ENOMEDIUM', 'ENXIO', 'ENODEV']);
+/** Read error codes that end the copy instead of marking a bad area (see readFailure). */
+export const STOP_CODES: readonly string[] = [...GONE_CODES, 'ETIMEDOUT'];
 
 /**
  * Sorts a failed read: a stop passes through; a vanished drive or disc stops the copy
  * (`drive_gone`); a read that timed out stops it too (`drive_timeout`: the drive hangs, which
  * says nothing about the sector, and every later read would only time out as well); anything
- * else is a bad area the caller records. A failure is not progress: the stall watchdog keeps
+ * else is a bad area the caller records (`count` failed reads of it, the last at `position`). A failure is not progress: the stall watchdog keeps
  * running, so a drive that only fails still ends the job.
  */
-export function readFailure(io: CopyIo, error: unknown, position: number): void {
+export function readFailure(io: CopyIo, error: unknown, position: number, count = 1): void {
   if (error instanceof CopyStopped) throw error;
   const code = (error instanceof DriveReadError ? error.code : errnoCode(error)) ?? 'EIO';
   const at = error instanceof DriveReadError ? error.position : position;
@@ -44,17 +46,27 @@ export function readFailure(io: CopyIo, error: unknown, position: number): void 
   if (code === 'ETIMEDOUT') {
     throw io.guard.stop('drive_timeout', `the drive stopped responding at byte ${at} (a read timed out); what was read is kept to resume`, error);
   }
-  io.failures.note(at, error instanceof DriveReadError || errnoCode(error) !== undefined ? code : errorMessage(error));
+  io.failures.note(at, error instanceof DriveReadError || errnoCode(error) !== undefined ? code : errorMessage(error), count);
 }
 
-/** Reads exactly `length` bytes at `position` (a read of 0 bytes before that is an error). */
-export async function readExactly(io: CopyIo, buffer: Buffer, position: number, length: number): Promise<void> {
-  let got = 0;
-  while (got < length) {
+/**
+ * Reads exactly `length` bytes at `position` (a read of 0 bytes before that is an error).
+ * `progress.got` says how many were read when it rejects (a short read, then a failed one).
+ */
+export async function readExactly(
+  io: CopyIo,
+  buffer: Buffer,
+  position: number,
+  length: number,
+  progress: { got: number } = { got: 0 },
+): Promise<void> {
+  progress.got = 0;
+  while (progress.got < length) {
+    const got = progress.got;
     const target = got === 0 ? buffer : buffer.subarray(got);
     const n = await io.guard.race(io.reader.read(target, position + got, length - got));
     if (n <= 0) throw new DriveReadError(io.reader.devicePath ?? 'disc', position + got, 'EOF');
-    got += n;
+    progress.got += n;
   }
   io.guard.activity();
 }

@@ -44,6 +44,15 @@ export class MapSaver {
       });
   }
 
+  /**
+   * Saves now in the background, unless a save is running (at a phase end that need not wait
+   * for it: flushing the image's data to disk then overlaps the next phase's reads).
+   */
+  saveSoon(): void {
+    this.#lastSave = 0;
+    this.touch();
+  }
+
   /** Saves now (after any save in flight) and rethrows a failure. */
   async flush(): Promise<void> {
     if (this.#closed) return;

@@ -23,14 +23,16 @@ export class ReadFailureLog {
     return this.#total;
   }
 
-  note(position: number, code: string): void {
-    this.#total++;
-    if (this.#total <= DETAILED) {
-      this.logger.debug({ position, code }, 'read error');
-      if (this.#total === DETAILED) this.logger.debug('further read errors are summarised every 5 s');
+  /** `count` failed reads with `code`, the last at `position`. */
+  note(position: number, code: string, count = 1): void {
+    if (this.#total < DETAILED) {
+      this.#total += count;
+      this.logger.debug(count > 1 ? { position, code, reads: count } : { position, code }, 'read error');
+      if (this.#total >= DETAILED) this.logger.debug('further read errors are summarised every 5 s');
       return;
     }
-    this.#pending++;
+    this.#total += count;
+    this.#pending += count;
     this.#lastPosition = position;
     this.#lastCode = code;
     const now = Date.now();

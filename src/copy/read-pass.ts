@@ -1,4 +1,4 @@
-import { SECTOR_SIZE } from '../drive/index.js';
+import { alignedBuffer, SECTOR_SIZE } from '../drive/index.js';
 import { settleWithin } from './guard.js';
 import type { MultiHash } from './hashing.js';
 import { readExactly, readFailure, writeAt, type CopyIo } from './io.js';
@@ -13,7 +13,8 @@ export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Buffers in flight: one being read, one being hashed, one being written. */
 const DEPTH = 3;
 
-type ReadOutcome = { ok: true } | { ok: false; error: unknown };
+/** A failed read may still have read `got` bytes from its start (a short read, then the error). */
+type ReadOutcome = { ok: true } | { ok: false; error: unknown; got: number };
 
 /** Cuts ranges into chunks whose boundaries are multiples of `chunkBytes` (the last ones shortened). */
 export function planChunks(ranges: readonly ByteRange[], chunkBytes: number): ByteRange[] {
@@ -32,19 +33,22 @@ export function planChunks(ranges: readonly ByteRange[], chunkBytes: number): By
  * ddrescue's first pass: reads the untried (`?`) areas in large chunks; a chunk that fails is
  * marked non-trimmed (`*`) and skipped. Reading chunk N+1 overlaps hashing and writing chunk N.
  * `hasher` sees every chunk in order while no read has failed; returns whether it still may be
- * used (false as soon as a chunk was skipped).
+ * used (false as soon as a chunk was skipped). `onFailure` is called at each failed chunk (to
+ * prepare the rescue meanwhile).
  */
 export async function fastPass(
   io: CopyIo,
   hasher: MultiHash | null,
   chunkBytes = DEFAULT_CHUNK_BYTES,
+  onFailure: () => void = () => undefined,
 ): Promise<boolean> {
   if (chunkBytes <= 0 || chunkBytes % SECTOR_SIZE !== 0) {
     throw new RangeError(`chunk size ${chunkBytes} is not a multiple of ${SECTOR_SIZE}`);
   }
   const chunks = planChunks(io.map.ranges('?'), chunkBytes);
   const slots = Array.from({ length: DEPTH }, () => ({
-    buffer: Buffer.allocUnsafeSlow(chunkBytes),
+    // Page-aligned: a direct_io source (FUSE) or O_DIRECT then gets whole requests, not one split off per chunk.
+    buffer: alignedBuffer(chunkBytes),
     busy: Promise.resolve(),
     writing: false,
   }));
@@ -59,11 +63,12 @@ export async function fastPass(
     const [pos, end] = chunks[index] as ByteRange;
     const slot = slots[index % DEPTH] as (typeof slots)[number];
     const read = async (): Promise<ReadOutcome> => {
+      const progress = { got: 0 };
       try {
-        await readExactly(io, slot.buffer, pos, end - pos);
+        await readExactly(io, slot.buffer, pos, end - pos, progress);
         return { ok: true };
       } catch (error) {
-        return { ok: false, error };
+        return { ok: false, error, got: progress.got };
       }
     };
     // A failed write rejects `busy`: the outcome rejects with it and the pass ends.
@@ -100,7 +105,12 @@ export async function fastPass(
       io.cursor.pos = end;
       if (!outcome.ok) {
         readFailure(io, outcome.error, pos);
-        io.map.set(pos, end, '*');
+        onFailure();
+        // The sectors before the failure were read (a short read): keep them, as ddrescue does,
+        // so the rescue does not read them again.
+        const good = Math.floor(outcome.got / SECTOR_SIZE) * SECTOR_SIZE;
+        if (good > 0) write(slot, pos, pos + good);
+        io.map.set(pos + good, end, '*');
         hashValid = false;
         io.changed();
         await pacer.tick();

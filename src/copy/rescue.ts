@@ -3,6 +3,7 @@ import type { BlockStatus } from './mapfile.js';
 import { readExactly, readFailure, type CopyIo } from './io.js';
 import { Pacer } from './pacer.js';
 import { BackgroundWriter } from './rescue-writer.js';
+import { SectorWorker } from './sector-worker.js';
 import type { ByteRange } from './types.js';
 
 /** Read size when splitting a failed first-pass chunk (GNU ddrescue's default cluster, 64 KiB). */
@@ -22,49 +23,110 @@ const READ_DEPTH = 4;
  * `retries` retry passes over the bad sectors (`-`), alternating direction like ddrescue.
  * Unreadable sectors stay unwritten (zeros in the image).
  */
-export async function rescue(io: CopyIo, retries: number): Promise<void> {
+export async function rescue(io: CopyIo, retries: number, hooks: RescueHooks = {}): Promise<void> {
+  if (io.reader.lend) {
+    await rescueInWorker(io, io.reader.lend.bind(io.reader), retries, hooks);
+    return;
+  }
   const writer = new BackgroundWriter(io);
   const reads = new PipelinedReads(io, writer);
   try {
-    await passes(io, writer, reads, retries);
+    await passes(io, reads, retries, hooks);
     await writer.drain();
   } finally {
     writer.abandon();
   }
 }
 
-async function passes(io: CopyIo, writer: BackgroundWriter, reads: PipelinedReads, retries: number): Promise<void> {
+/** What the passes need of a way to read: the async pipeline over `read()` or the worker thread. */
+interface RescueReads {
+  /** Reads the `size`-aligned pieces of `ranges`: read ones become `+` (once written), failed ones `failed`. */
+  read(ranges: readonly ByteRange[], size: number, backward: boolean, failed: BlockStatus): Promise<void>;
+  /** Trims the `*` `ranges` (see rescue()). */
+  trim(ranges: readonly ByteRange[]): Promise<void>;
+  /** Waits until every read area is written and marked. */
+  drain(): Promise<void>;
+}
+
+export interface RescueHooks {
+  /**
+   * Called once before the retry passes, when there are any, with everything read so far
+   * written and marked: what is written later is only what a retry recovers.
+   */
+  beforeRetries?: () => Promise<void>;
+  /** A worker started ahead for a reader that lends (see SectorWorker); ended here. */
+  worker?: SectorWorker | null;
+}
+
+async function passes(io: CopyIo, reads: RescueReads, retries: number, hooks: RescueHooks): Promise<void> {
   io.cursor.status = '?';
   io.cursor.pass = 2;
   const large = io.map.ranges('*').filter(([start, end]) => end - start > SPLIT_BYTES);
-  await reads.run(pieces(large, SPLIT_BYTES), '*', false);
+  await reads.read(large, SPLIT_BYTES, false, '*');
   io.cursor.pass = 1;
-  await writer.drain();
+  await reads.drain();
 
   io.cursor.status = '*';
-  for (const [start, end] of io.map.ranges('*')) {
-    const front = await reads.run(pieces([[start, end]], SECTOR_SIZE), '-', true);
-    if (!front.failed) continue;
-    const low = front.last?.[1] ?? start;
-    if (low >= end) continue;
-    const back = await reads.run(pieces([[low, end]], SECTOR_SIZE, true), '-', true);
-    if (!back.failed) continue;
-    const high = back.last?.[0] ?? end;
-    if (high > low) io.map.set(low, high, '/');
-    io.changed();
-  }
-  await writer.drain();
+  await reads.trim(io.map.ranges('*'));
+  await reads.drain();
 
   io.cursor.status = '/';
-  await reads.run(pieces(io.map.ranges('/'), SECTOR_SIZE), '-', false);
+  await reads.read(io.map.ranges('/'), SECTOR_SIZE, false, '-');
 
   io.cursor.status = '-';
+  if (retries > 0 && io.map.bytesWith('-') > 0 && hooks.beforeRetries) {
+    await reads.drain();
+    await hooks.beforeRetries();
+  }
   for (let pass = 1; pass <= retries && io.map.bytesWith('-') > 0; pass++) {
     io.cursor.pass = pass;
-    await writer.drain();
-    await reads.run(pieces(io.map.ranges('-'), SECTOR_SIZE, pass % 2 === 0), '-', false);
+    await reads.drain();
+    await reads.read(io.map.ranges('-'), SECTOR_SIZE, pass % 2 === 0, '-');
   }
   io.cursor.pass = 1;
+}
+
+/**
+ * The passes with the reads done by a worker thread on a descriptor the reader lends (see
+ * SectorWorker). The reader holds the medium until the worker has ended, which may be after
+ * this returns when a read is stuck (a cancel does not wait for it).
+ */
+async function rescueInWorker(
+  io: CopyIo,
+  lend: NonNullable<CopyIo['reader']['lend']>,
+  retries: number,
+  hooks: RescueHooks,
+): Promise<void> {
+  const worker = hooks.worker ?? new SectorWorker(io);
+  try {
+    let started: () => void = () => undefined;
+    const ready = new Promise<true>((resolve) => {
+      started = () => resolve(true);
+    });
+    const lent = lend((source) => {
+      worker.attach(source);
+      started();
+      return worker.exited;
+    });
+    const attached = await io.guard.race(Promise.race([ready, lent.then(() => false)])).catch((error: unknown) => {
+      // The reader could not lend (its drive hangs, it is closed): as a failed read would say.
+      readFailure(io, error, io.cursor.pos);
+      throw error;
+    });
+    if (!attached) throw new Error('the reader lent no descriptor');
+    await passes(
+      io,
+      {
+        read: async (ranges, size, backward, failed) => void (await worker.run('read', ranges, size, backward, failed)),
+        trim: async (ranges) => void (await worker.run('trim', ranges, SECTOR_SIZE, false, '-')),
+        drain: () => Promise.resolve(),
+      },
+      retries,
+      hooks,
+    );
+  } finally {
+    worker.end();
+  }
 }
 
 type ReadOutcome = { ok: true } | { ok: false; error: unknown };
@@ -79,7 +141,7 @@ interface InFlight {
  * Reads a sequence of areas with up to READ_DEPTH reads in flight and handles the results in
  * order: a read area goes to the writer (then `+`), a failed one is marked `failed`.
  */
-class PipelinedReads {
+class PipelinedReads implements RescueReads {
   readonly #pacer = new Pacer();
   readonly #buffers = new Map<number, Buffer[]>();
   #failedRun: ByteRange | null = null;
@@ -88,6 +150,30 @@ class PipelinedReads {
     private readonly io: CopyIo,
     private readonly writer: BackgroundWriter,
   ) {}
+
+  async read(ranges: readonly ByteRange[], size: number, backward: boolean, failed: BlockStatus): Promise<void> {
+    await this.run(pieces(ranges, size, backward), failed, false);
+  }
+
+  /** Trimming: forward from each range's start up to a bad sector, backward from its end down to one. */
+  async trim(ranges: readonly ByteRange[]): Promise<void> {
+    const io = this.io;
+    for (const [start, end] of ranges) {
+      const front = await this.run(pieces([[start, end]], SECTOR_SIZE), '-', true);
+      if (!front.failed) continue;
+      const low = front.last?.[1] ?? start;
+      if (low >= end) continue;
+      const back = await this.run(pieces([[low, end]], SECTOR_SIZE, true), '-', true);
+      if (!back.failed) continue;
+      const high = back.last?.[0] ?? end;
+      if (high > low) io.map.set(low, high, '/');
+      io.changed();
+    }
+  }
+
+  drain(): Promise<void> {
+    return this.writer.drain();
+  }
 
   /**
    * With `stopAtFailure` (trimming), no read is started after the first failure; the reads

@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { dirname } from 'node:path';
 import { CopyError, outputOp } from './errors.js';
 import { CopyGuard, stopDetailsOf } from './guard.js';
-import { hashFile, MultiHash } from './hashing.js';
+import { EarlyHash, hashFile, MultiHash } from './hashing.js';
 import type { CopyIo } from './io.js';
 import { loadMapfile, MapSaver } from './map-store.js';
 import { discardPartial, keepOutput, partPaths, removeMapTemps, removeOutput } from './partial.js';
@@ -10,6 +10,7 @@ import { DEFAULT_CHUNK_BYTES, fastPass } from './read-pass.js';
 import { RescueMap } from './rescue-map.js';
 import { ReadFailureLog } from './read-failures.js';
 import { rescue } from './rescue.js';
+import { SectorWorker } from './sector-worker.js';
 import { writeChecksumSidecars } from './sidecars.js';
 import type { ChecksumAlgorithm, ChecksumValues, CopyPhaseName, CopyRequest, CopyResult } from './types.js';
 
@@ -38,6 +39,9 @@ class CopyRun {
   #phase: CopyPhaseName = 'reading';
   #lastSample = 0;
   #verifiedBytes = 0;
+  /** The hash started before the retry passes, and the bytes rescued when it started. */
+  #early: { hash: EarlyHash; rescued: number } | null = null;
+  #worker: SectorWorker | null = null;
   readonly #failures: ReadFailureLog;
 
   constructor(request: CopyRequest) {
@@ -56,13 +60,18 @@ class CopyRun {
       r.logger.info({ device: this.#device, target: r.targetPath, bytes: r.sizeBytes }, 'copy started');
       const hasher = await this.#prepare();
       const io = this.#io();
-      const inlineValid = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      // A reader that lends its descriptor is rescued by a worker thread, started at the first
+      // read error so that it is ready when the first pass ends.
+      const inlineValid = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES, () => {
+        if (r.reader.lend && this.#worker === null) this.#worker = new SectorWorker(io);
+      });
       this.#sample(true);
-      await this.#saver?.flush();
       if (this.#map.bytesWith('*', '/', '-') > 0) {
+        // The rescue's reads need not wait for the first pass's data to reach the disk.
+        this.#saver?.saveSoon();
         r.logger.warn({ bytes: this.#map.bytesWith('*', '/', '-') }, 'read errors; rescuing the bad areas');
         this.#phase = 'rescuing';
-        await rescue(io, r.readRetries);
+        await rescue(io, r.readRetries, { beforeRetries: () => this.#hashEarly(), worker: this.#worker });
         this.#sample(true);
       }
       io.cursor.status = '+';
@@ -77,9 +86,30 @@ class CopyRun {
     } catch (error) {
       return await this.#fail(error);
     } finally {
+      this.#worker?.end();
+      this.#early?.hash.abandon();
       this.#failures.flush();
       this.#guard.dispose();
     }
+  }
+
+  /**
+   * Starts hashing the image before the retry passes (which rarely recover a sector): the
+   * digests are then ready when the passes end, unless a retry wrote something (see #checksums).
+   */
+  async #hashEarly(): Promise<void> {
+    const r = this.#r;
+    const wanted = [...new Set(r.checksums)];
+    const out = this.#out;
+    if (wanted.length === 0 || out === null || this.#early !== null) return;
+    // The image at its final size: sectors never read are zeros, as after #finishFile.
+    await this.#guard.race(outputOp('truncate', this.#paths.part, () => out.truncate(r.sizeBytes)));
+    const hash = new EarlyHash(this.#paths.part, r.sizeBytes, wanted, (done) => {
+      this.#guard.activity();
+      this.#verifiedBytes = done;
+      if (this.#phase === 'verifying') this.#sample(false);
+    });
+    this.#early = { hash, rescued: this.#map.bytesWith('+') };
   }
 
   /** Resume from a mapfile of the same size, or start over; opens `.part`; returns the inline hasher. */
@@ -163,6 +193,19 @@ class CopyRun {
     const wanted = [...new Set(r.checksums)];
     if (inline === null) {
       if (r.verify) r.logger.info('image assembled in several passes: checksums are computed from the written image');
+      const early = this.#early;
+      this.#early = null;
+      if (early !== null && this.#map.bytesWith('+') === early.rescued) {
+        this.#phase = 'verifying';
+        this.#sample(true);
+        const digests = await this.#guard.race(early.hash.result);
+        if (digests !== null) {
+          const result: ChecksumValues = {};
+          for (const a of wanted) result[a] = digests[a];
+          return result;
+        }
+      }
+      early?.hash.abandon();
       return wanted.length > 0 ? await this.#hashPart(wanted) : {};
     }
     const digests = inline.digest();

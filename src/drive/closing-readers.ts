@@ -30,6 +30,7 @@ export class ClosingReaders {
       sizeBytes: reader.sizeBytes,
       devicePath: reader.devicePath,
       read: (buffer, position, length) => reader.read(buffer, position, length),
+      ...(reader.lend ? { lend: reader.lend.bind(reader) } : {}),
       close,
     };
   }

@@ -16,3 +16,5 @@ export {
 export { createDrive } from './factory.js';
 /** Readers still closing behind a stuck read; a close that waits at most a moment. */
 export { ClosingReaders, closeWithin } from './closing-readers.js';
+/** Page-aligned buffers (O_DIRECT, whole FUSE requests). */
+export { alignedBuffer, alignedOffset, PAGE_ALIGNMENT } from './aligned.js';

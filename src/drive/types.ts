@@ -44,6 +44,25 @@ export interface DiscReader {
   /** Reads up to `length` bytes at `position` into `buffer` at offset 0; resolves the count read (0 at the end). */
   read(buffer: Buffer, position: number, length: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Optional: lends a descriptor of the medium for synchronous reads (a worker thread's pread)
+   * until the promise `task` returns has settled. Meanwhile nothing else of this reader touches the
+   * medium, and close() waits for it; `task` must settle only once no read of the descriptor is
+   * running any more. Readers that cannot (simulated faults) leave it out; callers then use read().
+   */
+  lend?<T>(task: (source: LentSource) => Promise<T>): Promise<T>;
+}
+
+/** A descriptor lent by `DiscReader.lend`. */
+export interface LentSource {
+  readonly fd: number;
+  /**
+   * Memory to read into, when the descriptor needs aligned buffers (O_DIRECT): `size` bytes at
+   * `offset` of `memory`. Null: any buffer will do.
+   */
+  readonly aligned: { readonly memory: SharedArrayBuffer; readonly offset: number; readonly size: number } | null;
+  /** A single read running longer than this means the drive stopped responding (0: no limit). */
+  readonly readTimeoutMs: number;
 }
 
 /**

@@ -1,13 +1,17 @@
 import { constants, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import koffi from 'koffi';
+import { alignedOffset } from '../aligned.js';
 import { DriveReadError } from '../errors.js';
-import { SECTOR_SIZE, type DiscReader } from '../types.js';
+import { SECTOR_SIZE, type DiscReader, type LentSource } from '../types.js';
 import { systemErrorCode } from './decode.js';
 import { OpLane } from './lane.js';
 
 /** Memory alignment for O_DIRECT buffers (covers the 512-byte DMA alignment of block queues). */
 const DIRECT_ALIGNMENT = 4096;
+/** Aligned memory lent with the O_DIRECT descriptor (the rescue reads at most 64 KiB at once). */
+const LEND_BYTES = 256 * 1024;
+/** The lane's limit for a lend: none in effect (the borrower times each read; setTimeout's maximum). */
+const LEND_LIMIT_MS = 2 ** 31 - 1;
 
 export interface LinuxReaderTimeouts {
   readonly read: number;
@@ -92,10 +96,36 @@ export class LinuxDiscReader implements DiscReader {
   #alignedBuffer(length: number): { buffer: Buffer; offset: number } {
     if (this.#bounce === null || this.#bounce.size < length) {
       const buffer = Buffer.allocUnsafeSlow(length + DIRECT_ALIGNMENT);
-      const misalignment = Number(koffi.address(buffer) % BigInt(DIRECT_ALIGNMENT));
-      this.#bounce = { buffer, offset: misalignment === 0 ? 0 : DIRECT_ALIGNMENT - misalignment, size: length };
+      this.#bounce = { buffer, offset: alignedOffset(buffer, DIRECT_ALIGNMENT), size: length };
     }
     return this.#bounce;
+  }
+
+  /**
+   * Lends the O_DIRECT descriptor (the buffered one where O_DIRECT is not available) for the
+   * rescue's synchronous reads, on the lane like any read: no other read or the close runs
+   * until `task` has settled, and while a lent read is stuck, close() waits for it as it waits
+   * for a stuck read(). The borrower times each read itself (`readTimeoutMs`).
+   */
+  lend<T>(task: (source: LentSource) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new DriveReadError(this.devicePath, 0, 'EBADF'));
+    return this.#lane.run(
+      'rescue',
+      LEND_LIMIT_MS,
+      async () => {
+        await this.#enableDirect();
+        const direct = this.#direct;
+        const aligned = direct === null ? null : this.#sharedAligned();
+        return task({ fd: (direct ?? this.handle).fd, aligned, readTimeoutMs: this.timeouts.read });
+      },
+      { onTimeout: () => new DriveReadError(this.devicePath, 0, 'ETIMEDOUT') },
+    );
+  }
+
+  /** LEND_BYTES of memory another thread can read into, DIRECT_ALIGNMENT-aligned. */
+  #sharedAligned(): { memory: SharedArrayBuffer; offset: number; size: number } {
+    const memory = new SharedArrayBuffer(LEND_BYTES + DIRECT_ALIGNMENT);
+    return { memory, offset: alignedOffset(Buffer.from(memory), DIRECT_ALIGNMENT), size: LEND_BYTES };
   }
 
   async #enableDirect(): Promise<void> {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { Disk2isoError } from '../util/errors.js';
 import { OptionsSchema, type Options } from './schema.js';
 
-export const DEFAULT_OPTIONS_PATH = '/data/options.json';
+const DEFAULT_OPTIONS_PATH = '/data/options.json';
 
 export class ConfigError extends Disk2isoError {
   constructor(readonly problems: readonly string[], path: string) {
@@ -45,7 +45,7 @@ function bound(issue: z.ZodIssue & { code: 'too_small' | 'too_big' }): string {
 }
 
 /** One line per problem: the option, the value given and what is allowed. */
-export function describeIssue(issue: z.ZodIssue, raw: unknown): string {
+function describeIssue(issue: z.ZodIssue, raw: unknown): string {
   const name = issue.path.map(String).join('.') || '(options)';
   const given = valueAt(raw, issue.path);
   switch (issue.code) {
@@ -110,7 +110,7 @@ function driveProblems(entries: readonly DriveEntry[]): string[] {
 }
 
 /** Folders the Supervisor maps into the add-on read-write (config.yaml `map`): images go there and nowhere else. */
-export const ADDON_OUTPUT_ROOTS = ['/media', '/share'] as const;
+const ADDON_OUTPUT_ROOTS = ['/media', '/share'] as const;
 
 function outputDirProblems(outputDir: string): string[] {
   const normalized = posix.normalize(outputDir);

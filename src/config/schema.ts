@@ -56,4 +56,3 @@ export const OptionsSchema = z
   .strict();
 
 export type Options = z.infer<typeof OptionsSchema>;
-export type LogLevelOption = Options['log_level'];

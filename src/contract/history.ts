@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { HistoryEntrySchema, SCHEMA_VERSION, type History, type HistoryEntry } from './schema.js';
 
-export const DEFAULT_HISTORY_LIMIT = 500;
-
 export function emptyHistory(): History {
   return { schema_version: SCHEMA_VERSION, entries: [], archived_total: {}, updated: new Date().toISOString() };
 }

@@ -2,7 +2,7 @@ import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { Disk2isoError, errnoCode, errorMessage } from '../util/errors.js';
 
 /** The output folder cannot be used: the core does not start (DOCS: "a wrong value stops the add-on"). */
-export class OutputDirError extends Disk2isoError {
+class OutputDirError extends Disk2isoError {
   constructor(outputDir: string, reason: string, cause?: unknown) {
     super(`option "output_dir": ${outputDir} is not usable: ${reason}`, { cause, context: { output_dir: outputDir } });
   }

@@ -41,7 +41,7 @@ export function extractBdTitle(bytes: Buffer): string | null {
 }
 
 /** `bdmt_eng.xml` first, then the other languages in name order. */
-export function orderBdmtFiles(names: readonly string[]): string[] {
+function orderBdmtFiles(names: readonly string[]): string[] {
   const matching = names.filter((name) => /^bdmt_[a-z]{3}\.xml(;\d+)?$/i.test(name));
   const language = (name: string): string => name.slice(5, 8).toLowerCase();
   return [...matching].sort((a, b) => {

@@ -25,9 +25,3 @@ export function u64(buf: Buffer, offset: number): number {
   const value = buf.readBigUInt64LE(offset);
   return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
 }
-
-/** A slice that never reaches outside `buf` (possibly shorter than asked). */
-export function slice(buf: Buffer, offset: number, length: number): Buffer {
-  const start = Math.max(0, Math.min(offset, buf.length));
-  return buf.subarray(start, Math.max(start, Math.min(start + Math.max(0, length), buf.length)));
-}

@@ -6,7 +6,7 @@ const PACK_START = [0x00, 0x00, 0x01, 0xba] as const;
 /** Streams whose header has no PES scrambling bits: system header, padding, private stream 2 (DVD navigation). */
 const UNSCRAMBLABLE = new Set([0xbb, 0xbe, 0xbf]);
 /** Sectors sampled from the start of the first title VOB (a VOBU is a navigation pack then video packs). */
-export const CSS_SAMPLE_SECTORS = 64;
+const CSS_SAMPLE_SECTORS = 64;
 
 /**
  * True when a 2048-byte DVD sector is CSS-scrambled, the test libdvdcss makes: an MPEG-2 pack
@@ -23,7 +23,7 @@ export function isScrambledSector(sector: Uint8Array): boolean {
 }
 
 /** True when any whole sector of `data` is scrambled. */
-export function anyScrambled(data: Uint8Array): boolean {
+function anyScrambled(data: Uint8Array): boolean {
   for (let offset = 0; offset + SECTOR <= data.length; offset += SECTOR) {
     if (isScrambledSector(data.subarray(offset, offset + SECTOR))) return true;
   }

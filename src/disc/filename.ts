@@ -2,7 +2,7 @@ import { wellFormed, withoutInvisible } from './text.js';
 
 /** Longest name returned, in UTF-16 code units; also kept ≤ `MAX_NAME_UTF8` bytes so suffixes fit NAME_MAX (255). */
 export const MAX_NAME_LENGTH = 100;
-export const MAX_NAME_UTF8 = 200;
+const MAX_NAME_UTF8 = 200;
 
 /** Every name `safeFileName` returns matches this (and never contains `..`). */
 export const SAFE_NAME_PATTERN = /^[\p{L}\p{N}(][\p{L}\p{M}\p{N}._()+,-]*$/u;

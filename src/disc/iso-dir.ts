@@ -44,7 +44,7 @@ export function parseDirRecord(buf: Buffer, offset: number, joliet: boolean): Di
 }
 
 /** Records of a directory extent; records never cross a 2048-byte sector, a zero length byte skips to the next. */
-export function parseDirectory(data: Buffer, joliet: boolean): DirRecord[] {
+function parseDirectory(data: Buffer, joliet: boolean): DirRecord[] {
   const records: DirRecord[] = [];
   let offset = 0;
   while (offset < data.length && records.length < MAX_DIR_ENTRIES) {

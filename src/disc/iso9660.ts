@@ -29,7 +29,7 @@ const MAX_DESCRIPTORS = 64;
 const VRS_IDS = new Set(['BEA01', 'NSR02', 'NSR03', 'TEA01', 'BOOT2', 'CDW02']);
 
 /** ECMA-119 8.4.26.1: sixteen ASCII digits and an offset in 15-minute units; all zeros means unset. */
-export function decodeIsoDate(buf: Buffer, offset: number): string | null {
+function decodeIsoDate(buf: Buffer, offset: number): string | null {
   const digits = buf.subarray(offset, offset + 16).toString('latin1');
   if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return null;
   const n = (from: number, len: number): number => Number(digits.slice(from, from + len));

@@ -10,7 +10,7 @@ export const SECTOR = 2048;
 export type SectorSource = (lba: number, count: number) => Promise<Buffer>;
 
 /** Most sectors one `SectorSource` call may be asked for (keeps every allocation small). */
-export const MAX_SECTORS_PER_READ = 512;
+const MAX_SECTORS_PER_READ = 512;
 
 function checkRange(lba: number, count: number): void {
   if (!Number.isSafeInteger(lba) || lba < 0 || !Number.isSafeInteger(count) || count < 0 || count > MAX_SECTORS_PER_READ) {

@@ -31,7 +31,7 @@ export function withoutInvisible(text: string): string {
 }
 
 /** C0 and C1 control characters (NUL included) and line/paragraph separators become spaces. */
-export function withoutControls(text: string): string {
+function withoutControls(text: string): string {
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;

@@ -25,7 +25,7 @@ const MAX_AD_CONTINUATIONS = 64;
 const MAX_ICB_HOPS = 8;
 
 /** Byte offset on the medium of block `lbn` of partition `ref`, or null when it maps nowhere. */
-export function blockOffset(ctx: UdfContext, ref: number, lbn: number, depth = 0): number | null {
+function blockOffset(ctx: UdfContext, ref: number, lbn: number, depth = 0): number | null {
   const map = ctx.maps[ref];
   if (map === undefined || depth > 2 || lbn < 0) return null;
   switch (map.kind) {
@@ -155,7 +155,7 @@ export async function readFileData(ctx: UdfContext, entry: FileEntry & { readonl
 }
 
 /** File identifiers of a directory's data; stops at the first malformed one. Parent and deleted entries are skipped. */
-export function parseFileIdentifiers(data: Buffer): FileIdentifier[] {
+function parseFileIdentifiers(data: Buffer): FileIdentifier[] {
   const out: FileIdentifier[] = [];
   let offset = 0;
   while (offset + 38 <= data.length && out.length < MAX_DIR_ENTRIES) {

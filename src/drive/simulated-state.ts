@@ -28,7 +28,7 @@ export const SimStateSchema = z.object({
 });
 export type SimState = z.infer<typeof SimStateSchema>;
 
-export function simPaths(folder: string) {
+function simPaths(folder: string) {
   return {
     tray: join(folder, 'tray'),
     ejected: join(folder, 'ejected'),

@@ -4,7 +4,7 @@ import { LogBuffer } from './buffer.js';
 export type { Logger } from 'pino';
 
 /** Home Assistant's log level names → pino's. */
-export function pinoLevel(level: string): Level {
+function pinoLevel(level: string): Level {
   switch (level) {
     case 'notice':
       return 'info';

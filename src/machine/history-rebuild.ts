@@ -4,7 +4,7 @@ import { DriveIdSchema, type HistoryEntry } from '../contract/index.js';
 import { IMAGE_FOLDERS, METADATA_SUFFIX, readImageMetadata, type ImageMetadataFile } from '../copy/index.js';
 
 /** Drive id of a record written before records named their drive. */
-export const UNKNOWN_DRIVE = 'archive';
+const UNKNOWN_DRIVE = 'archive';
 
 const SECTOR = 2048;
 

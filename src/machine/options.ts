@@ -22,7 +22,7 @@ export interface MachineOptions {
   readonly progressIntervalMs: number;
 }
 
-export function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {
+function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {
   switch (option) {
     case 'sha256':
       return ['sha256'];

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { errorMessage } from '../util/errors.js';
 import { EnvelopeSchema, MqttServiceSchema, SelfInfoSchema, type MqttServiceInfo, type SelfInfo } from './schema.js';
 
-export const DEFAULT_SUPERVISOR_URL = 'http://supervisor';
+const DEFAULT_SUPERVISOR_URL = 'http://supervisor';
 
 /**
  * Why a Supervisor call gave no data. `not_available` is the documented HTTP 400 of

@@ -20,7 +20,3 @@ export function formatDuration(seconds: number): string {
   const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
 }
-
-export function nowIso(): string {
-  return new Date().toISOString();
-}

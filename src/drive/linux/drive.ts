@@ -45,7 +45,7 @@ export interface LinuxDriveTimeouts {
   readonly close: number;
 }
 
-export const DEFAULT_LINUX_TIMEOUTS: LinuxDriveTimeouts = {
+const DEFAULT_LINUX_TIMEOUTS: LinuxDriveTimeouts = {
   status: 10_000,
   toc: 20_000,
   eject: 30_000,

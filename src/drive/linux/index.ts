@@ -1,5 +1,5 @@
 /** The real Linux optical drive (CD-ROM ioctls through koffi, the medium through the block device). */
-export { LinuxDrive, DEFAULT_LINUX_TIMEOUTS, type LinuxDriveOptions, type LinuxDriveTimeouts } from './drive.js';
+export { LinuxDrive, type LinuxDriveOptions, type LinuxDriveTimeouts } from './drive.js';
 export { LinuxDiscReader } from './reader.js';
 export { OpLane, type LaneRunOptions } from './lane.js';
 export { readSysfsIdentity, splitDevT, cleanInquiryString, type SysfsIdentity } from './sysfs.js';

@@ -22,7 +22,7 @@ export async function seenStates(page: Page): Promise<Seen[]> {
   return page.evaluate<Seen[]>('window.__seen');
 }
 
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;

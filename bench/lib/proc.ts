@@ -29,9 +29,3 @@ export async function cpuPercentOver(pid: number, seconds: number): Promise<numb
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   return (used / elapsed) * 100;
 }
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}

@@ -7,7 +7,7 @@ import { fileSectorSource, identifyDisc, type DiscIdentification } from '../../s
 import type { DiscKind, Toc } from '../../src/drive/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const POPULATE_SCRIPT = join(here, '..', 'fixtures', 'disc', 'udf-populate.sh');
+const POPULATE_SCRIPT = join(here, '..', 'fixtures', 'disc', 'udf-populate.sh');
 
 export async function makeTmpDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `disk2iso-${prefix}-`));

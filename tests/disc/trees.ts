@@ -1,6 +1,6 @@
 /** Folder trees the tests burn into images. */
 
-export const BDMT_ENG = `<?xml version="1.0" encoding="utf-8"?>
+const BDMT_ENG = `<?xml version="1.0" encoding="utf-8"?>
 <disclib xmlns="urn:BDA:bdmv;disclib" xmlns:di="urn:BDA:bdmv;discinfo">
   <di:discinfo>
     <di:date>2024-01-01</di:date>

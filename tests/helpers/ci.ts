@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'vitest';
 
-export const ON_CI = Boolean(process.env.CI);
+const ON_CI = Boolean(process.env.CI);
 export const IS_ROOT = process.getuid?.() === 0;
 
 /**
@@ -22,7 +22,7 @@ export function skipUnlessCi(ctx: TestContext, reason: string): never {
 }
 
 /** Whether `tool` is an executable on PATH or in the sbin folders (mkudffs, losetup live there). */
-export function hasTool(tool: string): boolean {
+function hasTool(tool: string): boolean {
   // The name is an argument of the shell, never part of its script.
   return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null', 'sh', tool], { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } }).status === 0;
 }

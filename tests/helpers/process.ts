@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
 /** Builds dist/ once if it is missing (CI builds before testing). */
 export async function ensureBuilt(): Promise<void> {

@@ -18,7 +18,7 @@ import { getBytes, GUEST_FILES_PORT, GUEST_WEB_PORT } from './rig.js';
 import type { Vm } from './vm.js';
 
 /** Where the rig's guest keeps its output (served by busybox httpd as /out). */
-export const GUEST_OUTPUT_DIR = '/media/disk2iso';
+const GUEST_OUTPUT_DIR = '/media/disk2iso';
 
 /**
  * Reads the core's /data/api contract files inside the guest over HTTP (busybox httpd serves

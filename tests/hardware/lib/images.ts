@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { mkudffs, populateUdf, writeTree } from '../../disc/helpers.js';
 
 /** A single-layer DVD: 2 295 104 sectors of 2048 bytes. */
-export const DVD_BYTES = 2_295_104 * 2048;
+const DVD_BYTES = 2_295_104 * 2048;
 /** A single-layer Blu-ray: 12 219 392 sectors of 2048 bytes. */
-export const BD_BYTES = 12_219_392 * 2048;
+const BD_BYTES = 12_219_392 * 2048;
 
 /**
  * A sparse, full-size UDF image (mkudffs on a truncated file) with `files` copied in by the

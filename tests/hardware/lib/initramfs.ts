@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 
 /** Kernel modules the guest needs (dependencies are added from modules.dep). */
-export const GUEST_MODULES = ['sr_mod', 'virtio_pci', 'virtio_scsi', 'virtio_net'] as const;
+const GUEST_MODULES = ['sr_mod', 'virtio_pci', 'virtio_scsi', 'virtio_net'] as const;
 
 export interface GuestKernel {
   readonly image: string;

@@ -8,7 +8,7 @@ export interface QmpEvent {
   readonly timestamp?: { seconds: number; microseconds: number };
 }
 
-export class QmpError extends Error {
+class QmpError extends Error {
   constructor(
     readonly command: string,
     readonly errorClass: string,

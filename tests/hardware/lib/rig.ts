@@ -14,7 +14,7 @@ export const GUEST_WEB_PORT = 8099;
 export const GUEST_PROBE_PORT = 8098;
 export const GUEST_FILES_PORT = 8080;
 
-export async function workDir(name: string): Promise<string> {
+async function workDir(name: string): Promise<string> {
   const dir = join(WORK, name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -91,7 +91,7 @@ async function newestSource(dir: string): Promise<number> {
 }
 
 /** The built app (dist/): `npm run build` when it is missing or older than src/. */
-export async function ensureBuilt(): Promise<void> {
+async function ensureBuilt(): Promise<void> {
   const cli = join(REPO, 'dist/cli.js');
   if (!existsSync(cli) || (await stat(cli)).mtimeMs < (await newestSource(join(REPO, 'src')))) {
     await execa(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: REPO, reject: false });

@@ -14,10 +14,10 @@ export const GUEST_AGENT_PORT = 8090;
 export const GUEST_MQTT_PORT = 1883;
 
 /** The slug the Supervisor gives an add-on from a repository: `<repository hash>_<slug>`. */
-export const ADDON_SLUG = '5c53de3b_disk2iso';
+const ADDON_SLUG = '5c53de3b_disk2iso';
 
 /** Docker's default capability set (moby's oci/caps defaults); the add-on asks for no more. */
-export const DOCKER_CAPABILITIES = [
+const DOCKER_CAPABILITIES = [
   'chown', 'dac_override', 'fsetid', 'fowner', 'mknod', 'net_raw', 'setgid', 'setuid', 'setfcap',
   'setpcap', 'net_bind_service', 'sys_chroot', 'kill', 'audit_write',
 ] as const;
@@ -34,7 +34,7 @@ exec switch_root /newroot /rig/rig-init
 `;
 
 /** A small initramfs (busybox, the modules above) that mounts /dev/vda and runs /rig/rig-init there. */
-export async function buildBootInitramfs(workDir: string, kernel: GuestKernel): Promise<string> {
+async function buildBootInitramfs(workDir: string, kernel: GuestKernel): Promise<string> {
   const root = join(workDir, 'boot-initramfs');
   await rm(root, { recursive: true, force: true });
   for (const dir of ['bin', 'proc', 'dev', 'lib/rig-modules']) await mkdir(join(root, dir), { recursive: true });
@@ -58,7 +58,7 @@ export async function buildBootInitramfs(workDir: string, kernel: GuestKernel): 
  * The profile as the Supervisor loads it (supervisor/utils/apparmor.py adjust_profile): the name
  * on the `profile` line is replaced by the add-on's slug, nothing else changes.
  */
-export function adjustProfile(text: string, slug: string): string {
+function adjustProfile(text: string, slug: string): string {
   return text
     .split('\n')
     .map((line) => {
@@ -69,7 +69,7 @@ export function adjustProfile(text: string, slug: string): string {
 }
 
 /** `ENV` of the Dockerfile's last stage, as Docker hands it to the container. */
-export function dockerfileEnvironment(dockerfile: string): Record<string, string> {
+function dockerfileEnvironment(dockerfile: string): Record<string, string> {
   const joined = dockerfile.replace(/\\\n/g, ' ');
   const stages = joined.split(/^FROM /m);
   const last = stages.at(-1) ?? '';

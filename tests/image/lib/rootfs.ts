@@ -9,20 +9,20 @@ export const IMAGE_WORK = join(REPO, 'tests/image/work');
 const GUEST = join(REPO, 'tests/image/guest');
 
 /** What ghcr.io/home-assistant/base-debian:trixie adds to debian:trixie-slim (its debian/Dockerfile). */
-export const BASE_DEBIAN_PACKAGES = ['bash', 'jq', 'tzdata', 'curl', 'ca-certificates', 'xz-utils'] as const;
+const BASE_DEBIAN_PACKAGES = ['bash', 'jq', 'tzdata', 'curl', 'ca-certificates', 'xz-utils'] as const;
 
 /**
  * Guest-only packages, installed after the image's size is taken: AppArmor's parser and aa-exec
  * (the host side of Docker's profile handling), s6 for the stand-in init, a broker in the role of
  * the Mosquitto add-on, `ip` and `mount` for the guest's own set-up. None of them is in the shipped image.
  */
-export const RIG_PACKAGES = ['apparmor', 's6', 'mosquitto', 'iproute2', 'mount'] as const;
+const RIG_PACKAGES = ['apparmor', 's6', 'mosquitto', 'iproute2', 'mount'] as const;
 
 /** Like debian:trixie-slim, documentation is not installed. */
 const SLIM_EXCLUDES = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/info/*', '/usr/share/lintian/*'];
 
 /** The image's runtime packages, read through the same script the Dockerfile uses. */
-export async function imagePackages(): Promise<string[]> {
+async function imagePackages(): Promise<string[]> {
   const { stdout } = await execa(join(REPO, 'scripts/image-packages.sh'), [join(REPO, 'image/packages.txt')]);
   return stdout.split('\n').filter(Boolean);
 }

@@ -7,7 +7,7 @@ export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readContractFile, readContractValue, type ReadResult } from './read.js';
 export { EventLogWriter, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
 export { EventLogTail } from './event-tail.js';
-export { addHistoryEntry, countArchived, emptyHistory, salvageHistory, DEFAULT_HISTORY_LIMIT, type SalvagedHistory } from './history.js';
+export { addHistoryEntry, countArchived, emptyHistory, salvageHistory, type SalvagedHistory } from './history.js';
 export {
   ControlCommandSchema,
   accepted,

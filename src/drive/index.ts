@@ -2,19 +2,9 @@
 export * from './types.js';
 export { DriveReadError, DriveOperationError } from './errors.js';
 export { SimulatedDrive } from './simulated.js';
-export {
-  SimStateSchema,
-  readSimState,
-  updateSimState,
-  simInsert,
-  simRemoveDisc,
-  simReset,
-  simPaths,
-  trayImage,
-  type SimState,
-} from './simulated-state.js';
+export { readSimState, updateSimState, simInsert, simRemoveDisc, simReset, trayImage, type SimState } from './simulated-state.js';
 export { createDrive } from './factory.js';
 /** Readers still closing behind a stuck read; a close that waits at most a moment. */
-export { ClosingReaders, closeWithin } from './closing-readers.js';
+export { closeWithin } from './closing-readers.js';
 /** Page-aligned buffers (O_DIRECT, whole FUSE requests). */
 export { alignedBuffer, alignedOffset, PAGE_ALIGNMENT } from './aligned.js';

@@ -2,13 +2,12 @@
 export { DriveMachine, type DriveMachineDeps } from './drive-machine.js';
 export { ContractStore } from './contract-store.js';
 export { MachineControl } from './control.js';
-export { machineOptions, checksumList, type MachineOptions } from './options.js';
+export { machineOptions, type MachineOptions } from './options.js';
 export { reconcileDrive, removeOrphanPartials } from './reconcile.js';
 export { RuntimeSwitches, runtimeSwitchesPath } from './runtime-switches.js';
 export { nextStateOnPoll, pollIntervalFor, defaultMessage } from './transitions.js';
 export { sizeToCopy } from './analyze.js';
-export { jobIdFor, type ResumeCandidate } from './copy-job.js';
-export { albumLabel } from './methods.js';
+export type { ResumeCandidate } from './copy-job.js';
 /** The copy method for a disc from the options and the tools found at start-up (pure), and the summary of it for system.json. */
-export { chooseMethod, methodNotesInEffect, methodsInEffect, notesOf, type CopyMethod, type MethodNotes, type MethodDisc, type MethodError, type MethodOptions } from './method-choice.js';
+export { chooseMethod, methodNotesInEffect, methodsInEffect, type CopyMethod, type MethodNotes, type MethodDisc, type MethodError, type MethodOptions } from './method-choice.js';
 export type { MachineEvents } from './events.js';

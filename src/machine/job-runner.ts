@@ -120,7 +120,7 @@ export async function recordOutcome(store: ContractStore, driveId: string, jobId
   });
 }
 
-export function jobEventType(result: JobOutcome['result']): EventType {
+function jobEventType(result: JobOutcome['result']): EventType {
   switch (result) {
     case 'success':
     case 'degraded':

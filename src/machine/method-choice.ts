@@ -79,7 +79,7 @@ function withNotes(method: WithoutWarnings<CopyMethod>, notes: readonly CodedMes
 }
 
 /** The coded warnings of a method `chooseMethod` returned (none for one built elsewhere). */
-export function notesOf(method: CopyMethod): readonly CodedMessage[] {
+function notesOf(method: CopyMethod): readonly CodedMessage[] {
   return NOTES.get(method) ?? [];
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,40 @@ describe('audio CD rip (cdparanoia replaced by a fixture)', () => {
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'stalled', imagePath: null });
     expect(await listDir(out)).toEqual([]);
+  });
+
+  it.each([1, 2])('encodes track N while track N+1 is read (%i encoder(s)), never a track not yet read', async (parallelism) => {
+    // A flac that starts only once the reader has begun the next track: a rip that read and
+    // encoded in turn would wait here (it records "waited-out" after 20 s and encodes anyway).
+    const bin = join(dir, `overlap-bin-${parallelism}`);
+    await mkdir(bin, { recursive: true });
+    const marks = join(bin, 'marks.log');
+    const realFlac = (await execa('which', ['flac'])).stdout;
+    const script = [
+      '#!/bin/sh',
+      'n=""; total=""',
+      'for a in "$@"; do case "$a" in TRACKNUMBER=*) n="${a#TRACKNUMBER=}";; TRACKTOTAL=*) total="${a#TRACKTOTAL=}";; esac; done',
+      `echo "encode $n" >> '${marks}'`,
+      'if [ "$n" != "$total" ]; then',
+      '  next=$((n + 1)); i=0',
+      `  until grep -qF -- '"-w","'"$next"'"' '${log}' 2>/dev/null; do i=$((i + 1)); if [ $i -gt 400 ]; then echo "waited-out $n" >> '${marks}'; break; fi; sleep 0.05; done`,
+      'fi',
+      `exec '${realFlac}' "$@"`,
+    ].join('\n');
+    await writeFile(join(bin, 'flac'), `${script}\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}${delimiter}${FIXTURES}${delimiter}${savedPath ?? ''}`;
+    try {
+      const target = join(dir, `overlap-${parallelism}`, 'Album');
+      const result = await runAudioRip(request(target, { parallelism }).req);
+      expect(result.outcome).toBe('success');
+    } finally {
+      process.env.PATH = `${FIXTURES}${delimiter}${savedPath ?? ''}`;
+    }
+    const lines = (await readFile(marks, 'utf8')).trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('waited-out'))).toEqual([]);
+    expect(lines.sort()).toEqual(['encode 1', 'encode 2', 'encode 3', 'encode 4', 'encode 5']);
+    // Each track was read before it was encoded: cdparanoia ran in track order, one run per track.
+    expect((await runs(log)).map((r) => r.args[4])).toEqual(['1', '2', '3', '4', '5']);
   });
 
   it('reports sectors cdparanoia had to skip as a degraded rip', async () => {

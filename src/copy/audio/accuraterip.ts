@@ -10,9 +10,17 @@ import { LEAD_IN_SECTORS, SECTORS_PER_SECOND } from './tracks.js';
  * `disc/fingerprint.py`, `disc/database.py` and `doc/data_track.md` (Enhanced and mixed-mode CDs).
  */
 
+function wordsOf(chunk: Buffer, words: number): Uint32Array {
+  const out = new Uint32Array(words);
+  for (let i = 0; i < words; i++) out[i] = chunk.readUInt32LE(i * 4);
+  return out;
+}
+
 export const ACCURATERIP_BASE_URL = 'http://www.accuraterip.com/accuraterip';
 /** 5 sectors of stereo samples: what the first track skips at its start and the last at its end. */
 const EDGE_SAMPLES = 5 * 588;
+/** Samples are read as native 32-bit words where that is little-endian (x86, ARM), else decoded. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** A dBAR answer holds a few responses of 13 + 9 × 99 bytes; anything larger is not one. */
 const MAX_DBAR_BYTES = 1024 * 1024;
 
@@ -37,22 +45,28 @@ export class AccurateRipSum {
   /** Feeds PCM; `chunk` must hold whole samples (a multiple of 4 bytes). */
   update(chunk: Buffer): void {
     const words = chunk.length >>> 2;
-    let lo = this.#lo;
+    const samples = LITTLE_ENDIAN && chunk.byteOffset % 4 === 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset, words) : wordsOf(chunk, words);
+    let lo = this.#lo | 0;
     let hi = this.#hi;
     let m = this.#position;
+    const from = this.#from;
+    const to = this.#to;
     for (let i = 0; i < words; i++) {
       m++;
-      if (m < this.#from || m > this.#to) continue;
-      const value = chunk.readUInt32LE(i * 4);
-      // The 64-bit product value × m in two exact halves (m < 2^28 for any CD track).
-      const low16 = (value & 0xffff) * m;
-      const high16 = (value >>> 16) * m;
-      const lowWord = (high16 % 0x10000) * 0x10000 + low16;
-      lo = (lo + lowWord) % 0x1_0000_0000;
-      hi = (hi + Math.floor(high16 / 0x10000) + Math.floor(lowWord / 0x1_0000_0000)) % 0x1_0000_0000;
+      if (m < from || m > to) continue;
+      const value = samples[i] ?? 0;
+      // Low half: exact in 32-bit integer arithmetic. High half: value × m (< 2^60) in two
+      // exact double halves, value = vh·2^16 + vl (m < 2^28 for any CD track).
+      lo = (lo + Math.imul(value, m)) | 0;
+      const a = (value >>> 16) * m;
+      const aHigh = Math.floor(a / 65_536);
+      const low = (a - aHigh * 65_536) * 65_536 + (value & 0xffff) * m;
+      hi += aHigh + Math.floor(low / 4_294_967_296);
+      // Keep the sum exact: reduce well before 2^53 (each step adds < 2^29).
+      if (hi >= 2 ** 52) hi %= 4_294_967_296;
     }
-    this.#lo = lo;
-    this.#hi = hi;
+    this.#lo = lo >>> 0;
+    this.#hi = hi % 4_294_967_296;
     this.#position = m;
   }
 

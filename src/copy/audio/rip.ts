@@ -45,7 +45,7 @@ export interface AudioRipRequest {
   label?: string | null;
   /** Look the disc up in the AccurateRip database (null/absent: not looked up). Never fails the rip. */
   accurateRip?: { baseUrl?: string; timeoutMs: number } | null;
-  /** Encoders running at once beside the reader (default: the machine's cores). */
+  /** Encoders running at once beside the reader (default: the machine's cores, os.availableParallelism()). */
   parallelism?: number;
 }
 
@@ -156,9 +156,12 @@ async function ripTracks(
   const settle = async (): Promise<void> => {
     await Promise.allSettled([...pending]);
   };
+  const encoders = new Slots(parallelism);
   try {
     for (const [i, track] of tracks.entries()) {
-      while (pending.size >= parallelism) await job.guard.race(Promise.race(pending));
+      // One more track may wait for an encoder while `parallelism` encode: the reader never
+      // idles behind the encoders by more than that, and WAVs never pile up.
+      while (pending.size > parallelism) await job.guard.race(Promise.race(pending));
       job.guard.throwIfStopped();
       const n = track.number;
       const trackBytes = track.sectors * AUDIO_SECTOR_BYTES;
@@ -193,7 +196,7 @@ async function ripTracks(
       before += trackBytes;
 
       const position = { first: i === 0, last: i === tracks.length - 1 };
-      const task = finishTrack(req, job, folder, track, wav, position, tracks.length).then((done) => {
+      const task = finishTrack(req, job, folder, track, wav, position, tracks.length, encoders).then((done) => {
         results[i] = { ...done, bad_sectors: skipped };
       });
       // A failed encode stops the guard (the reader is killed); the loop sees it on its next check.
@@ -223,6 +226,7 @@ async function finishTrack(
   wav: string,
   position: { first: boolean; last: boolean },
   count: number,
+  encoders: Slots,
 ): Promise<Omit<RippedTrack, 'bad_sectors'>> {
   const n = track.number;
   const sums = await trackChecksums(wav, WAV_HEADER_BYTES, position, job.guard);
@@ -232,8 +236,32 @@ async function finishTrack(
   if (command === null) {
     await outputOp('rename', wav, () => rename(wav, out));
   } else {
-    await runTool({ ...command, purpose: `encoding track ${n} of ${count}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) }, job.guard, req.logger);
+    await encoders.run(() =>
+      runTool({ ...command, purpose: `encoding track ${n} of ${count}`, failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) }, job.guard, req.logger),
+    );
     await rm(wav, { force: true });
   }
   return { number: n, file: fileName, sectors: Math.round(sums.pcmBytes / AUDIO_SECTOR_BYTES), crc32: sums.crc32, ar_v1: sums.v1, ar_v2: sums.v2 };
+}
+
+/** At most `size` encoders at once; the rest wait in order. */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
 }

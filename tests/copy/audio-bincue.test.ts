@@ -133,6 +133,14 @@ describe('audio rip of a BIN/CUE by the real cd-paranoia and flac', () => {
     expect(joined.equals(bin.subarray(disc.toc.tracks[0]!.start * 2352))).toBe(true);
   });
 
+  it('without CD-TEXT or MusicBrainz names: generic "Track NN" files and titles', async () => {
+    const target = join(dir, 'out', 'nameless');
+    const result = await runAudioRip(request(target, { metadata: null, checksums: [] }));
+    expect(result.outcome).toBe('success');
+    expect(await listDir(target)).toEqual(['Track 01.flac', 'Track 02.flac', 'Track 03.flac', 'nameless.cue', 'nameless.log']);
+    expect(await tags(join(target, 'Track 02.flac'))).toEqual({ TITLE: 'Track 02', TRACKNUMBER: '2', TRACKTOTAL: '3' });
+  });
+
   it('not in the database, or the database unreachable: the rip still succeeds and says so per track', async () => {
     const missing = await runAudioRip(request(join(dir, 'out', 'missing'), { accurateRip: { baseUrl: `${server.baseUrl}/elsewhere`, timeoutMs: 5000 } }));
     expect(missing.outcome).toBe('success');

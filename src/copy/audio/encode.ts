@@ -18,7 +18,8 @@ export function trackTags(metadata: AlbumMetadata | null, number: number, tracks
     const text = cleanText(value);
     if (text !== null) tags[key] = text;
   };
-  put('TITLE', track?.title);
+  // Without a name from MusicBrainz or CD-TEXT a player still shows something: the generic title.
+  put('TITLE', track?.title ?? `Track ${String(number).padStart(2, '0')}`);
   put('ARTIST', track?.artist ?? metadata?.artist);
   put('ALBUM', metadata?.album);
   put('ALBUMARTIST', metadata?.artist);

@@ -40,6 +40,9 @@ export const COMMAND_POLICY: Readonly<Record<ControlAction, ActionRule>> = {
   },
   // A setting, not an action on the disc: always accepted.
   set_auto_copy: { states: DRIVE_STATES, job: 'any', needsDrive: false, endsJob: false },
+  // Settings too; a running copy keeps what it started with, the next one uses the new value.
+  set_duplicate_policy: { states: DRIVE_STATES, job: 'any', needsDrive: false, endsJob: false },
+  set_checksum: { states: DRIVE_STATES, job: 'any', needsDrive: false, endsJob: false },
 };
 
 export const CONTROL_ACTIONS = Object.keys(COMMAND_POLICY) as ControlAction[];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CodedMessage, MessageCode, MessageParams } from './messages.js';
+import { CHECKSUM_CHOICES, DUPLICATE_POLICIES } from './schema.js';
 
 /**
  * Commands the core accepts through its control API (web UI, MQTT bridge, scripts).
@@ -11,6 +12,8 @@ export const ControlCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('cancel') }).strict(),
   z.object({ action: z.literal('start') }).strict(),
   z.object({ action: z.literal('set_auto_copy'), enabled: z.boolean() }).strict(),
+  z.object({ action: z.literal('set_duplicate_policy'), policy: z.enum(DUPLICATE_POLICIES) }).strict(),
+  z.object({ action: z.literal('set_checksum'), checksum: z.enum(CHECKSUM_CHOICES) }).strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommandSchema>;
 export type ControlAction = ControlCommand['action'];

@@ -67,6 +67,8 @@ export const MESSAGE_TEXTS = {
   cmd_copy_requested: 'copy requested',
   cmd_auto_copy_on: 'auto-copy on',
   cmd_auto_copy_off: 'auto-copy off',
+  cmd_duplicate_policy_set: 'duplicate policy {policy}',
+  cmd_checksum_set: 'checksum {checksum}',
   cmd_ejected: 'ejected',
   cmd_eject_failed: 'eject failed: {error}',
   cmd_close_tray_failed: 'closing the tray failed: {error}',

@@ -22,7 +22,7 @@ export interface MachineOptions {
   readonly progressIntervalMs: number;
 }
 
-function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {
+export function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {
   switch (option) {
     case 'sha256':
       return ['sha256'];
@@ -33,6 +33,13 @@ function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {
     case 'none':
       return [];
   }
+}
+
+/** The checksum option that gives `list` (the inverse of checksumList). */
+export function checksumChoiceOf(list: readonly ('sha256' | 'md5')[]): Config['checksum'] {
+  const sha = list.includes('sha256');
+  const md5 = list.includes('md5');
+  return sha && md5 ? 'both' : sha ? 'sha256' : md5 ? 'md5' : 'none';
 }
 
 export function machineOptions(config: Config): MachineOptions {

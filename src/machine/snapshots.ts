@@ -2,6 +2,7 @@ import {
   SCHEMA_VERSION,
   type Attributes,
   type BadRange,
+  type ChecksumChoice,
   type Checksums,
   type CodedMessage,
   type CopyPhase,
@@ -9,6 +10,7 @@ import {
   type DriveInfo,
   type DriveState,
   type DriveStatus,
+  type DuplicatePolicy,
   type Progress,
 } from '../contract/index.js';
 
@@ -24,6 +26,8 @@ export function statusSnapshot(args: {
   autoCopy: boolean;
   jobId: string | null;
   heartbeatMs: number;
+  duplicatePolicy?: DuplicatePolicy;
+  checksum?: ChecksumChoice;
 }): DriveStatus {
   return {
     schema_version: SCHEMA_VERSION,
@@ -36,6 +40,8 @@ export function statusSnapshot(args: {
     message_params: args.message.params,
     drive: args.drive,
     auto_copy: args.autoCopy,
+    ...(args.duplicatePolicy ? { duplicate_policy: args.duplicatePolicy } : {}),
+    ...(args.checksum ? { checksum: args.checksum } : {}),
     job_id: args.jobId,
     heartbeat: new Date().toISOString(),
     heartbeat_interval_s: args.heartbeatMs / 1000,

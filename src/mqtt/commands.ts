@@ -1,6 +1,6 @@
 import { ControlClient, ControlCommandSchema, type ControlCommand } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
-import { BUTTON_COMMANDS, SWITCH_COMMANDS, type ButtonCommand, type SwitchCommand } from './topics.js';
+import { BUTTON_COMMANDS, SELECT_COMMANDS, SWITCH_COMMANDS, type ButtonCommand, type SelectCommand, type SwitchCommand } from './topics.js';
 
 export type ParsedCommand =
   | { ok: true; drive: string; command: ControlCommand }
@@ -13,6 +13,19 @@ function isButton(name: string): name is ButtonCommand {
 }
 function isSwitch(name: string): name is SwitchCommand {
   return (SWITCH_COMMANDS as readonly string[]).includes(name);
+}
+function isSelect(name: string): name is SelectCommand {
+  return (SELECT_COMMANDS as readonly string[]).includes(name);
+}
+
+/** A select's option (as HA sends it) → the control command that sets it; the schema validates the value. */
+function selectCommand(name: SelectCommand, option: string): unknown {
+  switch (name) {
+    case 'duplicate_policy':
+      return { action: 'set_duplicate_policy', policy: option };
+    case 'checksum':
+      return { action: 'set_checksum', checksum: option };
+  }
 }
 
 /**
@@ -40,6 +53,11 @@ export function parseCommand(
       return { ok: false, reason: 'bad_payload', detail: `expected ON or OFF, got ${JSON.stringify(payload.toString('utf8'))}` };
     }
     command = { action: 'set_auto_copy', enabled: text === 'ON' };
+  } else if (isSelect(target.name)) {
+    const option = payload.toString('utf8').trim();
+    command = selectCommand(target.name, option);
+    const parsed = ControlCommandSchema.safeParse(command);
+    if (!parsed.success) return { ok: false, reason: 'bad_payload', detail: `${JSON.stringify(option)} is not an option of ${target.name}` };
   } else {
     return { ok: false, reason: 'unknown_command', detail: `unknown command "${target.name}"` };
   }

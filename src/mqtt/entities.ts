@@ -1,4 +1,4 @@
-import { DISC_TYPES, DRIVE_STATES, JOB_EVENT_TYPES, JOB_RESULTS, type DriveState } from '../contract/index.js';
+import { CHECKSUM_CHOICES, DISC_TYPES, DRIVE_STATES, DUPLICATE_POLICIES, JOB_EVENT_TYPES, JOB_RESULTS, type DriveState } from '../contract/index.js';
 import type {
   BinarySensorComponent,
   EntityCategory,
@@ -235,6 +235,28 @@ export const DRIVE_ENTITIES: readonly EntityDescriptor[] = [
     command: 'auto_copy',
     source: 'status',
     value_template: "{{ 'ON' if value_json.auto_copy else 'OFF' }}",
+    entity_category: 'config',
+  },
+  {
+    platform: 'select',
+    key: 'duplicate_policy',
+    name: 'Duplicate policy',
+    icon: 'mdi:content-duplicate',
+    command: 'duplicate_policy',
+    source: 'status',
+    value_template: '{{ value_json.duplicate_policy }}',
+    options: DUPLICATE_POLICIES,
+    entity_category: 'config',
+  },
+  {
+    platform: 'select',
+    key: 'checksum',
+    name: 'Checksum',
+    icon: 'mdi:shield-check-outline',
+    command: 'checksum',
+    source: 'status',
+    value_template: '{{ value_json.checksum }}',
+    options: CHECKSUM_CHOICES,
     entity_category: 'config',
   },
   {

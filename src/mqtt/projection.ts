@@ -24,6 +24,8 @@ export function statusPayload(status: DriveStatus): StatusPayload {
     since: status.since,
     message: status.message,
     auto_copy: status.auto_copy,
+    duplicate_policy: status.duplicate_policy ?? null,
+    checksum: status.checksum ?? null,
     drive_present: status.drive.present,
     path: status.drive.path,
     vendor: status.drive.vendor,

@@ -1,4 +1,4 @@
-import type { ControlAction, CopyPhase, DiscType, DriveState, JobResult } from '../contract/index.js';
+import type { ChecksumChoice, ControlAction, CopyPhase, DiscType, DriveState, DuplicatePolicy, JobResult } from '../contract/index.js';
 import type { DeviceDiscoveryPayload } from './discovery-types.js';
 
 export type Availability = 'online' | 'offline';
@@ -10,6 +10,9 @@ export interface StatusPayload {
   since: string;
   message: string;
   auto_copy: boolean;
+  /** The drive's duplicate policy and checksum choice in effect (null from a core that does not say). */
+  duplicate_policy: DuplicatePolicy | null;
+  checksum: ChecksumChoice | null;
   drive_present: boolean;
   path: string;
   vendor: string | null;

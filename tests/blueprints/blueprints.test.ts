@@ -48,7 +48,7 @@ function checkBlueprint(doc: unknown): { problems: string[]; inputs: Map<string,
   if (bp.homeassistant !== undefined) {
     const ha = bp.homeassistant;
     if (!isObject(ha) || Object.keys(ha).some((k) => k !== 'min_version')) problems.push('blueprint.homeassistant may only hold min_version');
-    else if (ha.min_version !== undefined && !/^\d{4}\.\d{1,2}\.\d+$/.test(String(ha.min_version))) problems.push('min_version must be major.minor.patch');
+    else if (ha.min_version !== undefined && !(typeof ha.min_version === 'string' && /^\d{4}\.\d{1,2}\.\d+$/.test(ha.min_version))) problems.push('min_version must be major.minor.patch');
   }
   const walk = (map: unknown, where: string, sectionAllowed: boolean) => {
     if (!isObject(map)) {

@@ -45,7 +45,7 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
 
   it('covers the 12 states with and without a job and a drive', () => {
     expect(contexts).toHaveLength(12 * 4);
-    expect(CONTROL_ACTIONS.sort()).toEqual(['cancel', 'close_tray', 'eject', 'set_auto_copy', 'start']);
+    expect(CONTROL_ACTIONS.sort()).toEqual(['cancel', 'close_tray', 'eject', 'set_auto_copy', 'set_checksum', 'set_duplicate_policy', 'start']);
   });
 
   for (const ctx of contexts) {
@@ -54,7 +54,8 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
       const html = await renderCard(DriveCard({ view: { id: 'sim0', status, progress: null, attributes: null }, t, lang: 'en' }));
       for (const action of CONTROL_ACTIONS) {
         const verdict = commandVerdict(action, ctx);
-        expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
+        // The duplicate policy and checksum are set from Home Assistant (select entities) or the API: no card control.
+        if (action !== 'set_duplicate_policy' && action !== 'set_checksum') expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
         expect(browser.allows(status, action), `script ${action}`).toBe(verdict.allowed);
         expect(browser.asksFirst(status, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);
       }

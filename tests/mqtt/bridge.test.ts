@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DriveState } from '../../src/contract/index.js';
-import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
+import { DRIVE_ENTITIES, startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
 import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
 import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, waitFor } from './support.js';
@@ -70,9 +70,9 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
       const payload = JSON.parse(msg.payload) as { device: { identifiers: string[] }; origin: { name: string }; components: Record<string, unknown> };
       expect(payload.device.identifiers).toEqual([`disk2iso_${drive}`]);
       expect(payload.origin.name).toBe('disk2iso');
-      expect(Object.keys(payload.components)).toHaveLength(21);
+      expect(Object.keys(payload.components)).toHaveLength(DRIVE_ENTITIES.length);
     }
-    expect(seen.size).toBe(42);
+    expect(seen.size).toBe(2 * DRIVE_ENTITIES.length);
     await waitFor(() => recorder.last('disk2iso/sr0/availability') === 'online', { message: 'drive online' });
     await waitFor(() => recorder.last('disk2iso/sr0/state') === 'waiting_for_media', { message: 'initial state from status.json' });
     expect(recorder.json('disk2iso/sr0/status')).toMatchObject({ state: 'waiting_for_media', auto_copy: true, vendor: 'TSSTcorp' });
@@ -151,11 +151,13 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     await client.publishAsync('disk2iso/sr0/command/self_destruct', 'PRESS', { qos: 1 });
     await client.publishAsync('disk2iso/sr9/command/eject', 'PRESS', { qos: 1 });
     await client.publishAsync('disk2iso/sr0/command/start', 'PRESS', { qos: 1 });
-    await waitFor(() => control.commands.length === 3, { message: 'three valid commands' });
+    await client.publishAsync('disk2iso/sr0/command/duplicate_policy', 'skip', { qos: 1 });
+    await waitFor(() => control.commands.length === 4, { message: 'four valid commands' });
     expect(control.commands).toEqual([
       { drive: 'sr0', command: { action: 'eject' } },
       { drive: 'sr0', command: { action: 'set_auto_copy', enabled: false } },
       { drive: 'sr0', command: { action: 'start' } },
+      { drive: 'sr0', command: { action: 'set_duplicate_policy', policy: 'skip' } },
     ]);
     expect(control.rejected).toEqual([]);
     const warnings = lines.filter((l) => l.level === 40).map((l) => l.msg);

@@ -14,6 +14,13 @@ describe('parseCommand', () => {
     expect(parse('auto_copy', 'off')).toEqual({ ok: true, drive: 'sr0', command: { action: 'set_auto_copy', enabled: false } });
   });
 
+  it('maps a select option to the setting command; an option that is not offered is refused', () => {
+    expect(parse('duplicate_policy', 'skip')).toEqual({ ok: true, drive: 'sr0', command: { action: 'set_duplicate_policy', policy: 'skip' } });
+    expect(parse('checksum', 'both')).toEqual({ ok: true, drive: 'sr0', command: { action: 'set_checksum', checksum: 'both' } });
+    expect(parse('checksum', 'crc32')).toMatchObject({ ok: false, reason: 'bad_payload', detail: '"crc32" is not an option of checksum' });
+    expect(parse('duplicate_policy', 'skip', true)).toMatchObject({ ok: false, reason: 'retained' });
+  });
+
   it('never acts on a retained message (a stale PRESS replayed after a reconnect)', () => {
     expect(parse('eject', 'PRESS', true)).toMatchObject({ ok: false, reason: 'retained' });
   });

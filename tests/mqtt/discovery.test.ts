@@ -105,7 +105,7 @@ describe('buildDiscovery (pure)', () => {
       [
         'state', 'progress', 'read_speed', 'eta', 'finishes_at', 'disc_label', 'disc_type', 'disc_size', 'bad_sectors', 'last_image',
         'last_result', 'discs_archived', 'disc_present', 'copying', 'problem', 'eject', 'cancel', 'start',
-        'close_tray', 'auto_copy', 'job_event',
+        'close_tray', 'auto_copy', 'duplicate_policy', 'checksum', 'job_event',
       ].sort(),
     );
     for (const [key, c] of Object.entries(components)) {
@@ -140,6 +140,16 @@ describe('buildDiscovery (pure)', () => {
       state_topic: 'disk2iso/sr0/status',
       entity_category: 'config',
     });
+    expect(c.duplicate_policy).toMatchObject({
+      platform: 'select',
+      command_topic: 'disk2iso/sr0/command/duplicate_policy',
+      state_topic: 'disk2iso/sr0/status',
+      value_template: '{{ value_json.duplicate_policy }}',
+      options: ['suffix', 'skip', 'overwrite'],
+      entity_category: 'config',
+      retain: false,
+    });
+    expect(c.checksum).toMatchObject({ platform: 'select', command_topic: 'disk2iso/sr0/command/checksum', options: ['sha256', 'md5', 'both', 'none'], entity_category: 'config' });
     expect(c.job_event).toMatchObject({ platform: 'event', state_topic: 'disk2iso/sr0/event', event_types: [...JOB_EVENT_TYPES] });
   });
 

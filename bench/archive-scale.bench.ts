@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { expect, it } from 'vitest';
+import { parseOptions } from '../src/config/index.js';
+import { apiPaths, DriveStatusSchema, readContractValue } from '../src/contract/index.js';
+import { writeImageMetadata } from '../src/copy/index.js';
+import { simReset } from '../src/drive/index.js';
+import { ADDON_NODE_FLAGS, freePort } from '../tests/helpers/process.js';
+import { waitFor } from '../tests/web/fixtures.js';
+import { rssMiB } from './lib/proc.js';
+
+/**
+ * The archive at collection scale: 10,000 images (sparse 700 MiB files with their `.sha256` and
+ * `.disk2iso.json` records) in the output folder, the real core started on it (`disk2iso run`,
+ * built from this tree into bench/work, with the add-on's V8 flags). Prints the index build time
+ * at start (first start: from the records; second start: from the index log), the time and bytes
+ * of the first Archive page, of a search and of api/archive, and the core's RSS after 50 page loads.
+ */
+const IMAGES = Number(process.env.ARCHIVE_SCALE_IMAGES ?? 10_000);
+const IMAGE_BYTES = 700 * 1024 * 1024;
+const PAGE_LOADS = 50;
+const WORK = join(process.cwd(), 'bench', 'work', 'archive-scale');
+const DIST = join(process.cwd(), 'bench', 'work', 'archive-scale-dist');
+const GROUPS = ['data', 'dvd', 'bluray', 'audio'] as const;
+
+function zeroSha256(bytes: number): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.alloc(8 * 1024 * 1024);
+  for (let done = 0; done < bytes; done += chunk.length) hash.update(done + chunk.length <= bytes ? chunk : chunk.subarray(0, bytes - done));
+  return hash.digest('hex');
+}
+
+async function fillOutputFolder(out: string): Promise<void> {
+  const sha = zeroSha256(IMAGE_BYTES);
+  for (const group of GROUPS) await mkdir(join(out, group), { recursive: true });
+  const words = ['Holiday', 'Wedding', 'Backup', 'Photos', 'Games', 'Music', 'Movie', 'Install', 'Archive', 'Project'];
+  const start = Date.UTC(2015, 0, 1);
+  for (let i = 0; i < IMAGES; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, IMAGES - i) }, async (_, k) => {
+        const n = i + k;
+        const name = `${words[n % words.length]!.toUpperCase()}_${String(n).padStart(5, '0')}.iso`;
+        const image = join(out, GROUPS[n % 3]!, name);
+        const handle = await open(image, 'w');
+        await handle.truncate(IMAGE_BYTES); // sparse: the size of a CD image, no blocks on disk
+        await handle.close();
+        await writeFile(`${image}.sha256`, `${sha}  ${name}\n`);
+        await writeImageMetadata(image, {
+          fingerprint: createHash('sha256').update(name).digest('hex'),
+          label: `${words[n % words.length]} ${n}`,
+          disc_type: n % 3 === 1 ? 'dvd-video' : n % 3 === 2 ? 'bd-rom' : 'cd-rom',
+          created: new Date(start + n * 3_600_000).toISOString(),
+          bytes: IMAGE_BYTES,
+          checksums: { sha256: sha },
+          method: 'block-copy',
+          result: n % 50 === 0 ? 'degraded' : 'success',
+          bad_ranges: n % 50 === 0 ? [[2048, 4096]] : [],
+          drive_id: 'sr0',
+          job_id: `job-${n}`,
+          started: new Date(start + n * 3_600_000 - 600_000).toISOString(),
+        });
+      }),
+    );
+  }
+}
+
+interface Timed {
+  ms: number;
+  bytes: number;
+  body: string;
+}
+
+async function timedGet(url: string): Promise<Timed> {
+  const t0 = performance.now();
+  const res = await fetch(url);
+  const body = await res.text();
+  const ms = performance.now() - t0;
+  expect(res.status).toBe(200);
+  return { ms, bytes: Buffer.byteLength(body), body };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function startCore(optionsPath: string): ResultPromise {
+  return execa('node', [...ADDON_NODE_FLAGS.run, join(DIST, 'cli.js'), 'run'], {
+    env: { DISK2ISO_OPTIONS: optionsPath },
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+  });
+}
+
+/** Milliseconds from spawning the core to its web server answering, and the index's own figure from the log. */
+async function startAndWait(optionsPath: string, port: number, statusPath: string): Promise<{ core: ResultPromise; readyMs: number; indexMs: number | null }> {
+  const t0 = performance.now();
+  const core = startCore(optionsPath);
+  let log = '';
+  core.all?.on('data', (chunk: Buffer) => {
+    if (log.length < 1_000_000) log += chunk.toString();
+  });
+  let exited = false;
+  void core.finally(() => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error(`the core exited at start: ${log}`);
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    if (res?.ok) break;
+    if (performance.now() - t0 > 120_000) throw new Error(`the core's web server did not answer within 120 s: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const readyMs = performance.now() - t0;
+  await waitFor(async () => ((await readContractValue(statusPath, DriveStatusSchema))?.state ? true : undefined), 60_000, 'drive status');
+  const line = log.split('\n').find((l) => l.includes('archive index ready'));
+  const ms = line ? (JSON.parse(line) as { ms?: number }).ms : undefined;
+  return { core, readyMs, indexMs: typeof ms === 'number' ? ms : null };
+}
+
+async function stopCore(core: ResultPromise): Promise<void> {
+  core.kill('SIGTERM');
+  const result = await core;
+  if (result.exitCode !== 0) console.log(result.all);
+}
+
+it(`archive of ${IMAGES} images: index start-up, page and search time and bytes, core RSS`, async () => {
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  // The core as the add-on runs it, compiled from this tree (not the shared dist/); reused with ARCHIVE_SCALE_REUSE_BUILD=1.
+  if (process.env.ARCHIVE_SCALE_REUSE_BUILD !== '1') await execa('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST], { reject: false });
+  await stat(join(DIST, 'cli.js'));
+  const out = join(WORK, 'out');
+  const sim = join(WORK, 'sim0');
+  await simReset(sim);
+  const t0 = performance.now();
+  await fillOutputFolder(out);
+  console.log(`filled the output folder with ${IMAGES} sparse images of 700 MiB and their records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const port = await freePort();
+  const raw = { drives: [`sim:${sim}`], api_dir: join(WORK, 'api'), output_dir: out, web_port: port, mqtt_enabled: false, min_free_space_mb: 0, log_level: 'info' };
+  const optionsPath = join(WORK, 'options.json');
+  await writeFile(optionsPath, JSON.stringify(raw));
+  const config = parseOptions(raw, optionsPath);
+  const statusPath = apiPaths(config.api_dir).status('sim0');
+  const base = `http://127.0.0.1:${port}/`;
+
+  // First start: no index yet, built from the 10,000 records.
+  let started = await startAndWait(optionsPath, port, statusPath);
+  console.log(`first start (index built from the records): index ${started.indexMs?.toFixed(0)} ms, web server answering after ${started.readyMs.toFixed(0)} ms (target: start-up with the index < 5 s)`);
+  console.log(`index log: ${kb((await stat(join(config.api_dir, 'archive', 'index.jsonl'))).size)} for ${IMAGES} images`);
+  await stopCore(started.core);
+
+  // Second start: the index log is there, reconciled with the folder.
+  started = await startAndWait(optionsPath, port, statusPath);
+  const { core } = started;
+  try {
+    console.log(`second start (index from its log, reconciled with the folder): index ${started.indexMs?.toFixed(0)} ms, web server answering after ${started.readyMs.toFixed(0)} ms`);
+    const pid = core.pid ?? 0;
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log(`core RSS idle after start: ${(await rssMiB(pid)).toFixed(1)} MiB`);
+
+    const first = await timedGet(`${base}archive`);
+    expect(first.body.match(/class="archive-item"/g)?.length).toBe(50);
+    console.log(`first Archive page (cold): ${first.ms.toFixed(1)} ms, ${kb(first.bytes)} (target: < 250 ms, < 100 KB)`);
+    const warm = await timedGet(`${base}archive`);
+    console.log(`Archive page again: ${warm.ms.toFixed(1)} ms, ${kb(warm.bytes)}`);
+    const api = await timedGet(`${base}api/archive`);
+    expect((JSON.parse(api.body) as { total: number }).total).toBe(IMAGES);
+    console.log(`api/archive (50 items): ${api.ms.toFixed(1)} ms, ${kb(api.bytes)}`);
+    const search = await timedGet(`${base}archive?q=wedding+4711`);
+    expect(search.body.match(/class="archive-item"/g)?.length).toBe(1);
+    console.log(`search "wedding 4711" (Archive page): ${search.ms.toFixed(1)} ms, ${kb(search.bytes)} (target: < 250 ms)`);
+    const broad = await timedGet(`${base}archive?q=holiday&sort=size`);
+    console.log(`search "holiday" sorted by size (1000 matches, page of 50): ${broad.ms.toFixed(1)} ms, ${kb(broad.bytes)}`);
+    const apiSearch = await timedGet(`${base}api/archive?q=photos&sort=name&offset=500`);
+    console.log(`api/archive search "photos" by name, offset 500: ${apiSearch.ms.toFixed(1)} ms, ${kb(apiSearch.bytes)}`);
+    const history = await timedGet(`${base}history`);
+    console.log(`History page (history rebuilt from the records, ${config.history_limit} kept): ${history.ms.toFixed(1)} ms, ${kb(history.bytes)}`);
+
+    const times: number[] = [];
+    for (let i = 0; i < PAGE_LOADS; i++) {
+      const sorts = ['date', 'name', 'size'];
+      const page = await timedGet(`${base}archive?sort=${sorts[i % 3]}&offset=${(i * 50) % IMAGES}`);
+      times.push(page.ms);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${PAGE_LOADS} Archive page loads (sorts and offsets): median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
+    await new Promise((r) => setTimeout(r, 1000));
+    console.log(`core RSS after ${PAGE_LOADS} page loads: ${(await rssMiB(pid)).toFixed(1)} MiB (target: < 80 MB)`);
+    console.log('(measured on a machine shared with other engineers running tests: times are upper bounds)');
+  } finally {
+    await stopCore(core);
+    await rm(WORK, { recursive: true, force: true });
+  }
+});

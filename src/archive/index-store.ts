@@ -26,7 +26,7 @@ export interface ReconcileResult {
 }
 
 /** What the scrub adds to the summary. */
-export type ScrubSummary = Pick<ArchiveSummary, 'last_scrub' | 'scrub' | 'next_scrub'>;
+type ScrubSummary = Pick<ArchiveSummary, 'last_scrub' | 'scrub' | 'next_scrub'>;
 
 /** A log with this many more lines than items is rewritten (deletes and re-puts pile up). */
 const COMPACT_SLACK = 2_000;

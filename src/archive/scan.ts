@@ -6,7 +6,7 @@ import { IMAGE_FOLDERS, METADATA_SUFFIX, readImageMetadata } from '../copy/index
 import { errnoCode } from '../util/errors.js';
 
 /** What a look at the folder tells about one item, before its record is read. */
-export interface ScannedItem {
+interface ScannedItem {
   path: string;
   abs: string;
   group: ArchiveGroup;

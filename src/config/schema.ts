@@ -24,6 +24,8 @@ export const OptionsSchema = z
     duplicate_policy: z.enum(['suffix', 'skip', 'overwrite']).default('suffix'),
     checksum: z.enum(['sha256', 'md5', 'both', 'none']).default('sha256'),
     verify: z.boolean().default(false),
+    /** How often every archived image is re-read and compared with its checksum record (the scrub). */
+    scrub_interval: z.enum(['off', 'daily', 'weekly', 'monthly']).default('weekly'),
     read_retries: z.number().int().min(0).max(20).default(3),
     on_read_error: z.enum(['keep_degraded', 'fail']).default('keep_degraded'),
     /** Seconds without progress before a job is ended by the watchdog. */

@@ -15,15 +15,15 @@ import { DiscTypeSchema, SCHEMA_VERSION } from './schema.js';
  */
 
 export const ARCHIVE_ITEM_GROUPS = ['data', 'dvd', 'bluray', 'audio', 'other'] as const;
-export const ArchiveGroupSchema = z.enum(ARCHIVE_ITEM_GROUPS);
+const ArchiveGroupSchema = z.enum(ARCHIVE_ITEM_GROUPS);
 export type ArchiveGroup = z.infer<typeof ArchiveGroupSchema>;
 
 /** Outcome of re-reading an image against its checksum record. */
-export const VERIFY_STATUSES = ['ok', 'mismatch', 'missing', 'error'] as const;
-export const VerifyStatusSchema = z.enum(VERIFY_STATUSES);
-export type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
+const VERIFY_STATUSES = ['ok', 'mismatch', 'missing', 'error'] as const;
+const VerifyStatusSchema = z.enum(VERIFY_STATUSES);
+type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
 
-export const ArchiveVerifySchema = z.object({
+const ArchiveVerifySchema = z.object({
   status: VerifyStatusSchema,
   /** When the image was last re-read (or found missing). */
   at: z.string(),
@@ -32,7 +32,7 @@ export const ArchiveVerifySchema = z.object({
 });
 export type ArchiveVerify = z.infer<typeof ArchiveVerifySchema>;
 
-export const ArchiveMetadataSchema = z.object({
+const ArchiveMetadataSchema = z.object({
   disc_label: z.string().nullable(),
   disc_type: DiscTypeSchema.nullable(),
   method: z.string().nullable(),
@@ -42,7 +42,7 @@ export const ArchiveMetadataSchema = z.object({
 });
 export type ArchiveMetadata = z.infer<typeof ArchiveMetadataSchema>;
 
-export const ArchiveItemSchema = z.object({
+const ArchiveItemSchema = z.object({
   /** Relative to the output folder, '/'-separated: the handle used by the API. */
   path: z.string().min(1),
   group: ArchiveGroupSchema,
@@ -61,14 +61,14 @@ export const ArchiveItemSchema = z.object({
 });
 export type ArchiveItem = z.infer<typeof ArchiveItemSchema>;
 
-export const ArchiveLogLineSchema = z.discriminatedUnion('op', [
+const ArchiveLogLineSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('header'), schema_version: z.number().int().positive(), generation: z.string(), created: z.string() }),
   z.object({ op: z.literal('put'), item: ArchiveItemSchema }),
   z.object({ op: z.literal('del'), path: z.string() }),
 ]);
-export type ArchiveLogLine = z.infer<typeof ArchiveLogLineSchema>;
+type ArchiveLogLine = z.infer<typeof ArchiveLogLineSchema>;
 
-export const ScrubRunSchema = z.object({
+const ScrubRunSchema = z.object({
   started: z.string(),
   finished: z.string().nullable(),
   checked: z.number().int().nonnegative(),
@@ -109,7 +109,7 @@ export function archiveSummaryPath(apiRoot: string): string {
 }
 
 /** A problem for the scrub: the image is gone, or does not match. */
-export function isCorrupt(item: Pick<ArchiveItem, 'verify'>): boolean {
+function isCorrupt(item: Pick<ArchiveItem, 'verify'>): boolean {
   return item.verify?.status === 'mismatch' || item.verify?.status === 'missing';
 }
 
@@ -136,10 +136,10 @@ export function summarizeItems(items: Iterable<ArchiveItem>): Pick<ArchiveSummar
 
 // ---------------------------------------------------------------- query
 
-export const ARCHIVE_SORTS = ['date', 'name', 'size'] as const;
-export type ArchiveSort = (typeof ARCHIVE_SORTS)[number];
-export const CHECK_FILTERS = ['ok', 'mismatch', 'missing', 'error', 'unverified', 'corrupt'] as const;
-export type CheckFilter = (typeof CHECK_FILTERS)[number];
+const ARCHIVE_SORTS = ['date', 'name', 'size'] as const;
+type ArchiveSort = (typeof ARCHIVE_SORTS)[number];
+const CHECK_FILTERS = ['ok', 'mismatch', 'missing', 'error', 'unverified', 'corrupt'] as const;
+type CheckFilter = (typeof CHECK_FILTERS)[number];
 
 export interface ArchiveQuery {
   /** Words that must all appear in the name, label or path (case-insensitive). */
@@ -154,8 +154,8 @@ export interface ArchiveQuery {
   limit: number;
 }
 
-export const ARCHIVE_PAGE_DEFAULT = 50;
-export const ARCHIVE_PAGE_MAX = 500;
+const ARCHIVE_PAGE_DEFAULT = 50;
+const ARCHIVE_PAGE_MAX = 500;
 
 const pickOf = <T extends string>(allowed: readonly T[], value: string | undefined): T | null =>
   value !== undefined && (allowed as readonly string[]).includes(value) ? (value as T) : null;
@@ -183,7 +183,7 @@ export function parseArchiveQuery(params: Record<string, string | undefined>): A
 }
 
 /** Lower-cased words of a search text. */
-export function searchWords(q: string): string[] {
+function searchWords(q: string): string[] {
   return q.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
 }
 
@@ -194,11 +194,11 @@ function matchesCheck(item: ArchiveItem, check: CheckFilter): boolean {
 }
 
 /** The date an item sorts by: when its disc was archived, else the file's mtime. */
-export function itemDate(item: ArchiveItem): string {
+function itemDate(item: ArchiveItem): string {
   return item.metadata?.finished ?? item.mtime;
 }
 
-export function archiveMatches(item: ArchiveItem, query: ArchiveQuery, words: readonly string[]): boolean {
+function archiveMatches(item: ArchiveItem, query: ArchiveQuery, words: readonly string[]): boolean {
   if (query.group !== null && item.group !== query.group) return false;
   if (query.type !== null && item.metadata?.disc_type !== query.type) return false;
   if (query.result !== null && item.metadata?.result !== query.result) return false;

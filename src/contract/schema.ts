@@ -55,6 +55,10 @@ export const EVENT_TYPES = [
   'drive_connected',
   'drive_disconnected',
   'service_started',
+  /** The scrub (or a verification) found an archived image whole: first time, or whole again. */
+  'image_verified',
+  /** An archived image does not match its checksum record, or is gone while its record is there. */
+  'image_corrupt',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

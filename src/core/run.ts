@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { ArchiveIndex, archiveControl } from '../archive/index.js';
+import { ArchiveIndex, archiveControl, Scrubber } from '../archive/index.js';
 import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import { probeTools, type ToolInventory } from '../copy/index.js';
@@ -45,6 +45,8 @@ export interface RunningCore {
   readonly control: ControlApi;
   readonly store: ContractStore;
   readonly archive: ArchiveIndex;
+  /** Re-reads every image against its checksum record on the `scrub_interval` schedule. */
+  readonly scrub: Scrubber;
   readonly web: RunningWebServer | null;
   stop(): Promise<void>;
 }
@@ -98,12 +100,18 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   await removeOrphanPartials(config.output_dir, resumes, log);
 
   const control = new MachineControl(machines);
+  const scrub = new Scrubber({
+    index: archive,
+    logger: logger.child({ ns: 'scrub' }),
+    event: (type, data) => store.event(null, type, data),
+    interval: config.scrub_interval,
+  });
   // The web server starts before any machine: if its port is taken the core must not go on
   // copying discs with no UI and no control API.
   let web: RunningWebServer | null = null;
   if (deps.web !== false) {
     try {
-      web = await startWebServer({ config, control, archive: archiveControl(archive), logs: deps.logs, logger, version: VERSION });
+      web = await startWebServer({ config, control, archive: archiveControl(archive, scrub), logs: deps.logs, logger, version: VERSION });
     } catch (error) {
       await archive.stop().catch(() => undefined);
       await store.stop().catch(() => undefined);
@@ -147,8 +155,12 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   const offTransitions = machines.map((m) =>
     m.events.on('transition', (_from, to) => {
       if (to === 'completed' || to === 'error') void writeSystem();
+      // The scrub's reads wait while any disc is copied: the copy has the disk to itself.
+      if (to === 'copying') scrub.pause();
+      else if (!machines.some((other) => other !== m && other.state === 'copying')) scrub.resume();
     }),
   );
+  await scrub.schedule();
   log.info({ drives: machines.map((m) => m.id), api_dir: config.api_dir, output_dir: config.output_dir }, 'disk2iso %s started', VERSION);
 
   return {
@@ -156,6 +168,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
     control,
     store,
     archive,
+    scrub,
     web,
     async stop() {
       clearInterval(systemTimer);
@@ -165,6 +178,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
       await Promise.all(machines.map((m) => m.stop().catch((error: unknown) => failures.push(`${m.id}: ${errorMessage(error)}`))));
       // Watchers (the MQTT bridge) tell a clean stop from a crash by this, at once.
       await writeSystem(new Date().toISOString()).catch((error: unknown) => failures.push(`system.json: ${errorMessage(error)}`));
+      await scrub.stop().catch((error: unknown) => failures.push(`scrub: ${errorMessage(error)}`));
       await archive.stop().catch((error: unknown) => failures.push(`archive index: ${errorMessage(error)}`));
       await store.stop().catch((error: unknown) => failures.push(`contract: ${errorMessage(error)}`));
       await lock.release().catch((error: unknown) => failures.push(`lock: ${errorMessage(error)}`));

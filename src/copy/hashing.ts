@@ -8,8 +8,17 @@ import type { ChecksumAlgorithm, ChecksumValues } from './types.js';
 export class MultiHash {
   readonly #hashes: [ChecksumAlgorithm, Hash][];
 
-  constructor(algorithms: readonly ChecksumAlgorithm[]) {
-    this.#hashes = [...new Set(algorithms)].map((a) => [a, createHash(a)]);
+  constructor(algorithms: readonly ChecksumAlgorithm[], hashes?: [ChecksumAlgorithm, Hash][]) {
+    this.#hashes = hashes ?? [...new Set(algorithms)].map((a): [ChecksumAlgorithm, Hash] => [a, createHash(a)]);
+  }
+
+  /** An independent copy of the state (to continue from here more than once). */
+  copy(): MultiHash {
+    return new MultiHash([], this.#hashes.map(([a, h]): [ChecksumAlgorithm, Hash] => [a, h.copy()]));
+  }
+
+  has(algorithm: ChecksumAlgorithm): boolean {
+    return this.#hashes.some(([a]) => a === algorithm);
   }
 
   get empty(): boolean {
@@ -29,9 +38,16 @@ export class MultiHash {
 
 const HASH_CHUNK = 1024 * 1024;
 
+/** A hash of a file's first `pos` bytes, to go on from. */
+export interface HashPrefix {
+  readonly hash: MultiHash;
+  readonly pos: number;
+}
+
 /**
  * Hashes the first `size` bytes of a file with read-ahead (the next read runs while this chunk
- * is hashed). Read errors of our own output are output errors (`io_error`).
+ * is hashed), or the bytes after `prefix` on from its state. Read errors of our own output are
+ * output errors (`io_error`).
  */
 export async function hashFile(
   path: string,
@@ -39,8 +55,9 @@ export async function hashFile(
   algorithms: readonly ChecksumAlgorithm[],
   guard: CopyGuard,
   onBytes: (done: number) => void,
+  prefix: HashPrefix | null = null,
 ): Promise<ChecksumValues> {
-  const hash = new MultiHash(algorithms);
+  const hash = prefix?.hash.copy() ?? new MultiHash(algorithms);
   const handle = await outputOp('open', path, () => open(path, 'r'));
   const buffers = [Buffer.allocUnsafeSlow(HASH_CHUNK), Buffer.allocUnsafeSlow(HASH_CHUNK)];
   const readAt = (index: number, pos: number): Promise<number> =>
@@ -52,9 +69,9 @@ export async function hashFile(
     });
   let pending: Promise<number> | null = null;
   try {
-    let pos = 0;
+    let pos = prefix?.pos ?? 0;
     let index = 0;
-    pending = size > 0 ? readAt(0, 0) : null;
+    pending = pos < size ? readAt(0, pos) : null;
     while (pending) {
       const n: number = await guard.race(pending);
       guard.activity();
@@ -84,9 +101,15 @@ export class EarlyHash {
   readonly #controller = new AbortController();
   readonly result: Promise<ChecksumValues | null>;
 
-  constructor(path: string, size: number, algorithms: readonly ChecksumAlgorithm[], onBytes: (done: number) => void) {
+  constructor(
+    path: string,
+    size: number,
+    algorithms: readonly ChecksumAlgorithm[],
+    onBytes: (done: number) => void,
+    prefix: HashPrefix | null,
+  ) {
     const guard = new CopyGuard(this.#controller.signal, 0);
-    this.result = hashFile(path, size, algorithms, guard, onBytes)
+    this.result = hashFile(path, size, algorithms, guard, onBytes, prefix)
       .then(
         (digests): ChecksumValues | null => digests,
         () => null,

@@ -33,7 +33,7 @@ export function planChunks(ranges: readonly ByteRange[], chunkBytes: number): By
  * ddrescue's first pass: reads the untried (`?`) areas in large chunks; a chunk that fails is
  * marked non-trimmed (`*`) and skipped. Reading chunk N+1 overlaps hashing and writing chunk N.
  * `hasher` sees every chunk in order while no read has failed; returns whether it still may be
- * used (false as soon as a chunk was skipped). `onFailure` is called at each failed chunk (to
+ * used (false as soon as a chunk was skipped) and up to where it has hashed. `onFailure` is called at each failed chunk (to
  * prepare the rescue meanwhile).
  */
 export async function fastPass(
@@ -41,7 +41,7 @@ export async function fastPass(
   hasher: MultiHash | null,
   chunkBytes = DEFAULT_CHUNK_BYTES,
   onFailure: () => void = () => undefined,
-): Promise<boolean> {
+): Promise<{ inlineValid: boolean; hashedTo: number }> {
   if (chunkBytes <= 0 || chunkBytes % SECTOR_SIZE !== 0) {
     throw new RangeError(`chunk size ${chunkBytes} is not a multiple of ${SECTOR_SIZE}`);
   }
@@ -53,6 +53,7 @@ export async function fastPass(
     writing: false,
   }));
   let hashValid = hasher !== null;
+  let hashedTo = 0;
   let writeTail: Promise<void> = Promise.resolve();
   let writesInFlight = 0;
   io.cursor.status = '?';
@@ -118,12 +119,15 @@ export async function fastPass(
       }
       write(slot, pos, end);
       // Hashing only reads the buffer, so it may overlap the write of the same buffer.
-      if (hashValid) hasher?.update(slot.buffer.subarray(0, end - pos));
+      if (hashValid && hasher !== null) {
+        hasher.update(slot.buffer.subarray(0, end - pos));
+        hashedTo = end;
+      }
     }
     await io.guard.race(writeTail);
   } finally {
     // Let in-flight writes land (bounded) before the caller closes or removes the file.
     await settleWithin(writeTail, 1000);
   }
-  return hashValid;
+  return { inlineValid: hashValid, hashedTo };
 }

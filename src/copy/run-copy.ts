@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { dirname } from 'node:path';
 import { CopyError, outputOp } from './errors.js';
 import { CopyGuard, stopDetailsOf } from './guard.js';
-import { EarlyHash, hashFile, MultiHash } from './hashing.js';
+import { EarlyHash, hashFile, MultiHash, type HashPrefix } from './hashing.js';
 import type { CopyIo } from './io.js';
 import { loadMapfile, MapSaver } from './map-store.js';
 import { discardPartial, keepOutput, partPaths, removeMapTemps, removeOutput } from './partial.js';
@@ -42,6 +42,8 @@ class CopyRun {
   /** The hash started before the retry passes, and the bytes rescued when it started. */
   #early: { hash: EarlyHash; rescued: number } | null = null;
   #worker: SectorWorker | null = null;
+  /** The inline hash up to the first read error, when there was one. */
+  #prefix: HashPrefix | null = null;
   readonly #failures: ReadFailureLog;
 
   constructor(request: CopyRequest) {
@@ -62,16 +64,18 @@ class CopyRun {
       const io = this.#io();
       // A reader that lends its descriptor is rescued by a worker thread, started at the first
       // read error so that it is ready when the first pass ends.
-      const inlineValid = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES, () => {
+      const { inlineValid, hashedTo } = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES, () => {
         if (r.reader.lend && this.#worker === null) this.#worker = new SectorWorker(io);
       });
+      // The data before the first read error is hashed already: hashing the image goes on from there.
+      if (!inlineValid && hasher !== null) this.#prefix = { hash: hasher, pos: hashedTo };
       this.#sample(true);
       if (this.#map.bytesWith('*', '/', '-') > 0) {
         // The rescue's reads need not wait for the first pass's data to reach the disk.
         this.#saver?.saveSoon();
         r.logger.warn({ bytes: this.#map.bytesWith('*', '/', '-') }, 'read errors; rescuing the bad areas');
         this.#phase = 'rescuing';
-        await rescue(io, r.readRetries, { beforeRetries: () => this.#hashEarly(), worker: this.#worker });
+        await rescue(io, r.readRetries, { beforeRetries: () => this.#beforeRetries(), worker: this.#worker });
         this.#sample(true);
       }
       io.cursor.status = '+';
@@ -94,21 +98,25 @@ class CopyRun {
   }
 
   /**
-   * Starts hashing the image before the retry passes (which rarely recover a sector): the
-   * digests are then ready when the passes end, unless a retry wrote something (see #checksums).
+   * Before the retry passes (which rarely recover a sector), what the image will be is known:
+   * its data is flushed to disk meanwhile (the final sync then has little left to write), and
+   * it is hashed meanwhile: the digests are ready when the passes end, unless a retry wrote
+   * something (see #checksums).
    */
-  async #hashEarly(): Promise<void> {
+  async #beforeRetries(): Promise<void> {
+    this.#saver?.saveSoon();
     const r = this.#r;
     const wanted = [...new Set(r.checksums)];
     const out = this.#out;
     if (wanted.length === 0 || out === null || this.#early !== null) return;
     // The image at its final size: sectors never read are zeros, as after #finishFile.
     await this.#guard.race(outputOp('truncate', this.#paths.part, () => out.truncate(r.sizeBytes)));
-    const hash = new EarlyHash(this.#paths.part, r.sizeBytes, wanted, (done) => {
+    const onBytes = (done: number): void => {
       this.#guard.activity();
       this.#verifiedBytes = done;
       if (this.#phase === 'verifying') this.#sample(false);
-    });
+    };
+    const hash = new EarlyHash(this.#paths.part, r.sizeBytes, wanted, onBytes, this.#prefix);
     this.#early = { hash, rescued: this.#map.bytesWith('+') };
   }
 
@@ -228,12 +236,23 @@ class CopyRun {
     this.#phase = 'verifying';
     this.#verifiedBytes = 0;
     this.#sample(true);
-    const digests = await hashFile(this.#paths.part, this.#r.sizeBytes, algorithms, this.#guard, (done) => {
-      this.#verifiedBytes = done;
-      this.#sample(false);
-    });
+    // Only for the algorithms the inline hash has (it has every one asked for, and the verify one).
+    const prefix = this.#prefix !== null && algorithms.every((a) => this.#prefix?.hash.has(a) === true) ? this.#prefix : null;
+    const digests = await hashFile(
+      this.#paths.part,
+      this.#r.sizeBytes,
+      algorithms,
+      this.#guard,
+      (done) => {
+        this.#verifiedBytes = done;
+        this.#sample(false);
+      },
+      prefix,
+    );
     this.#sample(true);
-    return digests;
+    const result: ChecksumValues = {};
+    for (const a of algorithms) result[a] = digests[a];
+    return result;
   }
 
   async #publish(checksums: ChecksumValues): Promise<CopyResult> {

@@ -2,6 +2,46 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The rooms of src/ (docs/architecture.md) and the rooms each may import. core/, demo/ and
+ * cli.ts put the program together and may import any room; a room not listed here cannot be
+ * imported by the rooms that are. mqtt/ and web/ are watchers: the contract, never the core's code.
+ */
+const ROOM_IMPORTS = {
+  util: [],
+  contract: ['util'],
+  config: ['util'],
+  log: ['util'],
+  supervisor: ['log', 'util'],
+  drive: ['config', 'contract', 'log', 'util'],
+  disc: ['contract', 'drive', 'log', 'util'],
+  copy: ['config', 'contract', 'disc', 'drive', 'log', 'util'],
+  archive: ['contract', 'copy', 'disc', 'log', 'util'],
+  machine: ['archive', 'config', 'contract', 'copy', 'disc', 'drive', 'log', 'util'],
+  mqtt: ['config', 'contract', 'log', 'supervisor', 'util'],
+  web: ['config', 'contract', 'log', 'util'],
+};
+const ROOMS = [...Object.keys(ROOM_IMPORTS), 'core', 'demo'];
+const roomRules = Object.entries(ROOM_IMPORTS).map(([room, allowed]) => {
+  const forbidden = ROOMS.filter((other) => other !== room && !allowed.includes(other));
+  return {
+    files: [`src/${room}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+              message: `src/${room}/ may import only ${allowed.length > 0 ? allowed.join(', ') : 'nothing of src/'} (docs/architecture.md).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'tests/hardware/work/**', 'tests/image/work/**', 'bench/work/**', 'tests/artifacts/**', '**/*.cjs'] },
   js.configs.recommended,
@@ -18,6 +58,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...roomRules,
   {
     files: ['eslint.config.js', 'scripts/**/*.mjs', 'tests/image/guest/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

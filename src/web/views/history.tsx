@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx';
 import { DISC_TYPES, JOB_RESULTS, type HistoryEntry } from '../../contract/index.js';
 import { fmtBytes, fmtDate, fmtDuration, fmtSpeed } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
+import { messageText } from '../i18n/message.js';
 import type { HistoryFilter, HistoryView } from '../queries.js';
 import { AudioTracks, ResultBadge, typeLabel } from './job-parts.js';
 import { Pager, Select } from './pager.js';
@@ -69,7 +70,7 @@ const Entry: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = ({ entry: e
         ) : null}
         {e.error_message ? (
           <Detail label={t('error')} wide>
-            <span class="error-text">{e.error_message}</span>
+            <span class="error-text">{messageText(lang, { code: e.error_code, params: e.error_params, text: e.error_message })}</span>
           </Detail>
         ) : null}
       </dl>

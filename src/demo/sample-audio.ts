@@ -17,6 +17,8 @@ export interface SampleAudioTrack {
   readonly performer?: string;
   /** Audio between INDEX 00 and INDEX 01, stored in the BIN (a gap; before track 1 a hidden track). */
   readonly pregapSectors?: number;
+  /** The pregap is digital silence (default: it carries the track's tone, like a hidden track). */
+  readonly silentPregap?: boolean;
   /** A MODE1/2352 data track; default audio. */
   readonly data?: boolean;
 }
@@ -95,7 +97,7 @@ export async function writeSampleAudioCd(cuePath: string, spec: SampleAudioSpec)
   const tocTracks: TocTrack[] = [];
   const audio: { number: number; binOffset: number; bytes: number }[] = [];
   // Runs of sectors to write: [track number, first file sector, count, data?].
-  const runs: Array<{ track: number; first: number; count: number; data: boolean }> = [];
+  const runs: Array<{ track: number; first: number; count: number; data: boolean; silent?: boolean }> = [];
   let fileSector = 0;
   spec.tracks.forEach((track, i) => {
     const number = i + 1;
@@ -105,7 +107,10 @@ export async function writeSampleAudioCd(cuePath: string, spec: SampleAudioSpec)
     if (track.title) lines.push(`    TITLE ${quoted(track.title)}`);
     if (track.performer) lines.push(`    PERFORMER ${quoted(track.performer)}`);
     if (gap > 0) lines.push(`    INDEX 00 ${msf(fileSector)}`);
-    runs.push({ track: number, first: fileSector, count: gap + track.sectors, data });
+    if (gap > 0 && track.silentPregap === true && !data) {
+      runs.push({ track: number, first: fileSector, count: gap, data, silent: true });
+      runs.push({ track: number, first: fileSector + gap, count: track.sectors, data });
+    } else runs.push({ track: number, first: fileSector, count: gap + track.sectors, data });
     fileSector += gap;
     lines.push(`    INDEX 01 ${msf(fileSector)}`);
     tocTracks.push({ number, start: fileSector, type: data ? 'data' : 'audio' });
@@ -140,6 +145,7 @@ export async function writeSampleAudioCd(cuePath: string, spec: SampleAudioSpec)
           // The TOC position of a data sector after the Enhanced-CD gap is 11400 further.
           const lba = run.data && spec.enhancedData && run.track > spec.tracks.length ? sector + ENHANCED_GAP_SECTORS : sector;
           if (run.data) dataSector(buffer, s * RAW_SECTOR, lba);
+          else if (run.silent === true) buffer.fill(0, s * RAW_SECTOR, (s + 1) * RAW_SECTOR);
           else toneSector(buffer, s * RAW_SECTOR, sector, run.track);
         }
         await file.write(buffer, 0, count * RAW_SECTOR, (run.first + done) * RAW_SECTOR);

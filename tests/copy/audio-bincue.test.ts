@@ -90,7 +90,9 @@ describe('audio rip of a BIN/CUE by the real cd-paranoia and flac', () => {
 
     expect(result).toMatchObject({ outcome: 'success', imagePath: target, badSectors: 0 });
     const names = ['01 - Opening.flac', '02 - Middle_Part.flac', '03 - Finale.flac'];
-    expect(await listDir(target)).toEqual([...names, 'Tone_Poems.cue', 'Tone_Poems.log', 'checksums.sha256']);
+    // Track 1's 2 s pregap holds sound: a hidden track, ripped into its own file.
+    expect(await listDir(target)).toEqual(['00 - Hidden_Track.flac', ...names, 'Tone_Poems.cue', 'Tone_Poems.log', 'checksums.sha256']);
+    expect((await decode(join(target, '00 - Hidden_Track.flac'))).equals(bin.subarray(0, 150 * 2352))).toBe(true);
     for (const [i, name] of names.entries()) {
       expect((await decode(join(target, name))).equals(expected[i]!.pcm), `${name} is bit-exact`).toBe(true);
     }
@@ -118,26 +120,36 @@ describe('audio rip of a BIN/CUE by the real cd-paranoia and flac', () => {
     expect(log).toContain(`AccurateRip id   : 003-${accurateRipIds(disc.toc).id1}`);
     const cue = await readFile(join(target, 'Tone_Poems.cue'), 'utf8');
     expect(cue).toContain('TITLE "Tone Poems"');
-    expect(cue).toContain('    PREGAP 00:02:00');
-    expect(cue.match(/^FILE ".*\.flac" WAVE$/gm)).toHaveLength(3);
+    expect(cue).toContain('FILE "00 - Hidden_Track.flac" WAVE\n  TRACK 01 AUDIO\n    TITLE "Opening"\n    PERFORMER "The Oscillators"\n    INDEX 00 00:00:00\nFILE "01 - Opening.flac" WAVE\n    INDEX 01 00:00:00\n');
+    expect(log).toContain('Hidden track (before track 1)');
+    expect(cue.match(/^FILE ".*\.flac" WAVE$/gm)).toHaveLength(4);
     expect((await execa('sha256sum', ['-c', 'checksums.sha256'], { cwd: target })).exitCode).toBe(0);
   });
 
-  it('the cue sheet re-creates the disc: flac-decoded tracks joined equal the BIN from track 1 on', async () => {
+  it('the cue sheet re-creates the disc: the files joined in its order equal the whole BIN, hidden track included', async () => {
     const target = join(dir, 'out', 'recreate');
     const result = await runAudioRip(request(target, { format: 'wav' }));
     expect(result.outcome).toBe('success');
     const cue = await readFile(join(target, 'Tone_Poems.cue'), 'utf8');
     const files = [...cue.matchAll(/^FILE "(.*)" WAVE$/gm)].map((m) => m[1]!);
     const joined = Buffer.concat(await Promise.all(files.map(async (f) => (await readFile(join(target, f))).subarray(44))));
-    expect(joined.equals(bin.subarray(disc.toc.tracks[0]!.start * 2352))).toBe(true);
+    expect(joined.equals(bin)).toBe(true);
+  });
+
+  it('a pregap of digital silence before track 1 is no hidden track: no file, PREGAP in the cue', async () => {
+    const silent = await writeSampleAudioCd(join(dir, 'cd-silent', 'disc.cue'), { tracks: [{ sectors: 200, pregapSectors: 100, silentPregap: true }, { sectors: 150 }] });
+    const target = join(dir, 'out', 'silent');
+    const result = await runAudioRip(request(target, { devicePath: silent.cuePath, toc: silent.toc, metadata: null, checksums: [], accurateRip: null }));
+    expect(result.outcome).toBe('success');
+    expect(await listDir(target)).toEqual(['Track 01.flac', 'Track 02.flac', 'silent.cue', 'silent.log']);
+    expect(await readFile(join(target, 'silent.cue'), 'utf8')).toContain('  TRACK 01 AUDIO\n    PREGAP 00:01:25\n');
   });
 
   it('without CD-TEXT or MusicBrainz names: generic "Track NN" files and titles', async () => {
     const target = join(dir, 'out', 'nameless');
     const result = await runAudioRip(request(target, { metadata: null, checksums: [] }));
     expect(result.outcome).toBe('success');
-    expect(await listDir(target)).toEqual(['Track 01.flac', 'Track 02.flac', 'Track 03.flac', 'nameless.cue', 'nameless.log']);
+    expect(await listDir(target)).toEqual(['00 - Hidden_Track.flac', 'Track 01.flac', 'Track 02.flac', 'Track 03.flac', 'nameless.cue', 'nameless.log']);
     expect(await tags(join(target, 'Track 02.flac'))).toEqual({ TITLE: 'Track 02', TRACKNUMBER: '2', TRACKTOTAL: '3' });
   });
 

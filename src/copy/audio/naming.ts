@@ -39,10 +39,11 @@ export interface CueTrack {
 
 /**
  * A cue sheet for one file per track: each FILE holds one TRACK from its INDEX 01 (the TOC's
- * track start) to the next track's start, so every INDEX 01 is at 00:00:00 of its file; audio
- * before track 1 (a hidden pregap, not ripped) becomes PREGAP. Titles and performers are cleaned.
+ * track start) to the next track's start, so every INDEX 01 is at 00:00:00 of its file. Audio
+ * before track 1 is the first track's INDEX 00 in `hiddenFile` when it was ripped (a hidden
+ * track), else a PREGAP (silence). Titles and performers are cleaned.
  */
-export function cueSheet(metadata: AlbumMetadata | null, tracks: readonly CueTrack[], format: AudioFormat): string {
+export function cueSheet(metadata: AlbumMetadata | null, tracks: readonly CueTrack[], format: AudioFormat, hiddenFile: string | null = null): string {
   const lines: string[] = [];
   if (metadata?.year) lines.push(`REM DATE ${metadata.year}`);
   const discId = cleanText(metadata?.discId ?? null);
@@ -55,13 +56,16 @@ export function cueSheet(metadata: AlbumMetadata | null, tracks: readonly CueTra
   const fileType = format === 'mp3' ? 'MP3' : 'WAVE';
   tracks.forEach(({ track, fileName }, i) => {
     const meta = trackMetadata(metadata, track.number);
-    lines.push(`FILE ${quoted(fileName)} ${fileType}`);
+    const hidden = i === 0 && track.start > 0 && hiddenFile !== null;
+    // A hidden track: the first TRACK starts in its file (INDEX 00), INDEX 01 opens the next FILE.
+    lines.push(`FILE ${quoted(hidden ? hiddenFile : fileName)} ${fileType}`);
     lines.push(`  TRACK ${two(track.number)} AUDIO`);
     const title = cleanText(meta?.title ?? null);
     const performer = cleanText(meta?.artist ?? null);
     if (title) lines.push(`    TITLE ${quoted(title)}`);
     if (performer) lines.push(`    PERFORMER ${quoted(performer)}`);
-    if (i === 0 && track.start > 0) lines.push(`    PREGAP ${msf(track.start)}`);
+    if (hidden) lines.push('    INDEX 00 00:00:00', `FILE ${quoted(fileName)} ${fileType}`);
+    else if (i === 0 && track.start > 0) lines.push(`    PREGAP ${msf(track.start)}`);
     lines.push('    INDEX 01 00:00:00');
   });
   return `${lines.join('\n')}\n`;

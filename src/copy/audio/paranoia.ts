@@ -19,6 +19,16 @@ export function paranoiaArgs(devicePath: string, track: number, wavPath: string)
 }
 
 /**
+ * `cdparanoia -e -d <device> -w '[00:00.00]-[mm:ss.ff]' <out.wav>`: the audio before track 1
+ * (a hidden track), sectors 0 to `sectors − 1`, addressed by time from the disc's start.
+ */
+export function paranoiaPregapArgs(devicePath: string, sectors: number, wavPath: string): string[] {
+  const last = Math.max(0, sectors - 1);
+  const time = `${String(Math.floor(last / 4500)).padStart(2, '0')}:${String(Math.floor(last / 75) % 60).padStart(2, '0')}.${String(last % 75).padStart(2, '0')}`;
+  return ['-e', '-d', devicePath, '-w', '--', `[00:00.00]-[${time}]`, wavPath];
+}
+
+/**
  * Follows cdparanoia's `-e` callbacks for one track: sectors written so far (from `wrote`) and
  * sectors it had to skip (unreadable after all retries: the rip is degraded there).
  */

@@ -16,6 +16,8 @@ export interface RipLogInput {
   /** Whether the AccurateRip database was asked and answered (404 included). */
   readonly accurateRipLookup: 'answered' | 'failed' | 'off';
   readonly tracks: readonly AudioTrackReport[];
+  /** Audio before track 1, when it was ripped. */
+  readonly hidden?: { readonly file: string; readonly sectors: number; readonly crc32: string } | null;
 }
 
 const VERDICT: Record<AudioTrackReport['accuraterip'], (t: AudioTrackReport) => string> = {
@@ -53,6 +55,10 @@ export function ripLog(input: RipLogInput): string {
     lines.push(`      ${String(t.number).padStart(2)}  | ${msf(t.start)} | ${msf(end - t.start)} | ${String(t.start).padStart(12)} | ${t.type}`);
   });
   lines.push(`      lead-out            | ${String(input.toc.leadOut).padStart(12)}`, '');
+  if (input.hidden) {
+    const h = input.hidden;
+    lines.push('Hidden track (before track 1)', '', `     Filename ${h.file}`, `     Length ${msf(h.sectors)} (${h.sectors} sectors)`, `     Copy CRC ${h.crc32.toUpperCase()}`, '');
+  }
   for (const t of input.tracks) {
     lines.push(`Track ${String(t.number).padStart(2, '0')}`, '');
     lines.push(`     Filename ${t.file}`);

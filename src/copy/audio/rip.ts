@@ -13,7 +13,7 @@ import { encoderCommand } from './encode.js';
 import { writeFolderManifests } from './manifest.js';
 import { trackMetadata, type AlbumMetadata } from './metadata.js';
 import { cueFileName, cueSheet, trackFileName, type AudioFormat, type CueTrack } from './naming.js';
-import { paranoiaArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
+import { paranoiaArgs, paranoiaPregapArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
 import { ripLog } from './rip-log.js';
 import { trackChecksums } from './track-check.js';
 import { AUDIO_SECTOR_BYTES, audioTracks, type AudioTrack } from './tracks.js';
@@ -82,6 +82,7 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
     const lookup: Promise<DbarResponse[] | undefined> | null = req.accurateRip
       ? lookupAccurateRip(ids, { ...req.accurateRip, signal: req.signal, logger: req.logger })
       : null;
+    const hidden = await ripHiddenTrack(req, job, folder, tracks);
     const ripped = await ripTracks(req, job, folder, tracks, emit);
     await rm(join(folder, RIP_TEMP), { recursive: true, force: true });
     const responses = lookup === null ? undefined : await lookup;
@@ -94,7 +95,7 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
     const stem = basename(target).replace(/\.iso$/i, '');
     const cuePath = join(folder, cueFileName(req.metadata, stem));
     const cueTracks: CueTrack[] = reports.map((r, i) => ({ track: tracks[i]!, fileName: r.file }));
-    await outputOp('write', cuePath, () => writeFile(cuePath, cueSheet(req.metadata, cueTracks, req.format)));
+    await outputOp('write', cuePath, () => writeFile(cuePath, cueSheet(req.metadata, cueTracks, req.format, hidden?.file ?? null)));
     const logPath = cuePath.replace(/\.cue$/, '.log');
     const log = ripLog({
       version: VERSION,
@@ -107,6 +108,7 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
       accurateRip: ids,
       accurateRipLookup: lookup === null ? 'off' : responses === undefined ? 'failed' : 'answered',
       tracks: reports,
+      hidden,
     });
     await outputOp('write', logPath, () => writeFile(logPath, log));
     const verifying = (done: number, total: number): void => emit({ phase: 'verifying', bytesDone: done, bytesTotal: total, badSectors, badRanges: [] });
@@ -131,6 +133,57 @@ export async function runAudioRip(req: AudioRipRequest): Promise<CopyResult> {
   } finally {
     job.dispose();
   }
+}
+
+/** Name of the hidden track's file (before track 1: not a track of the TOC, so not in AccurateRip). */
+const HIDDEN_TITLE = 'Hidden Track';
+
+/**
+ * Audio before track 1 that a player cannot reach (a "hidden track one audio"): ripped as
+ * `00 - Hidden_Track.flac` when it holds any sound; digital silence is dropped (the cue sheet
+ * then writes it as PREGAP). Null when there is none.
+ */
+async function ripHiddenTrack(
+  req: AudioRipRequest,
+  job: MediaJob,
+  folder: string,
+  tracks: readonly AudioTrack[],
+): Promise<{ file: string; sectors: number; crc32: string } | null> {
+  const first = tracks[0];
+  const before = [...req.toc.tracks].sort((a, b) => a.start - b.start)[0];
+  // Only when track 1 is the disc's first track (not behind a mixed-mode data track).
+  if (first === undefined || first.start <= 0 || before?.number !== first.number) return null;
+  const wav = join(folder, RIP_TEMP, 'track00.wav');
+  const paranoia = new ParanoiaProgress(0, first.start);
+  await runTool(
+    {
+      tool: req.ripper ?? 'cdparanoia',
+      args: paranoiaPregapArgs(req.devicePath, first.start, wav),
+      purpose: 'reading the audio before track 1',
+      failReason: 'read_error',
+      outputDir: folder,
+      probe: () => fileBytes(wav),
+      onLine: (line) => paranoia.line(line),
+    },
+    job.guard,
+    req.logger,
+  );
+  const sums = await trackChecksums(wav, WAV_HEADER_BYTES, { first: false, last: false }, job.guard);
+  // AccurateRip's v1 of all-zero audio is 0 (every product is 0): silence, nothing hidden.
+  if (sums.v1 === '00000000' && sums.v2 === '00000000') {
+    await rm(wav, { force: true });
+    return null;
+  }
+  const file = trackFileName(0, HIDDEN_TITLE, req.format);
+  const out = join(folder, file);
+  const command = encoderCommand({ format: req.format, wavPath: wav, outPath: out, number: 0, tracks: tracks.length, metadata: { album: req.metadata?.album ?? null, artist: req.metadata?.artist ?? null, year: req.metadata?.year ?? null, tracks: [{ number: 0, title: HIDDEN_TITLE, artist: null }] } });
+  if (command === null) await outputOp('rename', wav, () => rename(wav, out));
+  else {
+    await runTool({ ...command, purpose: 'encoding the hidden track', failReason: 'io_error', outputDir: folder, probe: () => fileBytes(out) }, job.guard, req.logger);
+    await rm(wav, { force: true });
+  }
+  req.logger.info({ sectors: first.start, file }, 'hidden track before track 1 ripped');
+  return { file, sectors: first.start, crc32: sums.crc32 };
 }
 
 type RippedTrack = Omit<AudioTrackReport, 'accuraterip' | 'accuraterip_confidence'>;

@@ -83,7 +83,7 @@ export function errorFields(message: CodedMessage): Pick<HistoryEntry, 'error_me
 }
 
 /** Pure: a history entry for a job of `disc` that started at `started`. */
-export function historyEntry(
+function historyEntry(
   ids: { jobId: string; driveId: string },
   disc: AnalyzedDisc,
   method: string | null,
@@ -336,11 +336,12 @@ async function unusableFolderMessage(outputDir: string, folder: string, error: u
   return coded('folder_unusable', { dir: folder, error: reason });
 }
 
-let jobCounter = 0;
-
-/** Unique per process and readable: `sr0-20260110T230105.123Z-1`. */
-export function jobIdFor(driveId: string, at = new Date()): string {
-  return `${driveId}-${at.toISOString().replace(/[-:]/g, '')}-${++jobCounter}`;
+/**
+ * Readable and unique per drive: `sr0-20260110T230105.123Z-1`; `sequence` counts the drive's jobs
+ * (its machine keeps the count), so two ids made in the same millisecond still differ.
+ */
+export function jobIdFor(driveId: string, sequence: number, at = new Date()): string {
+  return `${driveId}-${at.toISOString().replace(/[-:]/g, '')}-${sequence}`;
 }
 
 export function jobLogName(jobId: string, label: string | null): string {

@@ -3,11 +3,13 @@ import {
   coded,
   commandVerdict,
   refused,
+  type ChecksumChoice,
   type CodedMessage,
   type ControlCommand,
   type ControlResult,
   type DriveInfo,
   type DriveState,
+  type DuplicatePolicy,
 } from '../contract/index.js';
 import { hasTool, type ToolInventory } from '../copy/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
@@ -20,8 +22,9 @@ import { duplicateSkip, jobIdFor, type AbortReason, type ResumeCandidate } from 
 import { TypedEmitter, type MachineEvents } from './events.js';
 import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
 import { saveResumeRecord } from './reconcile.js';
-import { albumLabel, devicePathOf, discBytes, lookupAlbum } from './methods.js';
-import type { MachineOptions } from './options.js';
+import { albumLabel, lookupAlbum } from './album.js';
+import { devicePathOf, discBytes } from './methods.js';
+import { checksumChoiceOf, checksumList, type MachineOptions } from './options.js';
 import type { RuntimeSwitches } from './runtime-switches.js';
 import { discAttributes, emptyAttributes, emptyProgress, statusSnapshot } from './snapshots.js';
 import { defaultMessage, nextStateOnPoll, pollIntervalFor } from './transitions.js';
@@ -57,6 +60,9 @@ export class DriveMachine {
   #since = new Date().toISOString();
   #message = defaultMessage('initializing');
   #autoCopy: boolean;
+  /** Settable at run time (select entities, control API); a running job keeps what it started with. */
+  #duplicatePolicy: DuplicatePolicy;
+  #checksum: ChecksumChoice;
   #identity: DriveIdentity;
   #present = false;
   #disc: AnalyzedDisc | null = null;
@@ -69,6 +75,8 @@ export class DriveMachine {
   /** False until the first state was entered (events then say `from: null`). */
   #entered = false;
   #stopping = false;
+  /** Jobs this machine has numbered (see jobIdFor). */
+  #jobCount = 0;
   #wake: (() => void) | null = null;
   #loop: Promise<void> | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
@@ -81,6 +89,9 @@ export class DriveMachine {
     this.#log = deps.logger.child({ ns: 'machine', drive: deps.drive.id });
     this.#switches = deps.switches ?? null;
     this.#autoCopy = this.#switches?.autoCopy(deps.drive.id, deps.options.autoCopy) ?? deps.options.autoCopy;
+    this.#duplicatePolicy = this.#switches?.duplicatePolicy(deps.drive.id, deps.options.duplicatePolicy) ?? deps.options.duplicatePolicy;
+    const checksum = checksumChoiceOf(deps.options.checksums);
+    this.#checksum = this.#switches?.checksum(deps.drive.id, checksum) ?? checksum;
     this.#resume = deps.resume ?? null;
     this.#identity = { path: deps.drive.path, vendor: null, model: null, simulated: false };
   }
@@ -150,7 +161,22 @@ export class DriveMachine {
         // A disc waiting for Start is copied by the next poll (see #poll).
         this.#wake?.();
         return accepted(coded(command.enabled ? 'cmd_auto_copy_on' : 'cmd_auto_copy_off'));
+      case 'set_duplicate_policy':
+        this.#duplicatePolicy = command.policy;
+        await this.#switches?.setDuplicatePolicy(this.id, command.policy, this.#options.duplicatePolicy);
+        await this.#writeStatus();
+        return accepted(coded('cmd_duplicate_policy_set', { policy: command.policy }));
+      case 'set_checksum':
+        this.#checksum = command.checksum;
+        await this.#switches?.setChecksum(this.id, command.checksum, checksumChoiceOf(this.#options.checksums));
+        await this.#writeStatus();
+        return accepted(coded('cmd_checksum_set', { checksum: command.checksum }));
     }
+  }
+
+  /** The options a new job runs with: the add-on's, with this drive's run-time settings. */
+  #jobOptions(): MachineOptions {
+    return { ...this.#options, duplicatePolicy: this.#duplicatePolicy, checksums: checksumList(this.#checksum) };
   }
 
   async #ejectNow(): Promise<ControlResult> {
@@ -308,8 +334,8 @@ export class DriveMachine {
     this.#disc = disc;
     await this.#store.writeAttributes(discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }));
     if (!this.#forceCopy) {
-      const jobId = jobIdFor(this.id);
-      const skip = await duplicateSkip({ jobId, driveId: this.id }, disc, this.#options);
+      const jobId = this.#nextJobId();
+      const skip = await duplicateSkip({ jobId, driveId: this.id }, disc, this.#jobOptions());
       if (skip) {
         await recordOutcome(this.#store, this.id, jobId, disc, skip);
         await this.#enter('waiting_for_removal', skip.message);
@@ -345,7 +371,7 @@ export class DriveMachine {
       await this.#enter('waiting_for_media');
       return;
     }
-    const job: RunningJob = { id: jobIdFor(this.id), controller: new AbortController(), ejectAfter: false };
+    const job: RunningJob = { id: this.#nextJobId(), controller: new AbortController(), ejectAfter: false };
     this.#job = job;
     const hadResume = this.#resume !== null;
     let outcome;
@@ -357,7 +383,7 @@ export class DriveMachine {
         drive: this.#drive,
         disc,
         store: this.#store,
-        options: this.#options,
+        options: this.#jobOptions(),
         logger: this.#log,
         forceCopy: this.#forceCopy,
         resume: this.#resume,
@@ -397,6 +423,10 @@ export class DriveMachine {
         await this.#enter('error', outcome.message);
         return;
     }
+  }
+
+  #nextJobId(): string {
+    return jobIdFor(this.id, ++this.#jobCount);
   }
 
   async #noteResume(candidate: ResumeCandidate | null): Promise<void> {
@@ -459,6 +489,8 @@ export class DriveMachine {
       autoCopy: this.#autoCopy,
       jobId: this.#job?.id ?? null,
       heartbeatMs: this.#options.heartbeatMs,
+      duplicatePolicy: this.#duplicatePolicy,
+      checksum: this.#checksum,
     });
     await this.#store.writeStatus(status);
     return status;

@@ -1,16 +1,6 @@
-import {
-  audioDiscBytes,
-  audioRipSpaceBytes,
-  lookupMusicBrainz,
-  musicbrainzDiscId,
-  readCdText,
-  runAudioRip,
-  runCopy,
-  runDvdVideoBackup,
-  type AlbumMetadata,
-  type CopyResult,
-  type MediaProgressSample,
-} from '../copy/index.js';
+// What a chosen copy method needs and does: its output extension, the space it takes, and the
+// run itself. Which method a disc gets is decided in method-choice.ts; album names in album.ts.
+import { audioDiscBytes, audioRipSpaceBytes, runAudioRip, runCopy, runDvdVideoBackup, type CopyResult, type MediaProgressSample } from '../copy/index.js';
 import type { DiscReader, Drive, Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { CopyMethod, MethodDisc } from './method-choice.js';
@@ -101,31 +91,6 @@ export async function runMethod(method: CopyMethod, run: MethodRun): Promise<Cop
   }
 }
 
-/**
- * Album and track names for an audio CD: MusicBrainz (when enabled), else CD-TEXT (when cd-info
- * is installed), else null ("Track NN"). Never takes longer than about `timeoutMs` per source.
- */
-export async function lookupAlbum(
-  toc: Toc,
-  devicePath: string,
-  options: { metadataLookup: boolean; cdInfo: boolean; userAgent: string; timeoutMs: number; signal?: AbortSignal; logger: Logger },
-): Promise<AlbumMetadata | null> {
-  if (options.metadataLookup) {
-    const found = await lookupMusicBrainz(musicbrainzDiscId(toc), toc, {
-      userAgent: options.userAgent,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      logger: options.logger,
-      baseUrl: process.env.DISK2ISO_MUSICBRAINZ_URL,
-    });
-    if (found) return found;
-  }
-  if (!options.cdInfo) return null;
-  // A simulated disc's device is its cue sheet, which cd-info reads with --cue-file.
-  const source = /\.cue$/i.test(devicePath) ? { cueFile: devicePath } : { devicePath };
-  return readCdText(source, { timeoutMs: options.timeoutMs, signal: options.signal, logger: options.logger });
-}
-
 /** The device external tools read: the drive's node, or a simulated disc's image (a BIN/CUE's cue). */
 export async function devicePathOf(drive: Drive): Promise<string | null> {
   if (drive.path.startsWith('/')) return drive.path;
@@ -136,10 +101,4 @@ export async function devicePathOf(drive: Drive): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-/** "Artist - Album", or the album alone, or null. */
-export function albumLabel(album: AlbumMetadata | null): string | null {
-  if (!album?.album) return null;
-  return album.artist ? `${album.artist} - ${album.album}` : album.album;
 }

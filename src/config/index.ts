@@ -1,3 +1,3 @@
 /** Add-on options: one zod schema, read once, validated with every problem reported. */
-export { OptionsSchema, type Options } from './schema.js';
-export { loadConfig, parseOptions, isAddon, withoutDriveAliases, ConfigError, type Config, type DriveSpec, type ParseContext } from './load.js';
+export { OptionsSchema } from './schema.js';
+export { loadConfig, parseOptions, isAddon, withoutDriveAliases, ConfigError, type Config, type DriveSpec } from './load.js';

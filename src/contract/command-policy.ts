@@ -26,7 +26,7 @@ const WITH_DRIVE = DRIVE_STATES.filter((s) => s !== 'initializing' && s !== 'wai
  * Which command the core accepts in which state (SPEC §2.2, §3). The core answers 409 outside
  * it, the web UI enables its controls by it, the MQTT bridge refuses by it.
  */
-export const COMMAND_POLICY: Readonly<Record<ControlAction, ActionRule>> = {
+const COMMAND_POLICY: Readonly<Record<ControlAction, ActionRule>> = {
   // Start copies the disc that waits for it: auto-copy off, or after a skip, failure or cancel.
   start: { states: ['waiting_for_metadata', 'waiting_for_removal'], job: 'none', needsDrive: true, endsJob: false },
   cancel: { states: ['copying'], job: 'required', needsDrive: false, endsJob: true },
@@ -70,7 +70,7 @@ export function commandContextOf(status: Pick<DriveStatus, 'state' | 'job_id' | 
 }
 
 /** Key of a context in `commandTable()`; the browser script builds the same from status.json. */
-export function policyKey(ctx: CommandContext): string {
+function policyKey(ctx: CommandContext): string {
   return `${ctx.state}|${ctx.job ? 'job' : 'nojob'}|${ctx.drivePresent ? 'drive' : 'nodrive'}`;
 }
 

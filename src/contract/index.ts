@@ -4,31 +4,11 @@ export * from './messages.js';
 export { apiPaths, type ApiPaths } from './paths.js';
 export { coreLiveness, CORE_LOCK_NAME, CORE_LOCK_REFRESH_MS, CORE_LOCK_FRESH_MS, type CoreLiveness } from './liveness.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export { readContractFile, readContractValue, type ReadResult } from './read.js';
-export { EventLogWriter, readEventsAfter, parseEventLines, type EventLogFiles } from './event-log.js';
+export { readContractFile, readContractValue } from './read.js';
+export { EventLogWriter, readEventsAfter, parseEventLines } from './event-log.js';
 export { EventLogTail } from './event-tail.js';
-export { addHistoryEntry, countArchived, emptyHistory, salvageHistory, type SalvagedHistory } from './history.js';
-export {
-  ControlCommandSchema,
-  accepted,
-  refused,
-  commandPath,
-  CONTROL_HEADER,
-  type ControlApi,
-  type ControlCommand,
-  type ControlAction,
-  type ControlResult,
-} from './control.js';
+export { addHistoryEntry, countArchived, emptyHistory, salvageHistory } from './history.js';
+export { ControlCommandSchema, accepted, refused, CONTROL_HEADER, type ControlApi, type ControlCommand, type ControlAction, type ControlResult } from './control.js';
 export { ControlClient } from './control-client.js';
-export {
-  COMMAND_POLICY,
-  CONTROL_ACTIONS,
-  commandVerdict,
-  commandContextOf,
-  commandTable,
-  allCommandContexts,
-  policyKey,
-  type CommandContext,
-  type CommandVerdict,
-} from './command-policy.js';
+export { CONTROL_ACTIONS, commandVerdict, commandContextOf, commandTable, allCommandContexts, type CommandContext } from './command-policy.js';
 export { watchContract } from './watch.js';

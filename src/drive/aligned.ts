@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 
 /** Page alignment: what O_DIRECT needs, and what keeps a direct_io FUSE read in whole requests. */
-export const PAGE_ALIGNMENT = 4096;
+const PAGE_ALIGNMENT = 4096;
 
 /**
  * `size` bytes of `memory` (a new buffer of `size + alignment` bytes) whose address is a multiple

@@ -7,4 +7,4 @@ export { createDrive } from './factory.js';
 /** Readers still closing behind a stuck read; a close that waits at most a moment. */
 export { closeWithin } from './closing-readers.js';
 /** Page-aligned buffers (O_DIRECT, whole FUSE requests). */
-export { alignedBuffer, alignedOffset, PAGE_ALIGNMENT } from './aligned.js';
+export { alignedBuffer } from './aligned.js';

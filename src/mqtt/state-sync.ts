@@ -46,8 +46,8 @@ export class StateSync {
   readonly #identities = new Map<string, DriveIdentity>();
   readonly #driveSet: ReadonlySet<string>;
   readonly #legacyThrottle: TrailingThrottle<string>;
-  readonly #progressOut: TrailingThrottle<ProgressPayload>;
-  /** The newest progress handed to the throttle per drive (sent or waiting). */
+  readonly #progressReads: TrailingThrottle<DriveFile<'progress'>>;
+  /** The progress last set for each drive's topic. */
   readonly #lastProgress = new Map<string, ProgressPayload>();
   #discoveryKey = '';
   #core: CoreLiveness | null = null;
@@ -58,12 +58,10 @@ export class StateSync {
     this.#driveSet = new Set(deps.drives);
     for (const drive of deps.drives) this.#tracks.set(drive, { published: null, lastEventTs: null });
     this.#legacyThrottle = new TrailingThrottle(deps.progressIntervalMs, (topic, payload) => deps.publisher.set(topic, payload), deps.timers);
-    // At most one progress message per interval per drive (SPEC §6), the last value trailing.
-    this.#progressOut = new TrailingThrottle(
-      deps.progressIntervalMs,
-      (drive, payload) => deps.publisher.set(deps.topics.progress(drive), serializePayload(payload)),
-      deps.timers,
-    );
+    // progress.json is read (and published) at most once per interval per drive, the last read
+    // trailing: the rate limit of SPEC §6, and no parsing of writes nobody would see. A job's end
+    // value does not depend on it: the job's event publishes it (#finishProgress).
+    this.#progressReads = new TrailingThrottle(deps.progressIntervalMs, (_drive, file) => void this.#loadProgress(file), deps.timers);
   }
 
   /** Every retained topic this bridge may publish (anything else under our namespace is stale). */
@@ -101,7 +99,7 @@ export class StateSync {
   stop(): void {
     this.#stopped = true;
     this.#legacyThrottle.stop();
-    this.#progressOut.stop();
+    this.#progressReads.stop();
   }
 
   /** The messages of one event, in order; a transition also updates what the state topic shows. */
@@ -153,6 +151,10 @@ export class StateSync {
   async refresh(file: ContractFile): Promise<void> {
     if (this.#stopped || file.kind === 'events') return;
     if ('drive' in file && !this.#driveSet.has(file.drive)) return;
+    if (file.kind === 'progress') {
+      this.#progressReads.push(file.drive, file);
+      return;
+    }
     if (!(await this.#load(file))) return;
     const { view, publisher, topics: t } = this.deps;
     switch (file.kind) {
@@ -175,10 +177,6 @@ export class StateSync {
         this.#publishLegacy(file.drive);
         return;
       }
-      case 'progress':
-        this.#pushProgress(file.drive, project.progressPayload(view.progress.get(file.drive) ?? null));
-        this.#publishLegacy(file.drive);
-        return;
       case 'attributes':
         publisher.set(t.disc(file.drive), serializePayload(project.discPayload(view.attributes.get(file.drive) ?? null)));
         this.#publishLegacy(file.drive);
@@ -214,12 +212,15 @@ export class StateSync {
     }
   }
 
-  /** Rate-limited, but the end value of a job always goes out before anything of the next job or the reset. */
-  #pushProgress(drive: string, payload: ProgressPayload): void {
-    const previous = this.#lastProgress.get(drive);
-    if (previous && previous.job_id !== null && previous.job_id !== payload.job_id) this.#progressOut.flushPending(drive);
+  async #loadProgress(file: DriveFile<'progress'>): Promise<void> {
+    if (!(await this.#load(file))) return;
+    this.#setProgress(file.drive, project.progressPayload(this.deps.view.progress.get(file.drive) ?? null));
+    this.#publishLegacy(file.drive);
+  }
+
+  #setProgress(drive: string, payload: ProgressPayload): void {
     this.#lastProgress.set(drive, payload);
-    this.#progressOut.push(drive, payload);
+    this.deps.publisher.set(this.deps.topics.progress(drive), serializePayload(payload));
   }
 
   /**
@@ -233,9 +234,10 @@ export class StateSync {
     const last = this.#lastProgress.get(drive);
     const final = current.job_id === jobId ? current : last?.job_id === jobId ? project.finalProgress(last, completed ? 'completed' : 'ended') : null;
     if (!final) return;
-    this.#lastProgress.set(drive, final);
-    this.#progressOut.emitNow(drive, final);
-    if (current.job_id !== jobId) this.#pushProgress(drive, current);
+    // At once, outside the rate limit: one message more at the end of a job.
+    this.#setProgress(drive, final);
+    // Whatever replaced it (the reset, the next job) follows within the interval.
+    if (current.job_id !== jobId) this.#progressReads.push(drive, file);
   }
 
   #publishDriveAvailability(drive: string): void {

@@ -46,26 +46,6 @@ export class TrailingThrottle<T> {
     }
   }
 
-  /** Emits the value waiting for the end of the quiet period now (if any); the next push waits a full interval. */
-  flushPending(key: string): void {
-    const state = this.#keys.get(key);
-    if (!state?.pending) return;
-    const { value } = state.pending;
-    state.pending = null;
-    if (state.timer !== null) this.timers.clearTimeout(state.timer);
-    state.timer = null;
-    state.last = this.timers.now();
-    this.emit(key, value);
-  }
-
-  /** Emits `value` now, replacing anything pending (a value that must not wait or be dropped). */
-  emitNow(key: string, value: T): void {
-    const state = this.#keys.get(key);
-    if (state) state.pending = { value };
-    else this.#keys.set(key, { last: Number.NEGATIVE_INFINITY, timer: null, pending: { value } });
-    this.flushPending(key);
-  }
-
   /** Drops pending values and timers. */
   stop(): void {
     for (const state of this.#keys.values()) {

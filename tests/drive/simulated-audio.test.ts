@@ -72,6 +72,21 @@ describe('simulated drive with a BIN/CUE', () => {
     ]);
   });
 
+  it('`disk2iso sim insert DIR disc.cue` puts the BIN/CUE into the tray', async () => {
+    const disc = await writeSampleAudioCd(join(fx.dir, 'cd', 'cli.cue'), { tracks: [{ sectors: 100 }, { sectors: 100 }] });
+    const { main } = await import('../../src/demo/sim-cli.js');
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true;
+    try {
+      expect(await main(['insert', fx.sim, disc.cuePath])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    const drive = new SimulatedDrive('sim0', fx.sim);
+    expect(await drive.discKind()).toBe('audio');
+    expect(await drive.toc()).toEqual(disc.toc);
+  });
+
   it('a mixed-mode disc: data track 1 read as 2048-byte sectors, kind mixed; an Enhanced CD reports its data session 11400 sectors on', async () => {
     const mixed = await writeSampleAudioCd(join(fx.dir, 'cd', 'mixed.cue'), { tracks: [{ sectors: 40, data: true }, { sectors: 100 }] });
     await simInsert(fx.sim, mixed.cuePath);

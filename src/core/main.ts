@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/index.js';
+import { commandConfig } from '../config/index.js';
 import { createLogger, LogBuffer } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { startCore } from './run.js';
@@ -12,21 +12,8 @@ folder cannot be used.`;
 
 /** `disk2iso run`: the core process. Exits 0 after SIGTERM/SIGINT, 1 when it cannot start, 2 on bad arguments. */
 export async function main(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.length > 0) {
-    process.stderr.write(`disk2iso run: unexpected argument "${args[0] ?? ''}"\n\n${USAGE}\n`);
-    return 2;
-  }
-  let config;
-  try {
-    config = await loadConfig();
-  } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `disk2iso: ${errorMessage(error)}`}\n`);
-    return 1;
-  }
+  const config = await commandConfig('run', args, USAGE);
+  if (typeof config === 'number') return config;
   const logs = new LogBuffer();
   const logger = createLogger({ name: 'core', level: config.log_level, buffer: logs });
   let core;

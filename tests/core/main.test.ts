@@ -46,6 +46,14 @@ describe('disk2iso run: options and start-up errors', () => {
     await expect(access(join(dir, 'api'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('invalid options are one line per problem on stderr and exit 1, before anything is created', async () => {
+    const result = await run([], { ...options(), checksum: 'sha1' }, dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('checksum');
+    expect(result.stdout).toBe('');
+    await expect(access(join(dir, 'api'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('an output folder that is not a directory is one line on stderr and exit 1', async () => {
     const blocker = join(dir, 'out');
     await writeFile(blocker, 'x');

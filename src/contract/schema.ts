@@ -36,8 +36,16 @@ export const DiscTypeSchema = z.enum(DISC_TYPES);
 export type DiscType = z.infer<typeof DiscTypeSchema>;
 
 export const JOB_RESULTS = ['success', 'degraded', 'failed', 'cancelled', 'skipped_duplicate'] as const;
+
 export const JobResultSchema = z.enum(JOB_RESULTS);
 export type JobResult = z.infer<typeof JobResultSchema>;
+
+/** What a copy does when its image already exists (option `duplicate_policy`, settable per drive at run time). */
+export const DUPLICATE_POLICIES = ['suffix', 'skip', 'overwrite'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+/** Which checksums a copy writes (option `checksum`, settable per drive at run time). */
+export const CHECKSUM_CHOICES = ['sha256', 'md5', 'both', 'none'] as const;
+export type ChecksumChoice = (typeof CHECKSUM_CHOICES)[number];
 
 export const COPY_PHASES = ['reading', 'rescuing', 'verifying', 'encoding'] as const;
 export const CopyPhaseSchema = z.enum(COPY_PHASES);
@@ -115,6 +123,9 @@ export const DriveStatusSchema = z.object({
   message_params: MessageParamsSchema.optional(),
   drive: DriveInfoSchema,
   auto_copy: z.boolean(),
+  /** The drive's duplicate policy and checksum choice in effect (the option or a run-time setting); absent in older files. */
+  duplicate_policy: z.enum(DUPLICATE_POLICIES).optional(),
+  checksum: z.enum(CHECKSUM_CHOICES).optional(),
   job_id: z.string().nullable(),
   heartbeat: isoTimestamp,
   /** Seconds between heartbeats; a watcher treats 3× this as stale. */

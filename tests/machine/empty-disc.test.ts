@@ -1,35 +1,21 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningCore } from '../../src/core/run.js';
-import { simInsert, simReset } from '../../src/drive/index.js';
+import { describe, expect, it } from 'vitest';
+import { simInsert } from '../../src/drive/index.js';
 import { events, history, startTestCore, stateTrail, testConfig, waitForState } from '../helpers/core.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { useSimCore } from '../helpers/sim-core.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('a disc that holds no data (real core, simulated drive)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: RunningCore | null = null;
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-  });
-  afterEach(async () => {
-    await core?.stop();
-    core = null;
-    await cleanup();
-  });
+  const fx = useSimCore();
 
   it('is an error with a clear message, recorded as failed, and nothing is archived', async () => {
-    const sim = join(dir, 'sim0');
-    await simReset(sim);
-    const empty = join(dir, 'empty.iso');
+    const empty = join(fx.dir, 'empty.iso');
     await writeFile(empty, '');
-    const config = testConfig(dir, [sim]);
-    core = await startTestCore(config);
+    const config = testConfig(fx.dir, [fx.sim]);
+    fx.core = await startTestCore(config);
     await waitForState(config, 'sim0', 'waiting_for_media');
-    await simInsert(sim, empty);
+    await simInsert(fx.sim, empty);
     await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'history entry' });
 
     const entry = (await history(config))?.entries[0];

@@ -154,7 +154,8 @@ describe.skipIf(unavailable !== null)('rescue through a lent descriptor (FUSE so
   it('ends the copy at a lent read that outlasts the read time-out ("stopped responding") and keeps the partial', async () => {
     const fuse = await disc('hang', { bad: [10], hang: [2500] });
     const inner = await openFileReader(fuse.path);
-    const reader = timedReader(inner, [2500], 300);
+    // A time-out well above any read of a busy machine, so only the stuck read reaches it.
+    const reader = timedReader(inner, [2500], 2000);
     const target = join(dir, 'hang', 'HUNG.iso');
     const result = await runCopy(copyRequest(reader, SECTORS * S, target, { readRetries: 1 }).request);
 
@@ -169,7 +170,7 @@ describe.skipIf(unavailable !== null)('rescue through a lent descriptor (FUSE so
   it('the Linux reader lends its descriptor on its lane; a stuck lent read times out and close waits for it', async () => {
     const fuse = await disc('linux', { bad: BAD, hang: [3500] });
     const handle = await open(fuse.path, 'r');
-    const reader = new LinuxDiscReader(fuse.path, handle, SECTORS * S, { read: 400, close: 60_000 });
+    const reader = new LinuxDiscReader(fuse.path, handle, SECTORS * S, { read: 2000, close: 60_000 });
     const target = join(dir, 'linux', 'LINUX.iso');
     const result = await runCopy(copyRequest(reader, SECTORS * S, target, { readRetries: 1 }).request);
     expect(result).toMatchObject({ outcome: 'failed', reason: 'drive_timeout', partialKept: true });

@@ -47,11 +47,11 @@ export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
 export const CHECKSUM_CHOICES = ['sha256', 'md5', 'both', 'none'] as const;
 export type ChecksumChoice = (typeof CHECKSUM_CHOICES)[number];
 
-export const COPY_PHASES = ['reading', 'rescuing', 'verifying', 'encoding'] as const;
+const COPY_PHASES = ['reading', 'rescuing', 'verifying', 'encoding'] as const;
 export const CopyPhaseSchema = z.enum(COPY_PHASES);
 export type CopyPhase = z.infer<typeof CopyPhaseSchema>;
 
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   'state_changed',
   'disc_inserted',
   'disc_removed',
@@ -153,7 +153,7 @@ export const ProgressSchema = z.object({
 export type Progress = z.infer<typeof ProgressSchema>;
 
 /** What a job had to do without (a missing tool and the fallback taken), one sentence each. */
-export const JobWarningsSchema = z.array(z.string().max(500)).max(20);
+const JobWarningsSchema = z.array(z.string().max(500)).max(20);
 
 /** Audio CDs: one ripped track — its file, Copy CRC (CRC32 of the PCM), AccurateRip checksums and verdict, unreadable sectors. */
 export const AudioTrackResultSchema = z.object({

@@ -19,6 +19,8 @@ function wordsOf(chunk: Buffer, words: number): Uint32Array {
 export const ACCURATERIP_BASE_URL = 'http://www.accuraterip.com/accuraterip';
 /** 5 sectors of stereo samples: what the first track skips at its start and the last at its end. */
 const EDGE_SAMPLES = 5 * 588;
+/** Samples per exact block sum (256 × 2^44 stays below 2^53). */
+const BLOCK = 256;
 /** Samples are read as native 32-bit words where that is little-endian (x86, ARM), else decoded. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** A dBAR answer holds a few responses of 13 + 9 × 99 bytes; anything larger is not one. */
@@ -46,27 +48,28 @@ export class AccurateRipSum {
   update(chunk: Buffer): void {
     const words = chunk.length >>> 2;
     const samples = LITTLE_ENDIAN && chunk.byteOffset % 4 === 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset, words) : wordsOf(chunk, words);
-    let lo = this.#lo | 0;
-    let hi = this.#hi;
     let m = this.#position;
-    const from = this.#from;
-    const to = this.#to;
-    for (let i = 0; i < words; i++) {
-      m++;
-      if (m < from || m > to) continue;
-      const value = samples[i] ?? 0;
-      // Low half: exact in 32-bit integer arithmetic. High half: value × m (< 2^60) in two
-      // exact double halves, value = vh·2^16 + vl (m < 2^28 for any CD track).
-      lo = (lo + Math.imul(value, m)) | 0;
-      const a = (value >>> 16) * m;
+    for (let start = 0; start < words; start += BLOCK) {
+      const end = Math.min(words, start + BLOCK);
+      // Per block, exact double sums: A = Σ vh·m, B = Σ vl·m (value = vh·2^16 + vl, each term
+      // < 2^44, a block < 2^52) and L = Σ (value·m mod 2^32). Σ value·m = A·2^16 + B, so the
+      // block's sum of high words is (A·2^16 + B − L) / 2^32, computed without leaving 2^53.
+      let a = 0;
+      let b = 0;
+      let l = 0;
+      for (let i = start; i < end; i++) {
+        m++;
+        if (m < this.#from || m > this.#to) continue;
+        const value = samples[i] ?? 0;
+        a += (value >>> 16) * m;
+        b += (value & 0xffff) * m;
+        l += Math.imul(value, m) >>> 0;
+      }
       const aHigh = Math.floor(a / 65_536);
-      const low = (a - aHigh * 65_536) * 65_536 + (value & 0xffff) * m;
-      hi += aHigh + Math.floor(low / 4_294_967_296);
-      // Keep the sum exact: reduce well before 2^53 (each step adds < 2^29).
-      if (hi >= 2 ** 52) hi %= 4_294_967_296;
+      const hiBlock = aHigh + ((a - aHigh * 65_536) * 65_536 + b - l) / 4_294_967_296;
+      this.#hi = (this.#hi + hiBlock) % 4_294_967_296;
+      this.#lo = (this.#lo + l) % 4_294_967_296;
     }
-    this.#lo = lo >>> 0;
-    this.#hi = hi % 4_294_967_296;
     this.#position = m;
   }
 

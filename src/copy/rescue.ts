@@ -21,7 +21,8 @@ const READ_DEPTH = 4;
  * trimming (`*`: read forward from the leading edge and backward from the trailing edge up to
  * the first bad sector; the rest becomes non-scraped `/`), scraping (`/`: every sector once) and
  * `retries` retry passes over the bad sectors (`-`), alternating direction like ddrescue.
- * Unreadable sectors stay unwritten (zeros in the image).
+ * Unreadable sectors stay unwritten (zeros in the image). A reader that lends a descriptor is
+ * read by a worker thread (SectorWorker); any other through its read(), pipelined.
  */
 export async function rescue(io: CopyIo, retries: number, hooks: RescueHooks = {}): Promise<void> {
   if (io.reader.lend) {

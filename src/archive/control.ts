@@ -1,9 +1,11 @@
-import type { ArchiveControl } from '../contract/archive-index.js';
+import { queryArchive, summarizeItems, type ArchiveControl } from '../contract/archive-index.js';
 import type { ArchiveIndex } from './index-store.js';
 
-/** What the web server may ask of the index; `scrubNow` until a scrub is wired says it did not start. */
+/** What the web server may ask of the index; `scrubNow` without a scrub says it did not start. */
 export function archiveControl(index: ArchiveIndex, scrub?: { start(): boolean }): ArchiveControl {
   return {
+    query: (query) => ({ page: queryArchive(index.values(), query), counts: summarizeItems(index.values()) }),
+    get: (rel) => index.get(rel),
     removed: (rel) => index.remove(rel),
     rescan: () => index.reconcile(),
     verified: async (rel, verify) => {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
-  applyLogLines,
+  applyLogLine,
   archiveIndexPath,
   archiveSummaryPath,
   ArchiveSummarySchema,
@@ -14,7 +16,7 @@ import {
   type ArchiveSummary,
   type ArchiveVerify,
 } from '../contract/archive-index.js';
-import { SCHEMA_VERSION, writeFileAtomic, writeJsonAtomic } from '../contract/index.js';
+import { SCHEMA_VERSION, writeJsonAtomic } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errnoCode, errorMessage } from '../util/errors.js';
 import { itemOf, scanOne, scanOutputFolder, unchanged } from './scan.js';
@@ -66,10 +68,11 @@ export class ArchiveIndex {
     const began = performance.now();
     await this.#loadSummary();
     try {
-      const text = await readFile(this.logPath, 'utf8');
-      const end = text.lastIndexOf('\n');
-      const { bad } = applyLogLines(this.#items, end < 0 ? '' : text.slice(0, end + 1));
-      if (bad > 0) this.logger.warn({ path: this.logPath, bad }, 'skipped %d unreadable line(s) of the archive index', bad);
+      // Line by line: a 10,000-image log is never one string in memory.
+      let bad = 0;
+      const lines = createInterface({ input: createReadStream(this.logPath, { encoding: 'utf8', highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
+      for await (const line of lines) if (line.length > 0 && !applyLogLine(this.#items, line)) bad++;
+      if (bad > 0) this.logger.warn({ path: this.logPath, bad }, 'skipped %d unreadable line(s) of the archive index (a line cut short by a crash is one)', bad);
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') this.logger.warn({ path: this.logPath, err: errorMessage(error) }, 'archive index cannot be read; rebuilding it');
       this.#items.clear();
@@ -88,6 +91,11 @@ export class ArchiveIndex {
 
   get(rel: string): ArchiveItem | undefined {
     return this.#items.get(rel);
+  }
+
+  /** The items as they are now (for one synchronous pass: a query). */
+  values(): IterableIterator<ArchiveItem> {
+    return this.#items.values();
   }
 
   /** A snapshot of the items (the scrub walks it while the index changes). */
@@ -220,16 +228,38 @@ export class ArchiveIndex {
     if (this.#lines > this.#items.size + COMPACT_SLACK) await this.#compact();
   }
 
-  /** Rewrites the log as a header and one line per item (atomically: readers see a new inode). */
+  /**
+   * Rewrites the log as a header and one line per item, in chunks, then renames it over the old
+   * one (readers see a new inode and read it again from the start).
+   */
   async #compact(): Promise<void> {
     this.#generation = randomUUID();
-    const parts = [headerLine(this.#generation)];
-    for (const item of this.#items.values()) parts.push(putLine(item));
     await mkdir(dirname(this.logPath), { recursive: true });
+    const temp = join(dirname(this.logPath), `.${basename(this.logPath)}.${process.pid}.tmp`);
+    const out = await open(temp, 'w', 0o644);
+    let lines = 1;
+    try {
+      let chunk = headerLine(this.#generation);
+      for (const item of this.#items.values()) {
+        chunk += putLine(item);
+        lines++;
+        if (chunk.length >= 256 * 1024) {
+          await out.write(chunk);
+          chunk = '';
+        }
+      }
+      await out.write(chunk);
+      await out.sync();
+    } catch (error) {
+      await out.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await out.close();
     await this.#handle?.close();
-    await writeFileAtomic(this.logPath, parts.join(''));
+    await rename(temp, this.logPath);
     this.#handle = await open(this.logPath, 'a');
-    this.#lines = parts.length;
+    this.#lines = lines;
   }
 
   async #loadSummary(): Promise<void> {

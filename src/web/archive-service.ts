@@ -6,6 +6,7 @@ import {
   queryArchive,
   summarizeItems,
   type ArchiveControl,
+  type ArchiveCounts,
   type ArchiveItem,
   type ArchiveQuery,
   type ArchiveQueryPage,
@@ -40,9 +41,9 @@ export interface ArchiveView extends Omit<ArchiveQueryPage, 'items'> {
 }
 
 /**
- * The archive as the web pages see it: pages of the core's index (read incrementally from its
- * log, never the folder itself), verification on demand, deletion. Changes go back to the core
- * through `ArchiveControl`.
+ * The archive as the web pages see it: pages of the core's index (asked through `ArchiveControl`
+ * in the core's process, else read incrementally from its log; never the folder itself),
+ * verification on demand, deletion. Changes go back to the core through `ArchiveControl`.
  */
 export class ArchiveService {
   readonly verifier: ChecksumVerifier;
@@ -62,15 +63,25 @@ export class ArchiveService {
     });
   }
 
+  /** A page and the counts: from the core's index in memory, or (no core in this process) its log on disk. */
+  async #query(query: ArchiveQuery): Promise<{ indexed: boolean; page: ArchiveQueryPage; counts: ArchiveCounts }> {
+    if (this.control) return { indexed: true, ...this.control.query(query) };
+    const indexed = await this.#reader.refresh();
+    return { indexed, page: queryArchive(this.#reader.items.values(), query), counts: summarizeItems(this.#reader.items.values()) };
+  }
+
+  async #item(rel: string): Promise<ArchiveItem | undefined> {
+    if (this.control) return this.control.get(rel);
+    await this.#reader.refresh();
+    return this.#reader.items.get(rel);
+  }
+
   async list(query: ArchiveQuery): Promise<ArchiveView> {
-    const [indexed, space, summary] = await Promise.all([
-      this.#reader.refresh(),
+    const [{ indexed, page, counts }, space, summary] = await Promise.all([
+      this.#query(query),
       diskSpace(this.root),
       readContractValue(this.#summaryPath, ArchiveSummarySchema),
     ]);
-    const items = this.#reader.items;
-    const page = queryArchive(items.values(), query);
-    const counts = summarizeItems(items.values());
     return {
       ...page,
       output_dir: this.root,
@@ -92,8 +103,7 @@ export class ArchiveService {
   /** Starts verifying one image against its sidecars. */
   async verify(requested: unknown): Promise<{ path: string; checksum: ChecksumState }> {
     const item = await this.resolve(requested);
-    await this.#reader.refresh();
-    const indexed = this.#reader.items.get(item.rel);
+    const indexed = await this.#item(item.rel);
     if (item.kind !== 'image' || !indexed) return { path: item.rel, checksum: { status: 'none' } };
     return { path: item.rel, checksum: await this.verifier.request(item.rel, item.abs, indexed) };
   }

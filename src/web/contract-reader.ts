@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import {
   AttributesSchema,
   DriveStatusSchema,
@@ -84,8 +85,16 @@ export class ContractReader {
     return Promise.all(this.driveIds().map((id) => this.drive(id)));
   }
 
+  /** history.json parsed once per version of the file: a page load reads it, a long history is 1 MB of JSON. */
+  #history: { signature: string; value: History | null } | null = null;
+
   async history(): Promise<History | null> {
-    return readContractValue(this.paths.history, HistorySchema);
+    const info = await stat(this.paths.history).catch(() => null);
+    const signature = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'missing';
+    if (this.#history?.signature === signature) return this.#history.value;
+    const value = info ? await readContractValue(this.paths.history, HistorySchema) : null;
+    this.#history = { signature, value };
+    return value;
   }
 
   async system(): Promise<SystemInfo | null> {

@@ -68,14 +68,18 @@ function historyText(e: HistoryEntry): string {
   return `${e.disc_label ?? ''}\n${e.image_path ?? ''}\n${e.drive_id}\n${e.fingerprint ?? ''}\n${e.method ?? ''}`.toLowerCase();
 }
 
+/** One collator for all label comparisons (`localeCompare` with options builds one per call). */
+const LABEL_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareHistory(sort: HistorySort): (a: HistoryEntry, b: HistoryEntry) => number {
   switch (sort) {
     case 'name':
-      return (a, b) => (a.disc_label ?? '').localeCompare(b.disc_label ?? '', 'en', { numeric: true, sensitivity: 'base' }) || a.finished.localeCompare(b.finished);
+      return (a, b) => LABEL_ORDER.compare(a.disc_label ?? '', b.disc_label ?? '') || byCodeUnit(a.finished, b.finished);
     case 'size':
-      return (a, b) => a.bytes - b.bytes || a.finished.localeCompare(b.finished);
+      return (a, b) => a.bytes - b.bytes || byCodeUnit(a.finished, b.finished);
     case 'date':
-      return (a, b) => a.finished.localeCompare(b.finished) || a.id.localeCompare(b.id);
+      return (a, b) => byCodeUnit(a.finished, b.finished) || byCodeUnit(a.id, b.id);
   }
 }
 

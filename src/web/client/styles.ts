@@ -163,6 +163,7 @@ figcaption > span:first-child { font-weight: 600; text-transform: uppercase; let
 .field-search { flex: 1 1 220px; }
 .field-search input { color: var(--text); background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 6px 10px; min-height: 36px; min-width: 0; width: 100%; box-sizing: border-box; }
 .pager { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin: 0 0 var(--gap); }
+.sprite { position: absolute; width: 0; height: 0; overflow: hidden; }
 .archive-scrub { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 8px 0 0; }
 a.total-value { color: inherit; text-decoration: none; }
 .inline-form { display: flex; align-items: flex-end; gap: 8px; }

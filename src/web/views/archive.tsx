@@ -4,7 +4,7 @@ import type { ArchiveEntry, ArchiveView } from '../archive-service.js';
 import type { ChecksumState } from '../archive-verify.js';
 import { fmtBytes, fmtDate } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
-import { CheckIcon, DiscIcon, DownloadIcon, TrashIcon } from './icons.js';
+import { IconSprite, UseIcon } from './icons.js';
 import { typeLabel } from './job-parts.js';
 import { Pager, Select } from './pager.js';
 
@@ -45,7 +45,7 @@ const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, l
   const date = item.metadata?.finished ?? item.mtime;
   return (
     <li class="archive-item" data-path={item.path}>
-      <DiscIcon class="archive-art" />
+      <UseIcon id="disc" class="archive-art" />
       <div class="archive-main">
         <span class="archive-name">
           {item.name}
@@ -72,18 +72,18 @@ const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, l
         {item.kind === 'image' && item.present ? (
           <>
             <button type="button" class="btn btn-outline btn-small" data-action="verify" disabled={item.checksum.status === 'none'} aria-label={`${t('verify')}: ${item.name}`}>
-              <CheckIcon />
+              <UseIcon id="check" />
               <span>{t('verify')}</span>
             </button>
             <a class="btn btn-outline btn-small" href={href} download={item.name} aria-label={`${t('download')}: ${item.name}`}>
-              <DownloadIcon />
+              <UseIcon id="download" />
               <span>{t('download')}</span>
             </a>
           </>
         ) : null}
         {item.present ? (
           <button type="button" class="btn btn-text-danger btn-small" data-action="delete" data-name={item.name} aria-label={`${t('delete')}: ${item.name}`}>
-            <TrashIcon />
+            <UseIcon id="trash" />
             <span>{t('delete')}</span>
           </button>
         ) : null}
@@ -127,6 +127,7 @@ export const ArchivePage: FC<{ view: ArchiveView; query: ArchiveQuery; t: Transl
   const from = view.matched === 0 ? 0 : view.offset + 1;
   return (
     <>
+      <IconSprite />
       <div class="page-head">
         <h1>{t('archive_title')}</h1>
         <p class="muted">

@@ -165,6 +165,10 @@ export class FakeCore {
         return accepted(coded('cmd_copy_requested'));
       case 'close_tray':
         return accepted(coded('cmd_tray_closed'));
+      case 'set_duplicate_policy':
+        return accepted(coded('cmd_duplicate_policy_set', { policy: command.policy }));
+      case 'set_checksum':
+        return accepted(coded('cmd_checksum_set', { checksum: command.checksum }));
     }
   }
 

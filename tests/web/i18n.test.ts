@@ -6,6 +6,19 @@ import { LANGS, messages, pickLang } from '../../src/web/i18n/index.js';
 import { messageText } from '../../src/web/i18n/message.js';
 
 const en = messages('en');
+
+/** Keys whose text is the English text in that language too; anything else equal to English is a leftover. */
+const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
+  de: [
+    'app_title', 'nav_system', 'conn_live', 'conn_offline', 'type_cd-rom', 'type_dvd-video', 'type_dvd-rom', 'disc', 'phase', 'command_ok', 'details', 'name',
+    'sort_name', 'group_dvd', 'loglevel_info', 'system_title', 'version', 'disc_kind', 'unknown_value', 'msg_text',
+  ],
+  es: ['app_title', 'state_error', 'type_cd-rom', 'type_dvd-rom', 'command_ok', 'error', 'loglevel_error', 'loglevel_fatal', 'unknown_value', 'msg_text'],
+  fr: [
+    'app_title', 'type_cd-rom', 'type_dvd-rom', 'type', 'phase', 'command_ok', 'image', 'date', 'sort_date', 'pages', 'message', 'loglevel_trace', 'loglevel_info',
+    'loglevel_fatal', 'version', 'unknown_value', 'msg_text',
+  ],
+};
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
 describe.each(LANGS.filter((l) => l !== 'en'))('the %s UI catalogue', (lang) => {
@@ -17,6 +30,11 @@ describe.each(LANGS.filter((l) => l !== 'en'))('the %s UI catalogue', (lang) => 
       .filter(([key, text]) => JSON.stringify(sorted(placeholdersOf(text))) !== JSON.stringify(sorted(placeholdersOf(catalog[key as keyof typeof en]))))
       .map(([key]) => key);
     expect(differing).toEqual([]);
+  });
+
+  it('says in English only what is the same word in the language (names, cognates), by a reviewed list', () => {
+    const same = Object.keys(en).filter((key) => catalog[key as keyof typeof en] === en[key as keyof typeof en]);
+    expect(same.sort()).toEqual([...SAME_AS_ENGLISH[lang]].sort());
   });
 
   it('has no empty text', () => {

@@ -82,7 +82,7 @@ function logLine(line) {
   var li = make('li', 'log-line'); li.setAttribute('data-level', line.level);
   var time = make('time', null, fmtTime(line.time)); time.setAttribute('datetime', line.time); time.setAttribute('data-fmt', 'time');
   li.appendChild(time);
-  li.appendChild(make('span', 'log-level', line.level));
+  li.appendChild(make('span', 'log-level', t('loglevel_' + line.level)));
   li.appendChild(make('span', 'log-ns', line.ns || ''));
   li.appendChild(make('span', 'log-msg', line.msg));
   return li;

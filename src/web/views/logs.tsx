@@ -14,7 +14,7 @@ export const LogsPage: FC<{ lines: LogLineView[]; level: LogLevelName | null; t:
             <option value="">{t('level_all')}</option>
             {(Object.keys(LOG_LEVELS) as LogLevelName[]).map((name) => (
               <option value={name} selected={name === level}>
-                {name}
+                {t(`loglevel_${name}`)}
               </option>
             ))}
           </select>
@@ -34,7 +34,7 @@ export const LogsPage: FC<{ lines: LogLineView[]; level: LogLevelName | null; t:
             <time datetime={line.time} data-fmt="time">
               {line.time.slice(11, 19)}
             </time>
-            <span class="log-level">{line.level}</span>
+            <span class="log-level">{t(`loglevel_${line.level}`)}</span>
             <span class="log-ns">{line.ns ?? ''}</span>
             <span class="log-msg">{line.msg}</span>
           </li>

@@ -8,7 +8,7 @@ import { messageText } from '../../src/web/i18n/message.js';
 const en = messages('en');
 
 /** Keys whose text is the English text in that language too; anything else equal to English is a leftover. */
-const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
+const SAME_AS_ENGLISH: Readonly<Record<'de' | 'es' | 'fr', readonly string[]>> = {
   de: [
     'app_title', 'nav_system', 'conn_live', 'conn_offline', 'type_cd-rom', 'type_dvd-video', 'type_dvd-rom', 'disc', 'phase', 'command_ok', 'details', 'name',
     'sort_name', 'group_dvd', 'loglevel_info', 'system_title', 'version', 'disc_kind', 'unknown_value', 'msg_text',
@@ -21,7 +21,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
 };
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
-describe.each(LANGS.filter((l) => l !== 'en'))('the %s UI catalogue', (lang) => {
+describe.each(['de', 'es', 'fr'] as const)('the %s UI catalogue', (lang) => {
   const catalog = messages(lang);
 
   it('has exactly the keys of the English one, each with the same placeholders', () => {

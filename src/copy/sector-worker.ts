@@ -60,6 +60,8 @@ type FromWorker =
 function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typeof import('node:fs')): void {
   const port = threads.parentPort;
   if (port === null) return;
+  // A failed readSync throws: without a stack to capture, that costs little (thousands per pass).
+  Error.stackTraceLimit = 0;
   const input = threads.workerData as WorkerInput;
   const stop = new Int32Array(input.control, 0, 1);
   const clock = new Float64Array(input.control, 8, 2);
@@ -143,13 +145,17 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
     }
     return null;
   };
-  /** One piece: read and record it; whether the job goes on (false: a stop, or a code that ends the copy). */
-  const piece = (pos: number, end: number): { ok: boolean; go: boolean } => {
+  /** One piece: read and record it. READ, FAILED, or END (a stop, or a code that ends the copy). */
+  const READ = 1;
+  const FAILED = 0;
+  const END = -1;
+  const piece = (pos: number, end: number): number => {
     const failure = read(pos, end);
     if (failure === null) record(pos, end, -1, pos);
     else record(pos, end, codeIndex(failure.code), failure.at);
     if (Date.now() - lastPost >= input.batchMs) post();
-    return { ok: failure === null, go: !(failure !== null && stopCodes.has(failure.code)) && Atomics.load(stop, 0) === 0 };
+    if ((failure !== null && stopCodes.has(failure.code)) || Atomics.load(stop, 0) !== 0) return END;
+    return failure === null ? READ : FAILED;
   };
   const steps = function* (start: number, end: number, size: number, backward: boolean): Generator<[number, number]> {
     if (!backward) {
@@ -178,8 +184,8 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
         for (const [pos, next] of steps(start, end, job.size, job.backward)) {
           last = [pos, next];
           const r = piece(pos, next);
-          failed ||= !r.ok;
-          if (!r.go) return { failed, last };
+          failed ||= r !== READ;
+          if (r === END) return { failed, last };
         }
         continue;
       }
@@ -187,8 +193,8 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
       let low = end;
       for (const [pos, next] of steps(start, end, job.size, false)) {
         const r = piece(pos, next);
-        if (!r.go) return { failed: true, last };
-        if (!r.ok) {
+        if (r === END) return { failed: true, last };
+        if (r === FAILED) {
           low = next;
           break;
         }
@@ -196,8 +202,8 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
       if (low >= end) continue;
       for (const [pos, next] of steps(low, end, job.size, true)) {
         const r = piece(pos, next);
-        if (!r.go) return { failed: true, last };
-        if (!r.ok) {
+        if (r === END) return { failed: true, last };
+        if (r === FAILED) {
           if (pos > low) record(low, pos, -2, low);
           break;
         }

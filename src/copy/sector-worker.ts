@@ -364,8 +364,11 @@ export class SectorWorker {
       } else if (code === RUN_UNTRIMMED) {
         io.map.set(start, end, '/');
       } else {
-        const error = new DriveReadError(io.reader.devicePath ?? 'disc', at, codes[code] ?? 'EIO');
-        readFailure(io, error, at, reads);
+        const name = codes[code] ?? 'EIO';
+        // A bad area is only noted (no error object per run: thousands per pass); a code that
+        // ends the copy goes the way of every failed read.
+        if (STOP_CODES.includes(name)) readFailure(io, new DriveReadError(io.reader.devicePath ?? 'disc', at, name), at, reads);
+        else io.failures.note(at, name, reads);
         io.map.set(start, end, failed);
       }
     }

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { z } from 'zod';
+import { archiveSummaryPath, ArchiveSummarySchema, type ArchiveSummary } from '../contract/archive-index.js';
 import {
   AttributesSchema,
   DriveStatusSchema,
@@ -17,7 +18,7 @@ import {
 
 export type DriveFileKind = 'status' | 'progress' | 'attributes';
 export type DriveFile<K extends DriveFileKind = DriveFileKind> = K extends DriveFileKind ? { kind: K; drive: string } : never;
-export type ContractFile = { kind: 'events' } | { kind: 'system' } | { kind: 'history' } | DriveFile;
+export type ContractFile = { kind: 'events' } | { kind: 'system' } | { kind: 'history' } | { kind: 'archive' } | DriveFile;
 
 function driveFile(kind: DriveFileKind, drive: string): DriveFile {
   switch (kind) {
@@ -36,6 +37,7 @@ export function classifyPath(paths: ApiPaths, path: string): ContractFile | null
   if (rel === 'events.jsonl' || rel === 'events.1.jsonl') return { kind: 'events' };
   if (rel === 'system.json') return { kind: 'system' };
   if (rel === 'history.json') return { kind: 'history' };
+  if (rel === 'archive.json') return { kind: 'archive' };
   const match = /^drives\/([a-zA-Z0-9_-]{1,64})\/(status|progress|attributes)\.json$/.exec(rel);
   if (!match) return null;
   return driveFile(match[2] as DriveFileKind, match[1]!);
@@ -48,6 +50,8 @@ export class ContractView {
   readonly attributes = new Map<string, Attributes | null>();
   history: History | null = null;
   system: SystemInfo | null = null;
+  /** The archive index's summary: image count, corrupt images, last scrub. */
+  archive: ArchiveSummary | null = null;
 
   constructor(
     readonly paths: ApiPaths,
@@ -64,6 +68,9 @@ export class ContractView {
         return;
       case 'history':
         this.history = await this.#read(this.paths.history, HistorySchema, this.history);
+        return;
+      case 'archive':
+        this.archive = await this.#read(archiveSummaryPath(this.paths.root), ArchiveSummarySchema, this.archive);
         return;
       case 'status':
         this.status.set(file.drive, await this.#read(this.paths.status(file.drive), DriveStatusSchema, this.status.get(file.drive)));
@@ -91,6 +98,7 @@ export class ContractView {
     return [
       { kind: 'system' },
       { kind: 'history' },
+      { kind: 'archive' },
       ...drives.flatMap((drive) => (['status', 'progress', 'attributes'] as const).map((kind) => driveFile(kind, drive))),
     ];
   }

@@ -58,6 +58,8 @@ function sourceTopic(topics: Topics, drive: string | null, source: StateSource):
       return topics.system;
     case 'archive':
       return topics.archive;
+    case 'archiveEvent':
+      return topics.archiveEvent;
     case 'state':
       return drive === null ? noDrive(source) : topics.state(drive);
     case 'status':
@@ -139,7 +141,7 @@ export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: 
         retain: false,
       };
     case 'event':
-      return { platform: 'event', ...common, state_topic: sourceTopic(topics, drive, 'event'), event_types: [...entity.event_types] };
+      return { platform: 'event', ...common, state_topic: sourceTopic(topics, drive, entity.source), event_types: [...entity.event_types] };
   }
 }
 

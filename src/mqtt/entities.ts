@@ -7,7 +7,7 @@ import type {
 import type { ButtonCommand, SelectCommand, SwitchCommand } from './topics.js';
 
 /** The state topics an entity can read: per drive, or the add-on's (`system`, `archive`). */
-export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'system' | 'archive' | 'event';
+export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'system' | 'archive' | 'event' | 'archiveEvent';
 
 interface DescriptorBase {
   /** Component id in `components` and the last part of `unique_id`: never change it. */
@@ -60,7 +60,8 @@ export interface SelectDescriptor extends DescriptorBase {
 
 export interface EventDescriptor extends DescriptorBase {
   platform: 'event';
-  source: 'event';
+  /** A drive's job events, or (hub) the archive's events. */
+  source: 'event' | 'archiveEvent';
   event_types: readonly string[];
 }
 

@@ -1,6 +1,7 @@
 import { DriveStateSchema, JOB_EVENT_TYPES, type ContractEvent, type DriveState } from '../contract/index.js';
 import type { EventMessage } from './event-pump.js';
 import { serializePayload } from './stable-stringify.js';
+import { ARCHIVE_EVENT_TYPES } from './hub-entities.js';
 import type { EventPayload, Topics } from './topics.js';
 
 export interface EventMessageContext {
@@ -17,6 +18,7 @@ export interface EventOutcome {
 }
 
 const JOB_EVENTS: ReadonlySet<string> = new Set(JOB_EVENT_TYPES);
+const ARCHIVE_EVENTS: ReadonlySet<string> = new Set(ARCHIVE_EVENT_TYPES);
 
 /**
  * Pure: the messages one contract event becomes. `state_changed` → the retained state topic
@@ -24,6 +26,10 @@ const JOB_EVENTS: ReadonlySet<string> = new Set(JOB_EVENT_TYPES);
  * never retained (HA discards replayed retained events).
  */
 export function eventMessages(event: ContractEvent, ctx: EventMessageContext): EventOutcome {
+  if (event.drive === null && ARCHIVE_EVENTS.has(event.type)) {
+    const payload: EventPayload = { ...event.data, seq: event.seq, ts: event.ts, event_type: event.type };
+    return { messages: [{ topic: ctx.topics.archiveEvent, payload: serializePayload(payload), retain: false }], state: null };
+  }
   const drive = event.drive;
   if (drive === null || !ctx.drives.has(drive)) return { messages: [], state: null };
   if (event.type === 'state_changed') {

@@ -1,5 +1,8 @@
 import type { EntityDescriptor } from './entities.js';
 
+/** Archive events surfaced on the hub's `event` entity: one per corrupt (changed or missing) image. */
+export const ARCHIVE_EVENT_TYPES = ['image_corrupt'] as const;
+
 /** The entities of the add-on itself, on the hub device "disk2iso" (unique_id `<base>_<key>`). */
 export const HUB_ENTITIES: readonly EntityDescriptor[] = [
   {
@@ -42,6 +45,34 @@ export const HUB_ENTITIES: readonly EntityDescriptor[] = [
     source: 'archive',
     value_template: '{{ value_json.title }}',
     attributes_source: 'archive',
+  },
+  {
+    platform: 'sensor',
+    key: 'corrupt_images',
+    name: 'Corrupt images',
+    icon: 'mdi:disc-alert',
+    source: 'archive',
+    value_template: '{{ value_json.corrupt_images }}',
+    state_class: 'measurement',
+    unit_of_measurement: 'images',
+  },
+  {
+    platform: 'sensor',
+    key: 'last_scrub',
+    name: 'Last archive check',
+    icon: 'mdi:shield-search',
+    source: 'archive',
+    value_template: '{{ value_json.last_scrub or None }}',
+    device_class: 'timestamp',
+    entity_category: 'diagnostic',
+  },
+  {
+    platform: 'event',
+    key: 'archive_event',
+    name: 'Archive event',
+    icon: 'mdi:disc-alert',
+    source: 'archiveEvent',
+    event_types: ARCHIVE_EVENT_TYPES,
   },
   {
     platform: 'binary_sensor',

@@ -1,3 +1,4 @@
+import type { ArchiveSummary } from '../contract/archive-index.js';
 import { CONTROL_ACTIONS, commandContextOf, commandVerdict, type Attributes, type DriveStatus, type History, type Progress, type SystemInfo } from '../contract/index.js';
 import { formatDuration } from '../util/format.js';
 import type {
@@ -146,10 +147,16 @@ export function toolsMissing(methods: Readonly<Record<string, string>>): string[
   return [...found].sort();
 }
 
-/** The add-on's archive: total over all drives and the newest archived disc (success or degraded). */
-export function archivePayload(history: History | null): ArchivePayload {
+/**
+ * The add-on's archive: total over all drives and the newest archived disc (success or degraded),
+ * with the archive index's image count, corrupt images and last scrub (archive.json).
+ */
+export function archivePayload(history: History | null, archive: ArchiveSummary | null = null): ArchivePayload {
   const entry = history?.entries.find((e) => e.result === 'success' || e.result === 'degraded') ?? null;
   return {
+    images: archive?.images ?? null,
+    corrupt_images: archive?.corrupt ?? null,
+    last_scrub: archive?.last_scrub?.finished ?? null,
     archived_total: Object.values(history?.archived_total ?? {}).reduce((sum, n) => sum + n, 0),
     title: entry?.disc_label ?? null,
     drive: entry?.drive_id ?? null,

@@ -164,8 +164,11 @@ export class StateSync {
         // A clean stop says so here: the core's availability changes at once, not at the next check.
         await this.checkCore();
         return;
+      case 'archive':
+        publisher.set(t.archive, serializePayload(project.archivePayload(view.history, view.archive)));
+        return;
       case 'history':
-        publisher.set(t.archive, serializePayload(project.archivePayload(view.history)));
+        publisher.set(t.archive, serializePayload(project.archivePayload(view.history, view.archive)));
         for (const drive of this.deps.drives) publisher.set(t.lastJob(drive), serializePayload(project.lastJobPayload(view.history, drive)));
         return;
       case 'status': {

@@ -96,6 +96,12 @@ export interface ArchivePayload {
   image_path: string | null;
   finished: string | null;
   result: JobResult | null;
+  /** From the archive index (archive.json): images in the archive now, null before the core wrote it. */
+  images: number | null;
+  /** Images whose last check found them changed or gone (the scrub). */
+  corrupt_images: number | null;
+  /** When the last check of every image finished, or null before the first. */
+  last_scrub: string | null;
 }
 
 /** `<base>/<drive>/event`: one job event, for the HA `event` entity (`event_type` + data). */
@@ -222,6 +228,10 @@ export class Topics {
   }
   event(drive: string): string {
     return `${this.base}/${drive}/event`;
+  }
+  /** `<base>/archive/event`: one archive event (a corrupt image), for the hub's `event` entity. */
+  get archiveEvent(): string {
+    return `${this.base}/archive/event`;
   }
   command(drive: string, name: CommandName): string {
     return `${this.base}/${drive}/command/${name}`;

@@ -72,7 +72,11 @@ describe('buildDiscovery (pure)', () => {
     });
     expect(payload.availability.map((a) => a.topic)).toEqual(['disk2iso/availability', 'disk2iso/core_availability']);
     const c = payload.components as unknown as Record<string, Record<string, unknown>>;
-    expect(Object.keys(c)).toEqual(['free_space', 'version', 'archived_total', 'last_archived', 'tools_problem']);
+    expect(Object.keys(c)).toEqual(['free_space', 'version', 'archived_total', 'last_archived', 'corrupt_images', 'last_scrub', 'archive_event', 'tools_problem']);
+    // The archive check: corrupt images and the last check from `<base>/archive`, an event per corrupt image.
+    expect(c.corrupt_images).toMatchObject({ platform: 'sensor', state_topic: 'disk2iso/archive', value_template: '{{ value_json.corrupt_images }}' });
+    expect(c.last_scrub).toMatchObject({ platform: 'sensor', device_class: 'timestamp', state_topic: 'disk2iso/archive' });
+    expect(c.archive_event).toMatchObject({ platform: 'event', state_topic: 'disk2iso/archive/event', event_types: ['image_corrupt'] });
     expect(c.free_space).toMatchObject({ unique_id: 'disk2iso_free_space', default_entity_id: 'sensor.disk2iso_free_space', state_topic: 'disk2iso/system', device_class: 'data_size', unit_of_measurement: 'GB' });
     expect(c.version).toMatchObject({ platform: 'sensor', state_topic: 'disk2iso/system', entity_category: 'diagnostic' });
     expect(c.archived_total).toMatchObject({ state_topic: 'disk2iso/archive', state_class: 'total_increasing' });

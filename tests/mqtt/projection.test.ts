@@ -128,8 +128,10 @@ describe('projections', () => {
       archived_total: { sr0: 7, sr1: 2 },
       updated: 'u',
     };
-    expect(projection.archivePayload(history)).toEqual({ archived_total: 9, title: 'NEW', drive: 'sr1', type: 'data', image_path: '/x/OLD.iso', finished: 'f', result: 'degraded' });
+    expect(projection.archivePayload(history)).toEqual({ archived_total: 9, title: 'NEW', drive: 'sr1', type: 'data', image_path: '/x/OLD.iso', finished: 'f', result: 'degraded', images: null, corrupt_images: null, last_scrub: null });
     expect(projection.archivePayload(null)).toMatchObject({ archived_total: 0, title: null });
+    const scrubbed = { last_scrub: { started: 's', finished: '2026-01-04T03:00:00.000Z', checked: 12, corrupt: 1, missing: 1, bytes: 9 }, images: 12, corrupt: 2 };
+    expect(projection.archivePayload(history, scrubbed as Parameters<typeof projection.archivePayload>[1])).toMatchObject({ images: 12, corrupt_images: 2, last_scrub: '2026-01-04T03:00:00.000Z' });
   });
 
   it('keeps the heartbeat out of the status topic (no republish every heartbeat)', () => {

@@ -44,11 +44,16 @@ export async function historyFromRecords(outputDir: string): Promise<HistoryEntr
   const entries: HistoryEntry[] = [];
   for (const folder of IMAGE_FOLDERS) {
     const names = await readdir(join(outputDir, folder)).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith(METADATA_SUFFIX)).sort()) {
-      const imagePath = join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length));
-      const record = await readImageMetadata(imagePath);
-      if (!record || !(await access(imagePath).then(() => true, () => false))) continue;
-      entries.push(entryOf(imagePath, record));
+    const images = names.filter((n) => n.endsWith(METADATA_SUFFIX)).sort().map((name) => join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length)));
+    // A few records at a time: an archive of thousands is read in seconds, not one file after another.
+    for (let i = 0; i < images.length; i += 32) {
+      const batch = await Promise.all(
+        images.slice(i, i + 32).map(async (imagePath) => {
+          const record = await readImageMetadata(imagePath);
+          return record && (await access(imagePath).then(() => true, () => false)) ? entryOf(imagePath, record) : null;
+        }),
+      );
+      for (const entry of batch) if (entry) entries.push(entry);
     }
   }
   return entries.sort((a, b) => b.finished.localeCompare(a.finished));

@@ -4,50 +4,20 @@
  * subscriber, across core restarts, a core kill (-9) and a broker restart. Needs a built dist/
  * (`npm run build`); skipped with a message when it is missing.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiPaths, readEventsAfter, type ContractEvent } from '../../src/contract/index.js';
 import { simInsert } from '../../src/drive/index.js';
 import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { BUILT, CLI, e2eFolder, spawnCli, stopProc, type Proc } from './cli-rig.js';
 import { checkDevicePayload } from './ha-rules.js';
 import { Recorder, tmpDir, waitFor } from './support.js';
 import { TcpGate } from './tcp-gate.js';
 
 requireMosquitto();
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
-const BUILT = existsSync(CLI);
 if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT restart test`);
-
-interface Proc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function spawnCli(command: string, optionsPath: string): Proc {
-  const child = spawn(process.execPath, [CLI, command], {
-    env: { ...process.env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-  return { child, output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
-
-async function stopProc(proc: Proc | null, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.child.exitCode ?? null;
-  proc.child.kill(signal);
-  // A process that does not stop within 20 s fails the test (exit code null) instead of hanging it.
-  const force = setTimeout(() => proc.child.kill('SIGKILL'), 20_000);
-  const code = await proc.exited;
-  clearTimeout(force);
-  return code;
-}
 
 const STATE = 'disk2iso/sim0/state';
 const STATUS = 'disk2iso/sim0/status';
@@ -69,34 +39,8 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
     cleanups.push(() => gate.close());
     const dir = await tmpDir('disk2iso-e2e-restarts-');
     cleanups.push(dir.remove);
-    const sim = join(dir.path, 'sim0');
-    const content = join(dir.path, 'content');
-    await mkdir(sim, { recursive: true });
-    await mkdir(content, { recursive: true });
-    await writeFile(join(content, 'README.TXT'), 'disk2iso restart test disc, a line of 64 bytes to fill 2 MB.....\n'.repeat(32_768));
-    const iso = join(dir.path, 'RESTART_DISC.iso');
-    execFileSync('genisoimage', ['-quiet', '-o', iso, '-V', 'RESTART_DISC', '-J', '-r', content]);
-    const apiDir = join(dir.path, 'api');
-    const optionsPath = join(dir.path, 'options.json');
-    await writeFile(
-      optionsPath,
-      JSON.stringify({
-        drives: [`sim:${sim}`],
-        api_dir: apiDir,
-        output_dir: join(dir.path, 'out'),
-        web_port: await freePort(),
-        mqtt_enabled: true,
-        mqtt_host: '127.0.0.1',
-        mqtt_port: gate.port,
-        // The disc leaves right after the copy: the progress reset follows the end value closely.
-        eject_after_copy: true,
-        poll_media_interval: 1,
-        poll_drive_interval: 1,
-        poll_removal_interval: 1,
-        min_free_space_mb: 0,
-        log_level: 'info',
-      }),
-    );
+    // The disc leaves right after the copy: the progress reset follows the end value closely.
+    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir.path, 'RESTART_DISC', 2, gate.port, { eject_after_copy: true });
     const events = (): Promise<ContractEvent[]> => readEventsAfter(apiPaths(apiDir), 0);
     const lastSeq = async () => (await events()).at(-1)?.seq ?? 0;
     /** The `to` of every sim0 transition after `afterSeq`, in log order. */
@@ -179,6 +123,16 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
 
     // 5. The broker restarts (retained messages lost) while a disc is copied: the missed transitions in order, then the snapshot.
     const beforeOutage = await lastSeq();
+    // Cut only once the broker acknowledged everything so far: a PUBACK lost in the cut would
+    // (rightly, QoS 1) make the bridge send those events again, and this test counts deliveries.
+    const cursorPath = join(dir.path, 'mqtt', 'state.json');
+    await waitFor(async () => {
+      try {
+        return (JSON.parse(await readFile(cursorPath, 'utf8')) as { last_seq: number }).last_seq >= beforeOutage;
+      } catch {
+        return false;
+      }
+    }, { message: 'cursor saved' });
     await gate.close();
     await broker.kill();
     await simInsert(sim, iso);

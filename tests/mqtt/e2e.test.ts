@@ -3,45 +3,19 @@
  * (`node dist/cli.js mqtt`), a real Mosquitto. Needs a built dist/ (`npm run build`); skipped
  * with a message when it is missing.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistorySchema } from '../../src/contract/index.js';
 import { simInsert, trayImage, updateSimState } from '../../src/drive/index.js';
 import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
+import { BUILT, CLI, e2eFolder, spawnCli, stopProc, type Proc } from './cli-rig.js';
 import { Recorder, tmpDir, waitFor } from './support.js';
 import { TcpGate } from './tcp-gate.js';
 
 requireMosquitto();
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
-const BUILT = existsSync(CLI);
 if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT end-to-end test`);
-
-interface Proc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function spawnCli(command: string, optionsPath: string): Proc {
-  const child = spawn(process.execPath, [CLI, command], {
-    env: { ...process.env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-  return { child, output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
-
-async function stopProc(proc: Proc | null, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.child.exitCode ?? null;
-  proc.child.kill(signal);
-  return proc.exited;
-}
 
 describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mosquitto', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -56,33 +30,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mos
     cleanups.push(() => gate.close());
     const dir = await tmpDir('disk2iso-e2e-');
     cleanups.push(dir.remove);
-    const sim = join(dir.path, 'sim0');
-    const content = join(dir.path, 'content');
-    await mkdir(sim, { recursive: true });
-    await mkdir(content, { recursive: true });
-    await writeFile(join(content, 'README.TXT'), 'disk2iso end-to-end test disc, a line of 64 bytes to fill 4 MB..\n'.repeat(65_536));
-    const iso = join(dir.path, 'E2E_DISC.iso');
-    execFileSync('genisoimage', ['-quiet', '-o', iso, '-V', 'E2E_DISC', '-J', '-r', content]);
-    const apiDir = join(dir.path, 'api');
-    const optionsPath = join(dir.path, 'options.json');
-    await writeFile(
-      optionsPath,
-      JSON.stringify({
-        drives: [`sim:${sim}`],
-        api_dir: apiDir,
-        output_dir: join(dir.path, 'out'),
-        web_port: await freePort(),
-        mqtt_enabled: true,
-        mqtt_host: '127.0.0.1',
-        mqtt_port: gate.port,
-        eject_after_copy: false,
-        poll_media_interval: 1,
-        poll_drive_interval: 1,
-        poll_removal_interval: 1,
-        min_free_space_mb: 0,
-        log_level: 'info',
-      }),
-    );
+    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir.path, 'E2E_DISC', 4, gate.port, { eject_after_copy: false });
 
     const recorder = await Recorder.connect(broker.url);
     cleanups.push(() => recorder.close());

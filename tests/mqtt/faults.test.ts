@@ -1,22 +1,9 @@
 import { join } from 'node:path';
-import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DriveState } from '../../src/contract/index.js';
-import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
-import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import {
-  appendBackdated,
-  ControlServer,
-  FakeCore,
-  FAST_SETTINGS,
-  memoryLogger,
-  readRetained,
-  Recorder,
-  testConfig,
-  tmpDir,
-  waitFor,
-} from './support.js';
-import { TcpGate } from './tcp-gate.js';
+import type { StartBridgeOptions } from '../../src/mqtt/index.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
+import { appendBackdated, FakeCore, gatedRig, readRetained, Recorder, recorderBack, waitFor } from './support.js';
 
 requireMosquitto();
 
@@ -37,40 +24,12 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
   });
 
   async function setup(bridgeOverrides: StartBridgeOptions = {}) {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const gate = await TcpGate.start(await freePort(), () => broker.port);
-    cleanups.push(() => gate.close());
-    const dir = await tmpDir();
-    cleanups.push(dir.remove);
-    const control = await ControlServer.start();
-    cleanups.push(() => control.close());
-    const apiDir = join(dir.path, 'api');
-    const core = new FakeCore(apiDir, ['sr0'], control.url);
-    await core.start();
-    cleanups.push(() => core.stop());
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
-    const log = memoryLogger();
-    const options: StartBridgeOptions = {
-      broker: { url: gate.url },
-      supervisor: null,
-      configurationUrl: null,
-      stateDir: join(dir.path, 'mqtt'),
-      ...FAST_SETTINGS,
-      ...bridgeOverrides,
-    };
-    const bridges: RunningBridge[] = [];
-    const startOne = async () => {
-      const running = await startBridge(testConfig(apiDir, ['sr0']), log.logger, options);
-      bridges.push(running);
-      cleanups.push(() => running.stop());
-      return running;
-    };
-    await startOne();
-    await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'bridge online' });
-    await waitFor(() => recorder.last('disk2iso/sr0/state') === 'waiting_for_media', { message: 'initial state' });
-    return { broker, gate, core, recorder, control, log, startOne, bridges, apiDir };
+    const rig = await gatedRig(cleanups, bridgeOverrides);
+    await rig.core.start();
+    await rig.startOne();
+    await waitFor(() => rig.recorder.last('disk2iso/availability') === 'online', { message: 'bridge online' });
+    await waitFor(() => rig.recorder.last('disk2iso/sr0/state') === 'waiting_for_media', { message: 'initial state' });
+    return rig;
   }
 
   const events = (recorder: Recorder) => recorder.payloads('disk2iso/sr0/event').map((p) => JSON.parse(p) as EventMsg);
@@ -86,22 +45,6 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
       if (state === 'waiting_for_removal') await core.event('sr0', 'disc_removed', { label });
     }
     return states;
-  }
-
-  /** Waits until the recorder (straight to the broker) is subscribed again after a restart. */
-  async function recorderBack(broker: Mosquitto, recorder: Recorder) {
-    const client = await connectAsync(broker.url);
-    try {
-      await waitFor(
-        async () => {
-          await client.publishAsync('test/ping', String(Date.now()), { qos: 1 });
-          return recorder.on('test/ping').length > 0;
-        },
-        { message: 'recorder resubscribed', interval: 100 },
-      );
-    } finally {
-      await client.endAsync();
-    }
   }
 
   for (const how of ['killed (SIGKILL)', 'stopped (SIGTERM)'] as const) {

@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEventsAfter, type DriveState } from '../../src/contract/index.js';
-import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
-import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import type { RunningBridge, StartBridgeOptions } from '../../src/mqtt/index.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
-import { ControlServer, FakeCore, FAST_SETTINGS, memoryLogger, Recorder, testConfig, tmpDir, waitFor, type Recorded } from './support.js';
-import { TcpGate } from './tcp-gate.js';
+import { gatedRig, recorderBack, waitFor, type FakeCore, type Recorded, type Recorder } from './support.js';
 
 requireMosquitto();
 
@@ -27,38 +25,16 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT: order, discovery and availability a
     while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
   });
 
-  /** A broker behind a TCP gate (so the recorder is back before the bridge), a fake core, a recorder; the bridge is not started. */
+  /** A broker behind a TCP gate, a fake core and a recorder; neither the core nor the bridge is started. */
   async function setup(bridgeOverrides: StartBridgeOptions = {}) {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const gate = await TcpGate.start(await freePort(), () => broker.port);
-    cleanups.push(() => gate.close());
-    const dir = await tmpDir();
-    cleanups.push(dir.remove);
-    const control = await ControlServer.start();
-    cleanups.push(() => control.close());
-    const apiDir = join(dir.path, 'api');
-    const core = new FakeCore(apiDir, ['sr0'], control.url);
-    cleanups.push(() => core.stop());
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
-    const log = memoryLogger();
-    const options: StartBridgeOptions = {
-      broker: { url: gate.url },
-      supervisor: null,
-      configurationUrl: null,
-      stateDir: join(dir.path, 'mqtt'),
-      ...FAST_SETTINGS,
-      ...bridgeOverrides,
-    };
+    const rig = await gatedRig(cleanups, bridgeOverrides);
     const startOne = async (): Promise<RunningBridge> => {
-      const running = await startBridge(testConfig(apiDir, ['sr0']), log.logger, options);
-      cleanups.push(() => running.stop());
+      const running = await rig.startOne();
       await waitFor(() => running.bridge?.connected, { message: 'bridge connected' });
       await running.bridge!.settled();
       return running;
     };
-    return { broker, gate, core, recorder, control, log, startOne, apiDir };
+    return { ...rig, startOne };
   }
 
   /** The `to` states of sr0's transitions in events.jsonl after `afterSeq`, in log order. */
@@ -76,21 +52,6 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT: order, discovery and availability a
       if (state === 'copying') await core.event('sr0', 'copy_started', { label, job_id: `job-${label}` });
       if (state === 'completed') await core.event('sr0', 'copy_completed', { label, job_id: `job-${label}` });
       if (state === 'idle') await core.event('sr0', 'disc_removed', { label });
-    }
-  }
-
-  async function recorderBack(broker: Mosquitto, recorder: Recorder): Promise<void> {
-    const client = await connectAsync(broker.url);
-    try {
-      await waitFor(
-        async () => {
-          await client.publishAsync('test/ping', String(Date.now()), { qos: 1 });
-          return recorder.on('test/ping').length > 0;
-        },
-        { message: 'recorder resubscribed', interval: 100 },
-      );
-    } finally {
-      await client.endAsync();
     }
   }
 

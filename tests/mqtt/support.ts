@@ -27,6 +27,9 @@ import {
 } from '../../src/contract/index.js';
 import { parseOptions, type Config } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
+import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
+import { freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { TcpGate } from './tcp-gate.js';
 
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
@@ -439,4 +442,58 @@ export async function fakeContract(drives: string[], cleanups: Array<() => Promi
   await core.start();
   cleanups.push(() => core.stop());
   return { dir: dir.path, apiDir, core, control };
+}
+
+/**
+ * For fault tests: a broker of its own behind a TCP gate (so a test can keep the bridge out until
+ * the recording subscriber is back), a fake core (not started), a loopback control API, a
+ * recorder and a bridge starter; every part's teardown goes onto `cleanups`.
+ */
+export async function gatedRig(cleanups: Array<() => Promise<unknown>>, bridgeOverrides: StartBridgeOptions = {}) {
+  const broker = await startMosquitto();
+  cleanups.push(() => broker.dispose());
+  const gate = await TcpGate.start(await freePort(), () => broker.port);
+  cleanups.push(() => gate.close());
+  const dir = await tmpDir();
+  cleanups.push(dir.remove);
+  const control = await ControlServer.start();
+  cleanups.push(() => control.close());
+  const apiDir = join(dir.path, 'api');
+  const core = new FakeCore(apiDir, ['sr0'], control.url);
+  cleanups.push(() => core.stop());
+  const recorder = await Recorder.connect(broker.url);
+  cleanups.push(() => recorder.close());
+  const log = memoryLogger();
+  const options: StartBridgeOptions = {
+    broker: { url: gate.url },
+    supervisor: null,
+    configurationUrl: null,
+    stateDir: join(dir.path, 'mqtt'),
+    ...FAST_SETTINGS,
+    ...bridgeOverrides,
+  };
+  const bridges: RunningBridge[] = [];
+  const startOne = async (): Promise<RunningBridge> => {
+    const running = await startBridge(testConfig(apiDir, ['sr0']), log.logger, options);
+    bridges.push(running);
+    cleanups.push(() => running.stop());
+    return running;
+  };
+  return { broker, gate, core, recorder, control, log, startOne, bridges, apiDir };
+}
+
+/** Waits until the recorder (straight to the broker) is subscribed again after a broker restart. */
+export async function recorderBack(broker: Mosquitto, recorder: Recorder): Promise<void> {
+  const client = await connectAsync(broker.url);
+  try {
+    await waitFor(
+      async () => {
+        await client.publishAsync('test/ping', String(Date.now()), { qos: 1 });
+        return recorder.on('test/ping').length > 0;
+      },
+      { message: 'recorder resubscribed', interval: 100 },
+    );
+  } finally {
+    await client.endAsync();
+  }
 }

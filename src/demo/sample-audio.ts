@@ -6,7 +6,7 @@ import type { Toc, TocTrack } from '../drive/index.js';
 const RAW_SECTOR = 2352;
 const SECTORS_PER_SECOND = 75;
 /** The 2 s between an Enhanced CD's audio session and its data track (lead-out, lead-in, pregap). */
-export const ENHANCED_GAP_SECTORS = 11_400;
+const ENHANCED_GAP_SECTORS = 11_400;
 /** Sectors generated and written at a time: 1 MiB-ish writes, bounded memory for an hour of audio. */
 const CHUNK_SECTORS = 450;
 

@@ -16,7 +16,7 @@ function wordsOf(chunk: Buffer, words: number): Uint32Array {
   return out;
 }
 
-export const ACCURATERIP_BASE_URL = 'http://www.accuraterip.com/accuraterip';
+const ACCURATERIP_BASE_URL = 'http://www.accuraterip.com/accuraterip';
 /** 5 sectors of stereo samples: what the first track skips at its start and the last at its end. */
 const EDGE_SAMPLES = 5 * 588;
 /** Samples per exact block sum (256 × 2^44 stays below 2^53). */

@@ -28,7 +28,7 @@ const VERDICT: Record<AudioTrackReport['accuraterip'], (t: AudioTrackReport) => 
 };
 
 /** The verdict line of one track, as the log and the UI word it. */
-export function accurateRipText(track: AudioTrackReport): string {
+function accurateRipText(track: AudioTrackReport): string {
   return VERDICT[track.accuraterip](track);
 }
 

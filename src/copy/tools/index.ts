@@ -10,7 +10,7 @@ export { MediaJob, mediaWorkPaths, discardMediaWork } from './job.js';
 /** genisoimage image building and xorriso comparison. */
 export { makeIso, compareImageWithFolder, syncFile, type IsoLayout, type MakeIsoArgs } from './image.js';
 /** The publishing tail of methods that build a folder: ISO, verify, hash, rename, sidecars, cleanup. */
-export { publishFolder, type PublishRequest, type Published } from './publish.js';
+export { publishFolder } from './publish.js';
 /** Files of a folder and their sizes. */
 export { listFiles, treeBytes, fileBytes } from './tree.js';
 /** The external tools and libdvdcss: what each is, its package, and the start-up probe. */

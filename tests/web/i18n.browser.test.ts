@@ -268,18 +268,28 @@ describe('inside Home Assistant', () => {
       const page = await browser.context.newPage();
       // HA's frontend is the ingress panel's parent, on the same origin, with <html lang> of the user's profile.
       const origin = new URL(proxy.url).origin;
+      let haLang = 'es';
       await page.route(`${origin}/ha-panel`, (route) =>
-        route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="es"><body><iframe id="panel" src="${proxy.prefix}/" style="width:1200px;height:800px"></iframe></body></html>` }),
+        route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="${haLang}"><body><iframe id="panel" src="${proxy.prefix}/" style="width:1200px;height:800px"></iframe></body></html>` }),
       );
-      await page.goto(`${origin}/ha-panel`);
       const frame = page.frameLocator('#panel');
-      await waitFor(async () => (await frame.locator('html').getAttribute('lang')) === 'es' || undefined, 20_000, 'panel in Spanish');
+      const panelIn = (lang: Lang) => waitFor(async () => (await frame.locator('html').getAttribute('lang')) === lang || undefined, 20_000, `panel in ${lang}`);
+      await page.goto(`${origin}/ha-panel`);
+      await panelIn('es');
       expect(await frame.locator('.tabs .tab').first().innerText()).toBe(messages('es').nav_dashboard);
-      // The switch wins over Home Assistant's language.
-      await frame.locator('#lang-switch').selectOption('fr');
-      await waitFor(async () => (await frame.locator('html').getAttribute('lang')) === 'fr' || undefined, 20_000, 'panel in French');
+      // A language the UI does not have: the browser's decides again.
+      haLang = 'pt-BR';
       await page.reload();
-      await waitFor(async () => (await frame.locator('html').getAttribute('lang')) === 'fr' || undefined, 20_000, 'still French');
+      await panelIn('en');
+      haLang = 'fr';
+      await page.reload();
+      await panelIn('fr');
+      // The switch wins over Home Assistant's language, also after a reload.
+      await frame.locator('#lang-switch').selectOption('de');
+      await panelIn('de');
+      await page.reload();
+      await page.waitForTimeout(1000);
+      await panelIn('de');
     } finally {
       await browser.close();
     }

@@ -141,9 +141,16 @@ function cookieOf(name) {
 }
 var haLang = haLanguage();
 var offered = $$('#lang-switch option').map(function (o) { return o.value; });
-if (haLang && offered.indexOf(haLang) >= 0 && !cookieOf('disk2iso_lang') && cookieOf('disk2iso_ha_lang') !== haLang) {
-  doc.cookie = 'disk2iso_ha_lang=' + haLang + '; path=' + basePath() + '; max-age=31536000; samesite=strict';
-  if (haLang !== LANG) location.reload();
+if (haLang && !cookieOf('disk2iso_lang')) {
+  var haKnown = offered.indexOf(haLang) >= 0;
+  if (haKnown && cookieOf('disk2iso_ha_lang') !== haLang) {
+    doc.cookie = 'disk2iso_ha_lang=' + haLang + '; path=' + basePath() + '; max-age=31536000; samesite=strict';
+    if (haLang !== LANG) location.reload();
+  } else if (!haKnown && cookieOf('disk2iso_ha_lang')) {
+    // HA now speaks a language this UI has not: the browser's language decides again.
+    doc.cookie = 'disk2iso_ha_lang=; path=' + basePath() + '; max-age=0; samesite=strict';
+    location.reload();
+  }
 }
 $$('[data-autosubmit]').forEach(function (el) {
   el.addEventListener('change', function () { if (el.form) el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); });

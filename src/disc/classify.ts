@@ -7,7 +7,8 @@ export const CD_MAX_BYTES = 900 * 1024 * 1024;
 export const DVD_MAX_BYTES = 9 * 1024 * 1024 * 1024;
 
 export interface ClassifyInput {
-  readonly audioOnly: boolean;
+  /** The disc has audio tracks (see `hasAudioTracks`): it is ripped as an album. */
+  readonly audio: boolean;
   readonly hasVideoTs: boolean;
   readonly hasBdmv: boolean;
   /** Some filesystem (ISO 9660 or UDF) was recognised. */
@@ -22,6 +23,16 @@ export function isAudioOnly(discKind: DiscKind, toc: Toc | null): boolean {
   return discKind === 'audio';
 }
 
+/**
+ * Whether the disc has audio tracks: the drive says audio, or some TOC track is audio. An Enhanced
+ * CD (audio session + data session) or a mixed-mode CD (data track 1 + audio) counts: its owner
+ * wants the album ripped, and the ripper skips the data tracks.
+ */
+export function hasAudioTracks(discKind: DiscKind, toc: Toc | null): boolean {
+  if (toc !== null && toc.tracks.length > 0) return toc.tracks.some((track) => track.type === 'audio');
+  return discKind === 'audio';
+}
+
 /** LBA where the data session's filesystem starts: the first data track of a mixed/enhanced CD, else 0. */
 export function dataStart(toc: Toc | null): number {
   const first = toc?.tracks.find((track) => track.type === 'data');
@@ -29,12 +40,12 @@ export function dataStart(toc: Toc | null): number {
 }
 
 /**
- * The disc type. Audio-only → audio-cd; VIDEO_TS → dvd-video; BDMV → bd-video; another recognised
+ * The disc type. Audio tracks (also beside a data session) → audio-cd; VIDEO_TS → dvd-video; BDMV → bd-video; another recognised
  * filesystem → cd-rom / dvd-rom / bd-rom by size, or `data` when the size is unknown; nothing
  * recognised → unknown.
  */
 export function classify(input: ClassifyInput): DiscType {
-  if (input.audioOnly) return 'audio-cd';
+  if (input.audio) return 'audio-cd';
   if (input.hasBdmv) return 'bd-video';
   if (input.hasVideoTs) return 'dvd-video';
   if (!input.filesystem) return 'unknown';

@@ -2,7 +2,7 @@ import type { DiscType } from '../contract/index.js';
 import type { DiscKind, Toc } from '../drive/index.js';
 import { errorMessage } from '../util/errors.js';
 import { readBdTitle } from './bdmt.js';
-import { classify, dataStart, isAudioOnly } from './classify.js';
+import { classify, dataStart, hasAudioTracks, isAudioOnly } from './classify.js';
 import { videoMayBeEncrypted } from './css.js';
 import { fingerprint } from './fingerprint.js';
 import { bestLabel, type DiscLabels } from './label.js';
@@ -138,8 +138,9 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
       warnings.add(`fingerprint sectors unreadable: ${errorMessage(error)}`);
     }
   }
+  const audio = hasAudioTracks(hints.discKind, hints.toc);
   const type = classify({
-    audioOnly,
+    audio,
     hasVideoTs,
     hasBdmv,
     filesystem: parts.length > 0,
@@ -154,7 +155,7 @@ export async function identifyDisc(read: SectorSource, hints: IdentifyHints): Pr
     filesystem: parts.length > 0 ? parts.join('+') : null,
     sizeBytes,
     creationDate,
-    fingerprint: fingerprint({ volumeId, creationDate, sizeBytes, descriptorBytes: sectors, toc: hints.toc, useToc: audioOnly || parts.length === 0 }),
+    fingerprint: fingerprint({ volumeId, creationDate, sizeBytes, descriptorBytes: sectors, toc: hints.toc, useToc: audio || parts.length === 0 }),
     hasVideoTs,
     hasBdmv,
     cssEncrypted: type === 'dvd-video' ? (found?.cssEncrypted ?? true) : null,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CD_MAX_BYTES, classify, DVD_MAX_BYTES, extractBdTitle } from '../../src/disc/index.js';
+import { hasAudioTracks } from '../../src/disc/classify.js';
+import type { Toc } from '../../src/drive/index.js';
 
-const base = { audioOnly: false, hasVideoTs: false, hasBdmv: false, filesystem: true, bytes: 650 * 1024 * 1024 };
+const base = { audio: false, hasVideoTs: false, hasBdmv: false, filesystem: true, bytes: 650 * 1024 * 1024 };
 
 describe('classify', () => {
   it('applies the type rules in order', () => {
-    expect(classify({ ...base, audioOnly: true })).toBe('audio-cd');
+    expect(classify({ ...base, audio: true })).toBe('audio-cd');
     expect(classify({ ...base, hasBdmv: true, hasVideoTs: true })).toBe('bd-video');
     expect(classify({ ...base, hasVideoTs: true })).toBe('dvd-video');
     expect(classify({ ...base, filesystem: false })).toBe('unknown');
@@ -14,6 +16,24 @@ describe('classify', () => {
     expect(classify({ ...base, bytes: CD_MAX_BYTES + 1 })).toBe('dvd-rom');
     expect(classify({ ...base, bytes: 8_547_991_552 })).toBe('dvd-rom');
     expect(classify({ ...base, bytes: DVD_MAX_BYTES + 1 })).toBe('bd-rom');
+  });
+});
+
+describe('hasAudioTracks', () => {
+  const toc = (...types: Array<'audio' | 'data'>): Toc => ({
+    firstTrack: 1,
+    lastTrack: types.length,
+    leadOut: 1000 * types.length,
+    tracks: types.map((type, i) => ({ number: i + 1, start: 1000 * i, type })),
+  });
+
+  it('an audio CD, an Enhanced CD (data session last) and a mixed-mode CD (data track 1) have audio; a data CD none', () => {
+    expect(hasAudioTracks('audio', toc('audio', 'audio'))).toBe(true);
+    expect(hasAudioTracks('mixed', toc('audio', 'audio', 'data'))).toBe(true);
+    expect(hasAudioTracks('mixed', toc('data', 'audio'))).toBe(true);
+    expect(hasAudioTracks('data', toc('data'))).toBe(false);
+    expect(hasAudioTracks('audio', null)).toBe(true);
+    expect(hasAudioTracks('unknown', null)).toBe(false);
   });
 });
 

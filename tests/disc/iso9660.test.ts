@@ -116,7 +116,7 @@ describe.skipIf(!HAS_TOOLS)('ISO 9660 images made by genisoimage / xorriso', () 
     expect(name).toMatch(SAFE_NAME_PATTERN);
   });
 
-  it('finds the data session of a mixed CD at the first data track', async () => {
+  it('finds the data session of an Enhanced CD at the first data track; the disc is an audio CD (its album is ripped)', async () => {
     const start = 1000;
     await writeTree(path('extra'), { 'README.TXT': 'enhanced cd' });
     await run('genisoimage', ['-quiet', '-C', `0,${start}`, '-V', 'CD_EXTRA', '-J', '-o', path('extra.iso'), path('extra')]);
@@ -127,7 +127,7 @@ describe.skipIf(!HAS_TOOLS)('ISO 9660 images made by genisoimage / xorriso', () 
       lba < start ? Promise.reject(new Error(`EIO at ${lba}`)) : Promise.resolve(image.subarray((lba - start) * 2048, (lba - start + count) * 2048));
     const toc: Toc = { firstTrack: 1, lastTrack: 2, leadOut: start + sessionBlocks, tracks: [{ number: 1, start: 0, type: 'audio' }, { number: 2, start, type: 'data' }] };
     const id = await identifyDisc(read, { discKind: 'mixed', toc, mediumBytes: (start + sessionBlocks) * 2048 });
-    expect(id).toMatchObject({ type: 'cd-rom', volumeId: 'CD_EXTRA', label: 'CD_EXTRA', filesystem: 'iso9660+joliet' });
+    expect(id).toMatchObject({ type: 'audio-cd', volumeId: 'CD_EXTRA', label: 'CD_EXTRA', filesystem: 'iso9660+joliet' });
     expect(id.sizeBytes).toBe((await isoinfo(path('extra.iso'), ['-N', String(start)])).blocks * 2048);
   });
 });

@@ -176,6 +176,47 @@ describe('simulated drive with a BIN/CUE', () => {
   });
 });
 
+describe('Enhanced and mixed-mode CDs', () => {
+  const fx = useSimCore();
+
+  /** Inserts the disc into a started core, waits for its history entry; the entry and its ripped PCM checked bit-exact. */
+  async function ripOf(name: string, spec: Parameters<typeof writeSampleAudioCd>[1], files: readonly string[]) {
+    const disc = await writeSampleAudioCd(join(fx.dir, 'cd', `${name}.cue`), spec);
+    const config = testConfig(fx.dir, [fx.sim], { eject_after_copy: false });
+    fx.core = await startTestCore(config);
+    await simInsert(fx.sim, disc.cuePath);
+    await waitFor(async () => ((await history(config))?.entries.length ?? 0) > 0, { timeoutMs: 60_000, message: `${name} in history` });
+    const entry = (await history(config))?.entries[0];
+    const pcm = await readFile(disc.binPath);
+    const folder = entry?.image_path ?? '';
+    for (const [i, file] of files.entries()) {
+      const { stdout } = await execa('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(folder, file)], { encoding: 'buffer' });
+      const track = disc.audio[i]!;
+      expect(Buffer.compare(Buffer.from(stdout), pcm.subarray(track.binOffset, track.binOffset + track.bytes)), file).toBe(0);
+    }
+    return entry;
+  }
+
+  it('an Enhanced CD (audio session + data session) is ripped as an album by the real core, the data session skipped', async () => {
+    const entry = await ripOf(
+      'enhanced',
+      { title: 'Extra Album', performer: 'Extra Artist', tracks: [{ sectors: 120, title: 'One' }, { sectors: 90, title: 'Two' }], enhancedData: { sectors: 40 } },
+      ['01 - One.flac', '02 - Two.flac'],
+    );
+    expect(entry).toMatchObject({ result: 'success', disc_type: 'audio-cd', method: 'cd-paranoia + flac' });
+    expect(entry?.audio_tracks?.map((t) => t.number)).toEqual([1, 2]);
+  });
+
+  it('a mixed-mode CD (data track 1, then audio) is ripped from track 2 on', async () => {
+    const entry = await ripOf('mixed', { title: 'Game', performer: 'Studio', tracks: [{ sectors: 60, data: true }, { sectors: 100, title: 'Theme' }, { sectors: 80, title: 'Credits' }] }, [
+      '02 - Theme.flac',
+      '03 - Credits.flac',
+    ]);
+    expect(entry).toMatchObject({ result: 'success', disc_type: 'audio-cd' });
+    expect(entry?.audio_tracks?.map((t) => t.number)).toEqual([2, 3]);
+  });
+});
+
 describe('demo sample-audio', () => {
   const fx = useSimCore();
 

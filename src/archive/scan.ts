@@ -58,7 +58,7 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
     md5: present.has(`${name}.md5`),
     metadata: present.has(name + METADATA_SUFFIX),
   });
-  const found = await mapLimited(names, 32, async (name): Promise<ScannedItem | null> => {
+  const found = await mapLimited(names, 32, async (name): Promise<ScannedItem | ScannedItem[] | null> => {
     if (name.startsWith('.')) return null;
     const abs = join(dir, name);
     if (name.endsWith(METADATA_SUFFIX)) {
@@ -74,11 +74,38 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
       return { path: rel(name), abs, group, name, kind: 'image', size: info.size, mtime, sidecars: sidecarsOf(name), present: true };
     }
     if (info.isDirectory() && group === 'audio') {
+      if (!present.has(name + METADATA_SUFFIX) && (await isArtistFolder(abs))) return albumsOf(abs, rel(name));
       return { path: rel(name), abs, group, name, kind: 'folder', size: 0, mtime, sidecars: { sha256: false, md5: false, metadata: false }, present: true };
     }
     return null;
   });
-  return found.filter((item): item is ScannedItem => item !== null);
+  return found.flat().filter((item): item is ScannedItem => item !== null);
+}
+
+const isLeftover = (name: string): boolean => name.startsWith('.') || /\.(part|work)$/.test(name);
+
+/**
+ * An artist folder of the Jellyfin/Plex layout (`audio/<Artist>/<Album (Year)>/`): it holds album
+ * folders. A folder of tracks (the flat `audio/<Artist - Album>/` of older rips) holds none.
+ */
+async function isArtistFolder(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.some((entry) => entry.isDirectory() && !isLeftover(entry.name));
+}
+
+/** The album folders of an artist folder, as items `audio/<Artist>/<Album>`. */
+async function albumsOf(dir: string, relDir: string): Promise<ScannedItem[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names = new Set(entries.map((e) => e.name));
+  const albums = entries.filter((entry) => entry.isDirectory() && !isLeftover(entry.name));
+  const items = await mapLimited(albums, 8, async ({ name }): Promise<ScannedItem | null> => {
+    const abs = join(dir, name);
+    const info = await lstat(abs).catch(() => null);
+    if (!info?.isDirectory()) return null;
+    const sidecars = { sha256: false, md5: false, metadata: names.has(name + METADATA_SUFFIX) };
+    return { path: `${relDir}/${name}`, abs, group: 'audio', name, kind: 'folder', size: 0, mtime: info.mtime.toISOString(), sidecars, present: true };
+  });
+  return items.filter((item): item is ScannedItem => item !== null);
 }
 
 /** Every image (and audio folder) in the output folder, and every record whose image is gone. */
@@ -94,6 +121,15 @@ export async function scanOne(root: string, rel: string): Promise<ScannedItem | 
   const segments = rel.split('/');
   const [first = '', second] = segments;
   const groups: readonly string[] = IMAGE_FOLDERS;
+  // `audio/<Artist>/<Album>`: an album folder of the Jellyfin/Plex layout.
+  if (segments.length === 3 && first === 'audio' && !segments.some(isLeftover)) {
+    const abs = join(root, ...segments);
+    const info = await lstat(abs).catch(() => null);
+    if (!info?.isDirectory()) return null;
+    const metadata = await exists(abs + METADATA_SUFFIX);
+    const name = segments[2] ?? '';
+    return { path: rel, abs, group: 'audio', name, kind: 'folder', size: 0, mtime: info.mtime.toISOString(), sidecars: { sha256: false, md5: false, metadata }, present: true };
+  }
   if (segments.length > 2 || (segments.length === 2 && !groups.includes(first))) return null;
   const group = (segments.length === 2 ? first : 'other') as ArchiveGroup;
   const name = second ?? first;

@@ -51,19 +51,44 @@ export async function readImageMetadata(imagePath: string): Promise<ImageMetadat
 }
 
 /**
- * An archived image (any image folder) whose sidecar has `fingerprint` and whose image still
- * exists; the first by name when there are several.
+ * The folders of the output directory that hold images and their records: each image folder, and
+ * in `audio/` also its artist folders (`audio/<Artist>/<Album (Year)>`, audio_output folder) —
+ * a subfolder with no record of its own beside it. Hidden and leftover (`.part`, `.work`) names
+ * are not artists.
+ */
+export async function recordFolders(outputDir: string): Promise<string[]> {
+  const folders: string[] = [];
+  for (const folder of IMAGE_FOLDERS) {
+    const dir = join(outputDir, folder);
+    folders.push(dir);
+    if (folder !== 'audio') continue;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const names = new Set(entries.map((e) => e.name));
+    for (const entry of entries) {
+      const { name } = entry;
+      if (!entry.isDirectory() || name.startsWith('.') || /\.(part|work)$/.test(name) || names.has(name + METADATA_SUFFIX)) continue;
+      folders.push(join(dir, name));
+    }
+  }
+  return folders;
+}
+
+/** Images (or album folders) with a record in `dir`, by name. */
+export async function recordedImages(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.endsWith(METADATA_SUFFIX))
+    .sort()
+    .map((name) => join(dir, name.slice(0, -METADATA_SUFFIX.length)));
+}
+
+/**
+ * An archived image (any image folder, an artist's album folder) whose sidecar has `fingerprint`
+ * and whose image still exists; the first by name when there are several.
  */
 export async function findArchivedByFingerprint(outputDir: string, fingerprint: string): Promise<string | null> {
-  for (const folder of IMAGE_FOLDERS) {
-    let names: string[];
-    try {
-      names = (await readdir(join(outputDir, folder))).filter((n) => n.endsWith(METADATA_SUFFIX)).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const imagePath = join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length));
+  for (const dir of await recordFolders(outputDir)) {
+    for (const imagePath of await recordedImages(dir)) {
       const meta = await readImageMetadata(imagePath);
       if (meta?.fingerprint !== fingerprint) continue;
       if (await access(imagePath).then(() => true, () => false)) return imagePath;

@@ -21,6 +21,8 @@ export interface PlanTargetArgs {
   fingerprint: string | null;
   /** Default `.iso`. */
   extension?: string;
+  /** A folder between the disc type's folder and the image (an album rip's artist); a safe file name. */
+  subfolder?: string;
   /** Hold the name for a copy about to start (until `releaseTarget`), so no other plan picks it meanwhile. */
   claim?: boolean;
 }
@@ -53,7 +55,8 @@ const MAX_SUFFIX = 9999;
 export async function planTarget(args: PlanTargetArgs): Promise<TargetPlan> {
   const extension = args.extension ?? '.iso';
   checkBaseName(args.outputDir, args.baseName + extension);
-  const folder = join(args.outputDir, imageFolderFor(args.discType));
+  if (args.subfolder !== undefined) checkBaseName(args.outputDir, args.subfolder);
+  const folder = join(args.outputDir, imageFolderFor(args.discType), args.subfolder ?? '');
   const existing = args.fingerprint === null ? null : await findArchivedByFingerprint(args.outputDir, args.fingerprint);
   if (existing !== null) {
     if (args.policy === 'skip') return { action: 'skip', existingPath: existing };

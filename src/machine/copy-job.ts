@@ -19,7 +19,7 @@ import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { AnalyzedDisc } from './analyze.js';
 import { chooseMethod, type CopyMethod } from './method-choice.js';
-import { devicePathOf, discBytes, outputExtension, runMethod, spaceNeeded } from './methods.js';
+import { devicePathOf, discBytes, outputExtension, outputName, runMethod, spaceNeeded } from './methods.js';
 import type { MachineOptions } from './options.js';
 import { checksumsOf, progressSnapshot } from './snapshots.js';
 
@@ -176,7 +176,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
       const plan = await planTarget({
         outputDir: options.outputDir,
         discType: disc.type,
-        baseName: safeFileName(disc.label, `disc_${started.toISOString().slice(0, 10)}`),
+        ...outputName(method, disc, `disc_${started.toISOString().slice(0, 10)}`),
         policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
         fingerprint: disc.fingerprint,
         extension: outputExtension(method),

@@ -1,7 +1,6 @@
-import { access, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
 import { DriveIdSchema, type HistoryEntry } from '../contract/index.js';
-import { IMAGE_FOLDERS, METADATA_SUFFIX, readImageMetadata, type ImageMetadataFile } from '../copy/index.js';
+import { readImageMetadata, recordedImages, recordFolders, type ImageMetadataFile } from '../copy/index.js';
 
 /** Drive id of a record written before records named their drive. */
 const UNKNOWN_DRIVE = 'archive';
@@ -42,9 +41,9 @@ function entryOf(imagePath: string, record: ImageMetadataFile): HistoryEntry {
  */
 export async function historyFromRecords(outputDir: string): Promise<HistoryEntry[]> {
   const entries: HistoryEntry[] = [];
-  for (const folder of IMAGE_FOLDERS) {
-    const names = await readdir(join(outputDir, folder)).catch(() => [] as string[]);
-    const images = names.filter((n) => n.endsWith(METADATA_SUFFIX)).sort().map((name) => join(outputDir, folder, name.slice(0, -METADATA_SUFFIX.length)));
+  // Each image folder, and the artist folders of album rips (`audio/<Artist>/<Album (Year)>`).
+  for (const folder of await recordFolders(outputDir)) {
+    const images = await recordedImages(folder);
     // A few records at a time: an archive of thousands is read in seconds, not one file after another.
     for (let i = 0; i < images.length; i += 32) {
       const batch = await Promise.all(

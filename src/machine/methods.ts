@@ -1,6 +1,7 @@
 // What a chosen copy method needs and does: its output extension, the space it takes, and the
 // run itself. Which method a disc gets is decided in method-choice.ts; album names in album.ts.
-import { audioDiscBytes, audioRipSpaceBytes, runAudioRip, runCopy, runDvdVideoBackup, type CopyResult, type MediaProgressSample } from '../copy/index.js';
+import { albumFolderNames, audioDiscBytes, audioRipSpaceBytes, runAudioRip, runCopy, runDvdVideoBackup, type CopyResult, type MediaProgressSample } from '../copy/index.js';
+import { safeFileName } from '../disc/index.js';
 import type { DiscReader, Drive, Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { CopyMethod, MethodDisc } from './method-choice.js';
@@ -9,6 +10,16 @@ import type { MachineOptions } from './options.js';
 /** File extension of the output: an audio rip kept as a folder has none. */
 export function outputExtension(method: CopyMethod): string {
   return method.kind === 'audio' && method.output === 'folder' ? '' : '.iso';
+}
+
+/**
+ * The name of the output inside its disc type's folder: the label made safe (`fallback` without
+ * one), or for an album kept as a folder the Jellyfin/Plex `Artist/Album (Year)`.
+ */
+export function outputName(method: CopyMethod, disc: MethodDisc, fallback: string): { baseName: string; subfolder?: string } {
+  if (method.kind !== 'audio' || method.output !== 'folder') return { baseName: safeFileName(disc.label, fallback) };
+  const { artist, album } = albumFolderNames(disc.album, safeFileName(disc.label, fallback));
+  return { baseName: album, subfolder: artist };
 }
 
 /** Bytes the copy needs on the output disk, before the margin. */

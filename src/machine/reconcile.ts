@@ -10,11 +10,10 @@ import {
   type HistoryEntry,
 } from '../contract/index.js';
 
+import { recordFolders } from '../copy/index.js';
 import type { Logger } from '../log/index.js';
 import type { ContractStore } from './contract-store.js';
 import { discardResume, errorFields, type ResumeCandidate } from './copy-job.js';
-
-const OUTPUT_SUBFOLDERS = ['data', 'dvd', 'bluray', 'audio'] as const;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -145,15 +144,16 @@ async function loadResumeRecord(store: ContractStore, driveId: string, logger: L
 /** Removes `.part` files (and mapfiles) in the output folders that no resumable job owns. */
 export async function removeOrphanPartials(outputDir: string, keep: readonly ResumeCandidate[], logger: Logger): Promise<void> {
   const kept = new Set(keep.flatMap((c) => [`${c.targetPath}.part`, `${c.targetPath}.part.map`]));
-  for (const folder of OUTPUT_SUBFOLDERS) {
+  // The image folders and the artist folders of album rips (`audio/<Artist>/<Album>.part/`).
+  for (const dir of await recordFolders(outputDir)) {
     let names: string[];
     try {
-      names = await readdir(join(outputDir, folder));
+      names = await readdir(dir);
     } catch {
       continue;
     }
     for (const name of names) {
-      const path = join(outputDir, folder, name);
+      const path = join(dir, name);
       const leftover = name.endsWith('.part') || name.endsWith('.part.map') || name.endsWith('.work');
       if (!leftover || kept.has(path)) continue;
       // Audio rips and DVD backups leave folders (`<name>.part/`, `<name>.work/`).

@@ -23,7 +23,7 @@ const isGroup = (value: string): value is (typeof ARCHIVE_GROUPS)[number] =>
 
 /**
  * Maps a requested relative path to a file inside the output folder, or throws ArchivePathError:
- * only `<image>.iso` at the top or `<group>/<image>.iso` (and `audio/<folder>`), no `..`, no
+ * only `<image>.iso` at the top or `<group>/<image>.iso` (and `audio/<folder>`, `audio/<Artist>/<Album>`), no `..`, no
  * absolute paths, no symlinks, and the real path must stay inside the real output folder.
  */
 export async function resolveArchivePath(root: string, requested: unknown): Promise<ResolvedArchivePath> {
@@ -37,11 +37,13 @@ export async function resolveArchivePath(root: string, requested: unknown): Prom
     throw new ArchivePathError('path must not contain empty, "." or ".." segments', 400, shown);
   }
   const [first = '', second] = segments;
-  if (segments.length > 2 || (segments.length === 2 && !isGroup(first))) {
+  // `audio/<Artist>/<Album>`: an album folder of the Jellyfin/Plex layout (audio_output folder).
+  const album = segments.length === 3 && first === 'audio';
+  if ((segments.length > 2 && !album) || (segments.length === 2 && !isGroup(first))) {
     throw new ArchivePathError('path is not an item of the archive', 400, shown);
   }
-  const group: ArchiveGroup = segments.length === 2 && isGroup(first) ? first : 'other';
-  const name = second ?? first;
+  const group: ArchiveGroup = segments.length >= 2 && isGroup(first) ? first : 'other';
+  const name = album ? (segments[2] ?? '') : (second ?? first);
   const abs = join(root, ...segments);
   let info;
   try {
@@ -51,7 +53,7 @@ export async function resolveArchivePath(root: string, requested: unknown): Prom
     throw error;
   }
   if (info.isSymbolicLink()) throw new ArchivePathError('symbolic links are not served', 403, shown);
-  const kind = info.isFile() && isImageName(name) ? 'image' : info.isDirectory() && group === 'audio' ? 'folder' : null;
+  const kind = info.isFile() && isImageName(name) && !album ? 'image' : info.isDirectory() && group === 'audio' ? 'folder' : null;
   if (kind === null) throw new ArchivePathError('path is not an image of the archive', 400, shown);
   const [realRoot, realItem] = await Promise.all([realpath(root), realpath(abs)]);
   if (!realItem.startsWith(realRoot + sep)) throw new ArchivePathError('path leaves the output folder', 403, shown);

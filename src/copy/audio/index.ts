@@ -9,7 +9,7 @@ export { cleanText, type AlbumMetadata, type TrackMetadata } from './metadata.js
 /** Audio tracks of a TOC, their PCM size (the "disc size" of an audio CD), cue positions. */
 export { audioTracks, audioDiscBytes, audioRipSpaceBytes, msf, AUDIO_SECTOR_BYTES, type AudioTrack } from './tracks.js';
 /** File names and the cue sheet of a rip. */
-export { trackFileName, cueFileName, cueSheet, type AudioFormat, type CueTrack } from './naming.js';
+export { albumFolderNames, trackFileName, cueFileName, cueSheet, type AudioFormat, type CueTrack } from './naming.js';
 /** Tags and encoder command lines. */
 export { trackTags, encoderCommand } from './encode.js';
 /** cdparanoia command line and `-e` progress parsing. */

@@ -21,6 +21,27 @@ export function trackFileName(number: number, title: string | null, format: Audi
   return cut === '' ? `Track ${two(number)}.${format}` : `${two(number)} - ${cut}.${format}`;
 }
 
+/** The artist folder when no artist is known (MusicBrainz, CD-TEXT). */
+const UNKNOWN_ARTIST = 'Unknown_Artist';
+
+/** Album part of a folder name, room left for ` (YYYY)` and suffixes like `_12`. */
+const MAX_ALBUM_IN_NAME = 90;
+
+/**
+ * The Jellyfin/Plex folders of an album rip, `Artist/Album (Year)` (`Artist/Album` without a
+ * year): each part a safe file name (no separators, no `..`), `fallback` for a missing album.
+ */
+export function albumFolderNames(metadata: AlbumMetadata | null, fallback: string): { artist: string; album: string } {
+  const artist = safeFileName(cleanText(metadata?.artist ?? null), UNKNOWN_ARTIST);
+  const album = Array.from(safeFileName(cleanText(metadata?.album ?? null), fallback))
+    .slice(0, MAX_ALBUM_IN_NAME)
+    .join('')
+    .replace(/[._-]+$/, '');
+  const year = metadata?.year;
+  const dated = typeof year === 'number' && Number.isInteger(year) && year >= 1000 && year <= 9999 ? `${album} (${year})` : album;
+  return { artist, album: dated };
+}
+
 /** `<Album>.cue`, the album made a safe file name (`fallback` without one). */
 export function cueFileName(metadata: AlbumMetadata | null, fallback: string): string {
   const name = Array.from(safeFileName(metadata?.album ?? null, fallback)).slice(0, 96).join('');

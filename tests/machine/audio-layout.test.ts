@@ -1,4 +1,4 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -132,5 +132,10 @@ describe('audio_output folder: the Jellyfin/Plex layout, ripped by the real core
     expect((await readdir(entry?.image_path ?? '')).filter((f) => f.endsWith('.flac')).sort()).toEqual(['01 - First_Tone.flac', '02 - Second_Tone.flac']);
     const scanned = (await scanOutputFolder(output)).filter((i) => i.group === 'audio').map((i) => i.path).sort();
     expect(scanned).toEqual(['audio/Old_Artist_-_Old_Album', 'audio/Sim_Artist/Sim_Album']);
+    // The core's own index takes the new album in as it is written, with its record's label.
+    const indexed = async (): Promise<string> => readFile(join(fx.dir, 'api', 'archive', 'index.jsonl'), 'utf8').catch(() => '');
+    await waitFor(async () => (await indexed()).includes('"audio/Sim_Artist/Sim_Album"'), { timeoutMs: 10_000, message: 'the album in the core index' });
+    const line = (await indexed()).split('\n').filter((l) => l.includes('"audio/Sim_Artist/Sim_Album"')).at(-1) ?? '';
+    expect(line).toContain('"disc_label":"Sim Artist - Sim Album"');
   });
 });

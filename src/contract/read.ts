@@ -32,3 +32,36 @@ export async function readContractValue<S extends z.ZodType>(path: string, schem
   const result = await readContractFile(path, schema);
   return result.ok ? result.value : null;
 }
+
+/** The part of a pino logger contract readers use (contract/ does not import log/). */
+export interface ContractLog {
+  warn(obj: object, msg: string, ...args: unknown[]): void;
+  info(obj: object, msg: string, ...args: unknown[]): void;
+}
+
+/**
+ * The one rule for a contract file read again and again (the watcher, the web's snapshots):
+ * missing reads as null; invalid (torn JSON, wrong schema) keeps the last good value and is
+ * logged once, until the file is valid (or gone) again.
+ */
+export class LastGoodReader {
+  readonly #values = new Map<string, unknown>();
+  readonly #invalid = new Set<string>();
+
+  constructor(private readonly log: ContractLog) {}
+
+  async read<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | null> {
+    const result = await readContractFile(path, schema);
+    if (result.ok || result.reason === 'missing') {
+      if (this.#invalid.delete(path)) this.log.info({ path }, 'the contract file %s is no longer invalid', path);
+      const value = result.ok ? result.value : null;
+      this.#values.set(path, value);
+      return value;
+    }
+    if (!this.#invalid.has(path)) {
+      this.#invalid.add(path);
+      this.log.warn({ path, reason: result.reason }, 'ignoring an invalid contract file %s (%s: %s); keeping its last good value', path, result.reason, result.detail);
+    }
+    return this.#values.get(path) ?? null;
+  }
+}

@@ -1,28 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { FSWatcher as NodeFsWatcher } from 'node:fs';
 import { join } from 'node:path';
-import type { FSWatcher } from 'chokidar';
-import { apiPaths, watchContract } from '../contract/index.js';
+import { allDataFiles, apiPaths, ContractWatcher, EventLogTail, type ContractChange } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { describeBroker, type BrokerSettings } from './broker.js';
 import { CommandDispatcher, parseCommand } from './commands.js';
 import { MqttConnection, type Backoff } from './connection.js';
-import { classifyPath, ContractView, type ContractFile } from './contract-view.js';
 import { CursorStore } from './cursor.js';
 import type { OriginInfo } from './discovery-types.js';
 import { EventPump } from './event-pump.js';
-import { EventLogTail } from '../contract/index.js';
-import { watchEventLog } from './event-watch.js';
 import { RetainedPublisher } from './publisher.js';
 import { StaleSessionError, startSession } from './session.js';
 import { StateSync } from './state-sync.js';
 import type { Timers } from './timers.js';
 import { Topics } from './topics.js';
-
-/** chokidar's per-file change throttle is 50 ms; read once more just after it. */
-const TRAILING_READ_MS = 60;
 
 /** At most one cursor write (an fsync) per second; a crash resends at most that much (QoS 1). */
 const CURSOR_WRITE_INTERVAL_MS = 1000;
@@ -78,10 +70,9 @@ export class Bridge {
   readonly #commands: CommandDispatcher;
   readonly #sync: StateSync;
   readonly #computed: ReadonlySet<string>;
-  readonly #trailing = new Map<string, unknown>();
+  /** The contract's one watcher; progress.json is read only by the rate-limited reader (lazy). */
+  readonly #contract: ContractWatcher;
   #pump: EventPump | null = null;
-  #watcher: FSWatcher | null = null;
-  #eventWatcher: NodeFsWatcher | null = null;
   #intervals: unknown[] = [];
   #birthTimer: unknown = null;
   /** Commands are taken and `set()` publishes at once only in a ready session. */
@@ -112,11 +103,12 @@ export class Bridge {
     this.#publisher = new RetainedPublisher(this.#connection, this.#log);
     this.#cursor = new CursorStore(join(settings.stateDir, 'state.json'), CURSOR_WRITE_INTERVAL_MS);
     this.#commands = new CommandDispatcher(this.#log, settings.controlTimeoutMs);
+    this.#contract = new ContractWatcher(apiPaths(config.api_dir), { drives: () => this.#drives, log: this.#log, events: 'notify', lazy: ['progress'] });
     this.#sync = new StateSync({
       topics: this.topics,
       drives: this.#drives,
       legacyDrive: this.#legacyDrive,
-      view: new ContractView(apiPaths(config.api_dir), (path, detail) => this.#log.warn({ path }, 'ignoring an invalid contract file %s (%s)', path, detail)),
+      view: this.#contract,
       publisher: this.#publisher,
       commands: this.#commands,
       origin: deps.origin,
@@ -160,14 +152,9 @@ export class Bridge {
       cursor,
     );
     // Watch first, then read: a write between the two is seen by one or the other.
-    const watcher = watchContract(paths.root, (path) => {
-      const file = classifyPath(paths, path);
-      if (file) this.#onFileChanged(file);
-    });
-    this.#watcher = watcher;
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    this.#watchEvents();
-    for (const file of ContractView.allFiles(this.#drives)) await this.#sync.refresh(file);
+    this.#contract.subscribe((change) => this.#onContractChange(change));
+    await this.#contract.start();
+    for (const file of allDataFiles(this.#drives)) await this.#sync.refresh(file);
     this.#sync.updateDiscovery();
     await this.#sync.tick();
     this.#publisher.set(this.topics.bridgeAvailability, 'online');
@@ -196,11 +183,9 @@ export class Bridge {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#pump?.stop();
-    await this.#watcher?.close().catch(() => undefined);
-    this.#eventWatcher?.close();
+    await this.#contract.close().catch(() => undefined);
     for (const interval of this.#intervals) this.deps.timers.clearInterval(interval);
     if (this.#birthTimer !== null) this.deps.timers.clearTimeout(this.#birthTimer);
-    for (const timer of this.#trailing.values()) this.deps.timers.clearTimeout(timer);
     this.#sync.stop();
     await withTimeout(this.#pump?.idle(), 2000);
     const final = [{ topic: this.topics.bridgeAvailability, payload: 'offline' }];
@@ -261,42 +246,31 @@ export class Bridge {
     this.#pump?.trigger();
   }
 
-  /**
-   * chokidar reports at most one change per file per 50 ms and drops the rest (no trailing
-   * event), so every reported change is followed by one more read once that window has passed.
-   */
-  #onFileChanged(file: ContractFile): void {
-    if (file.kind === 'events') {
-      this.#pump?.trigger();
-      return;
+  /** The watcher has read the file (or found a lazy one changed): the topics it feeds follow. */
+  #onContractChange(change: ContractChange): void {
+    if (this.#stopped) return;
+    switch (change.kind) {
+      case 'appended':
+      case 'events':
+        this.#pump?.trigger();
+        return;
+      case 'stale':
+        void this.#sync.refresh(change.file);
+        return;
+      case 'status':
+      case 'progress':
+      case 'attributes':
+        void this.#sync.refresh({ kind: change.kind, drive: change.drive });
+        return;
+      default:
+        void this.#sync.refresh({ kind: change.kind });
     }
-    void this.#sync.refresh(file);
-    const key = 'drive' in file ? `${file.kind}:${file.drive}` : file.kind;
-    if (this.#trailing.has(key) || this.#stopped) return;
-    this.#trailing.set(
-      key,
-      this.deps.timers.setTimeout(() => {
-        this.#trailing.delete(key);
-        void this.#sync.refresh(file);
-      }, TRAILING_READ_MS),
-    );
   }
 
+  /** The safety poll: every file brought up to date (a stat each; a read only if it changed). */
   async #refreshAll(): Promise<void> {
-    this.#watchEvents();
-    for (const file of ContractView.allFiles(this.#drives)) await this.#sync.refresh(file);
+    for (const file of allDataFiles(this.#drives)) await this.#sync.refresh(file);
     this.#pump?.trigger();
-  }
-
-  /** (Re)arms the direct watch of events.jsonl; the contract folder may appear after we start. */
-  #watchEvents(): void {
-    if (this.#eventWatcher || this.#stopped) return;
-    const watcher = watchEventLog(this.deps.config.api_dir, () => this.#pump?.trigger());
-    if (!watcher) return;
-    watcher.on('close', () => {
-      if (this.#eventWatcher === watcher) this.#eventWatcher = null;
-    });
-    this.#eventWatcher = watcher;
   }
 
   #onMessage(topic: string, payload: Buffer, retained: boolean): void {

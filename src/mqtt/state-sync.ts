@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { coreLiveness, type ContractEvent, type CoreLiveness } from '../contract/index.js';
+import { coreLiveness, type ContractEvent, type ContractWatcher, type CoreLiveness, type DataFile, type DriveFile } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import { coreAvailability, driveAvailability, reconcileState, type StateTrack } from './availability.js';
 import type { CommandDispatcher } from './commands.js';
-import type { ContractFile, ContractView, DriveFile } from './contract-view.js';
 import { buildDiscovery, nextIdentity, type DriveIdentity } from './discovery.js';
 import type { OriginInfo } from './discovery-types.js';
 import { eventMessages } from './event-messages.js';
@@ -21,7 +20,8 @@ export interface StateSyncDeps {
   drives: readonly string[];
   /** The drive mirrored on the original tool's topics, or null when they are off. */
   legacyDrive: string | null;
-  view: ContractView;
+  /** The contract's last good values; `load(file)` brings one up to date. */
+  view: ContractWatcher;
   publisher: RetainedPublisher;
   commands: CommandDispatcher;
   origin: OriginInfo;
@@ -148,8 +148,8 @@ export class StateSync {
     if (previous !== next) for (const drive of this.deps.drives) this.#publishDriveAvailability(drive);
   }
 
-  async refresh(file: ContractFile): Promise<void> {
-    if (this.#stopped || file.kind === 'events') return;
+  async refresh(file: DataFile): Promise<void> {
+    if (this.#stopped) return;
     if ('drive' in file && !this.#driveSet.has(file.drive)) return;
     if (file.kind === 'progress') {
       this.#progressReads.push(file.drive, file);
@@ -205,7 +205,7 @@ export class StateSync {
     for (const [topic, payload] of discovery) this.deps.publisher.set(topic, serializePayload(payload));
   }
 
-  async #load(file: ContractFile): Promise<boolean> {
+  async #load(file: DataFile): Promise<boolean> {
     try {
       await this.deps.view.load(file);
       return !this.#stopped;

@@ -33,7 +33,7 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 export function buildWebApp(deps: WebServerDeps): WebApp {
   const logger = webLogger(deps.logger);
   const driveIds = (): readonly string[] => deps.control.driveIds();
-  const reader = new ContractReader(apiPaths(deps.config.api_dir), driveIds);
+  const reader = new ContractReader(apiPaths(deps.config.api_dir), driveIds, logger);
   const hub = new ContractHub(reader, logger);
   const archive = new ArchiveService(deps.config.output_dir, deps.config.api_dir, logger, deps.archive ?? null);
   const outputDir = deps.config.output_dir;

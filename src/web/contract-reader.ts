@@ -5,8 +5,9 @@ import {
   HistorySchema,
   ProgressSchema,
   SystemSchema,
-  readContractValue,
+  LastGoodReader,
   type ApiPaths,
+  type ContractLog,
   type Attributes,
   type DriveStatus,
   type History,
@@ -53,27 +54,35 @@ export function summarizeHistory(history: History | null): HistorySummary {
   };
 }
 
-/** Reads the /data/api files with the contract's schemas; never throws for missing or bad files. */
+/**
+ * Reads the /data/api files with the contract's schemas; never throws for missing or bad files.
+ * A missing file is null; an invalid one keeps its last good value, as in the SSE updates and MQTT.
+ */
 export class ContractReader {
+  readonly #files: LastGoodReader;
+
   constructor(
     readonly paths: ApiPaths,
-    private readonly driveIds: () => readonly string[],
-  ) {}
+    readonly driveIds: () => readonly string[],
+    log: ContractLog,
+  ) {
+    this.#files = new LastGoodReader(log);
+  }
 
   knownDrive(id: string): boolean {
     return this.driveIds().includes(id);
   }
 
   async status(id: string): Promise<DriveStatus | null> {
-    return readContractValue(this.paths.status(id), DriveStatusSchema);
+    return this.#files.read(this.paths.status(id), DriveStatusSchema);
   }
 
   async progress(id: string): Promise<Progress | null> {
-    return readContractValue(this.paths.progress(id), ProgressSchema);
+    return this.#files.read(this.paths.progress(id), ProgressSchema);
   }
 
   async attributes(id: string): Promise<Attributes | null> {
-    return readContractValue(this.paths.attributes(id), AttributesSchema);
+    return this.#files.read(this.paths.attributes(id), AttributesSchema);
   }
 
   async drive(id: string): Promise<DriveView> {
@@ -92,17 +101,17 @@ export class ContractReader {
     const info = await stat(this.paths.history).catch(() => null);
     const signature = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'missing';
     if (this.#history?.signature === signature) return this.#history.value;
-    const value = info ? await readContractValue(this.paths.history, HistorySchema) : null;
+    const value = info ? await this.#files.read(this.paths.history, HistorySchema) : null;
     this.#history = { signature, value };
     return value;
   }
 
   async system(): Promise<SystemInfo | null> {
-    return readContractValue(this.paths.system, SystemSchema);
+    return this.#files.read(this.paths.system, SystemSchema);
   }
 
   async archive(): Promise<ArchiveSummary | null> {
-    return readContractValue(archiveSummaryPath(this.paths.root), ArchiveSummarySchema);
+    return this.#files.read(archiveSummaryPath(this.paths.root), ArchiveSummarySchema);
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -59,6 +59,9 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mos
     expect(types.indexOf('copy_started')).toBeLessThan(types.indexOf('copy_completed'));
     const seqs = events().map((e) => e.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    // last_job follows history.json (the contract watcher), the state follows events.jsonl: two
+    // files with no order between them on a busy machine.
+    await waitFor(() => recorder.json<{ result: string }>('disk2iso/sim0/last_job')?.result === 'success', { timeout: 10_000, message: () => 'last_job' });
     expect(recorder.json('disk2iso/sim0/last_job')).toMatchObject({ result: 'success', archived_total: 1 });
     expect(recorder.json<{ label: string }>('disk2iso/sim0/disc')?.label).toBe('E2E_DISC');
 

@@ -19,7 +19,7 @@ interface ScannedItem {
   present: boolean;
 }
 
-export const isImageName = (name: string): boolean => name.toLowerCase().endsWith('.iso') && !name.startsWith('.');
+const isImageName = (name: string): boolean => name.toLowerCase().endsWith('.iso') && !name.startsWith('.');
 
 async function listDir(dir: string): Promise<string[]> {
   try {
@@ -154,7 +154,7 @@ export async function scanOne(root: string, rel: string): Promise<ScannedItem | 
 }
 
 /** Total size and number of the files of an audio folder. */
-export async function folderSize(dir: string): Promise<{ size: number; files: number }> {
+async function folderSize(dir: string): Promise<{ size: number; files: number }> {
   let size = 0;
   let files = 0;
   for (const name of await listDir(dir)) {
@@ -168,7 +168,7 @@ export async function folderSize(dir: string): Promise<{ size: number; files: nu
 }
 
 /** The fields of the image's `.disk2iso.json` the index keeps, or null without a valid record. */
-export async function recordMetadata(imageAbs: string): Promise<ArchiveMetadata | null> {
+async function recordMetadata(imageAbs: string): Promise<ArchiveMetadata | null> {
   const record = await readImageMetadata(imageAbs);
   if (!record) return null;
   const drive = DriveIdSchema.safeParse(record.drive_id);

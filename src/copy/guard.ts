@@ -13,7 +13,7 @@ export class CopyStopped extends Error {
   }
 }
 
-export function describeWait(ms: number): string {
+function describeWait(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   return `${Math.round(s / 60)} min`;

@@ -2,30 +2,21 @@
  * The data-disc copy pipeline: exact-size copy with inline checksums, ddrescue-style rescue,
  * verify, sidecars, output planning.
  */
-export type {
-  ByteRange,
-  ChecksumAlgorithm,
-  ChecksumValues,
-  CopyOutcome,
-  CopyPhaseName,
-  CopyProgressSample,
-  CopyRequest,
-  CopyResult,
-} from './types.js';
+export type { CopyProgressSample, CopyRequest, CopyResult } from './types.js';
 /** Copies a disc to `<target>.part`, rescues bad areas, verifies, renames; never rejects for a failed copy. */
 export { runCopy } from './run-copy.js';
 /** `CopyError` (why a copy failed) and `OutputPathError` (unusable output name). */
-export { CopyError, OutputPathError, type CopyReason } from './errors.js';
+export { OutputPathError } from './errors.js';
 /** Work files of a copy and their removal (start-up reconciliation decides resume or discard). */
 export { discardPartial, partPaths } from './partial.js';
 /** `sha256sum -c` / `md5sum -c` sidecars. */
-export { writeChecksumSidecars, sidecarPaths } from './sidecars.js';
+export { writeChecksumSidecars } from './sidecars.js';
 /** Free and total bytes of the filesystem holding a folder. */
 export { freeSpace } from './space.js';
 /** Percent, smoothed speed and ETA. */
-export { ProgressMeter, type ProgressReading } from './progress.js';
+export { ProgressMeter } from './progress.js';
 /** Output folder, duplicate policy, target path. */
-export { planTarget, releaseTarget, imageFolderFor, type TargetPlan, type PlanTargetArgs, type DuplicatePolicy } from './output.js';
+export { planTarget, releaseTarget, imageFolderFor } from './output.js';
 /** `<image>.disk2iso.json`: disc identity of an archived image. */
 export {
   writeImageMetadata,
@@ -33,8 +24,6 @@ export {
   findArchivedByFingerprint,
   recordFolders,
   recordedImages,
-  metadataPath,
-  ImageMetadataSchema,
   IMAGE_FOLDERS,
   METADATA_SUFFIX,
   type ImageMetadata,
@@ -43,26 +32,15 @@ export {
 /** A DiscReader over a file or block device. */
 export { openFileReader } from './file-reader.js';
 /** GNU ddrescue mapfile parse/format (for tools and tests). */
-export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock, type BlockStatus } from './mapfile.js';
+export { parseMapfile, formatMapfile, MapfileError, type Mapfile, type MapBlock } from './mapfile.js';
 
 // --- DVD-Video decrypted backup and audio CD rip (external tools) ---
 /** Decrypted DVD-Video backup (dvdbackup + genisoimage -dvd-video) and libdvdcss detection. */
 export { runDvdVideoBackup, libdvdcssAvailable, dvdBackupMethod, type DvdVideoRequest } from './dvd-video/index.js';
 /** Shared by the tool-based copies: ISO volume ids, work folders, progress samples. */
-export { isoVolumeId, discardMediaWork, mediaWorkPaths, type MediaProgressSample } from './tools/index.js';
+export { isoVolumeId, discardMediaWork, type MediaProgressSample } from './tools/index.js';
 /** The external tools disk2iso uses, probed once at start-up; the method choice reads the result. */
-export {
-  probeTools,
-  hasTool,
-  notInstalled,
-  packageOf,
-  inventoryOf,
-  versionLine,
-  TOOL_NAMES,
-  type ToolInventory,
-  type ToolName,
-  type ProbeOptions,
-} from './tools/index.js';
+export { probeTools, hasTool, notInstalled, packageOf, inventoryOf, versionLine, TOOL_NAMES, type ToolInventory, type ToolName } from './tools/index.js';
 /** Audio CD rip (cdparanoia + flac/lame, cue sheet, manifests, optional ISO) and MusicBrainz metadata. */
 export {
   runAudioRip,
@@ -76,8 +54,6 @@ export {
   readCdText,
   type AudioRipRequest,
   type AlbumMetadata,
-  type TrackMetadata,
-  type MusicBrainzOptions,
   type AudioFormat,
   type Ripper,
 } from './audio/index.js';

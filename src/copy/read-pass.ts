@@ -17,7 +17,7 @@ const DEPTH = 3;
 type ReadOutcome = { ok: true } | { ok: false; error: unknown; got: number };
 
 /** Cuts ranges into chunks whose boundaries are multiples of `chunkBytes` (the last ones shortened). */
-export function planChunks(ranges: readonly ByteRange[], chunkBytes: number): ByteRange[] {
+function planChunks(ranges: readonly ByteRange[], chunkBytes: number): ByteRange[] {
   const out: ByteRange[] = [];
   for (const [start, end] of ranges) {
     for (let pos = start; pos < end; ) {

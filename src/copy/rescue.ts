@@ -7,7 +7,7 @@ import { SectorWorker } from './sector-worker.js';
 import type { ByteRange } from './types.js';
 
 /** Read size when splitting a failed first-pass chunk (GNU ddrescue's default cluster, 64 KiB). */
-export const SPLIT_BYTES = 64 * 1024;
+const SPLIT_BYTES = 64 * 1024;
 /**
  * Reads in flight during the rescue. Every area the rescue reads is one it would read anyway,
  * so queueing a few hides the round trip of each read (thread pool, drive lane) without

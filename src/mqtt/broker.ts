@@ -30,7 +30,7 @@ export interface BrokerOverride {
 export type BrokerResolution = { ok: true; settings: BrokerSettings } | { ok: false; reason: string };
 
 /** "5", "5.0" → 5; "3.1" → 3; anything else (normally "3.1.1") → 4. */
-export function protocolFromString(text: string | null | undefined): ProtocolVersion {
+function protocolFromString(text: string | null | undefined): ProtocolVersion {
   const t = (text ?? '').trim();
   if (t === '5' || t.startsWith('5.')) return 5;
   if (t === '3.1') return 3;

@@ -40,7 +40,7 @@ export interface ConnectionOptions {
 }
 
 /** Thrown by `publish()` and friends when there is no connection; the caller retries later. */
-export class NotConnectedError extends Disk2isoError {
+class NotConnectedError extends Disk2isoError {
   constructor(operation: string, topic: string) {
     super(`cannot ${operation} ${topic}: not connected to the MQTT broker`, { context: { topic } });
   }

@@ -33,17 +33,17 @@ export interface DiscoveryInput {
 }
 
 /** `<base>_<drive>`: the device identifier and the prefix of every unique_id of that drive. */
-export function deviceId(topics: Topics, drive: string): string {
+function deviceId(topics: Topics, drive: string): string {
   return `${topics.base}_${drive}`;
 }
 
 /** `<base>`: the hub device's identifier and the prefix of its entities' unique_ids. */
-export function hubId(topics: Topics): string {
+function hubId(topics: Topics): string {
   return topics.base;
 }
 
 /** An entity id's object part: lower case, `[a-z0-9_]` only. */
-export function entitySlug(text: string): string {
+function entitySlug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 }
 
@@ -81,7 +81,7 @@ function commandTopic(topics: Topics, drive: string | null, command: CommandName
 }
 
 /** Pure: one entity descriptor → its discovery component, for `drive` or (null) the hub. */
-export function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string | null): DiscoveryComponent {
+function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string | null): DiscoveryComponent {
   const uniqueId = `${drive === null ? hubId(topics) : deviceId(topics, drive)}_${entity.key}`;
   const common = {
     unique_id: uniqueId,

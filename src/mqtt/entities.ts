@@ -68,7 +68,7 @@ export interface EventDescriptor extends DescriptorBase {
 export type EntityDescriptor = SensorDescriptor | BinarySensorDescriptor | ButtonDescriptor | SwitchDescriptor | SelectDescriptor | EventDescriptor;
 
 /** States in which a disc is in the drive (the contract has no separate "disc present" flag). */
-export const DISC_PRESENT_STATES: readonly DriveState[] = [
+const DISC_PRESENT_STATES: readonly DriveState[] = [
   'media_detected',
   'analyzing',
   'waiting_for_metadata',

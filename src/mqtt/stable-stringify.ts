@@ -1,5 +1,5 @@
 /** JSON with object keys sorted at every level, so equal values give equal strings (diffing). */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 

@@ -28,7 +28,7 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-export function defaultBridgeSettings(config: Pick<Config, 'api_dir'>): BridgeSettings {
+function defaultBridgeSettings(config: Pick<Config, 'api_dir'>): BridgeSettings {
   return {
     stateDir: join(dirname(config.api_dir), 'mqtt'),
     progressIntervalMs: 1000,

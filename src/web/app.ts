@@ -27,7 +27,7 @@ export interface WebApp {
   archive: ArchiveService;
 }
 
-export const DEFAULT_HEARTBEAT_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /** Wires middleware and routes; nothing starts until a request (or an SSE client) arrives. */
 export function buildWebApp(deps: WebServerDeps): WebApp {

@@ -4,7 +4,7 @@ import { errnoCode } from '../util/errors.js';
 import { ArchivePathError } from './errors.js';
 
 /** Subfolders of the output folder, one per disc family (SPEC §5.3). */
-export const ARCHIVE_GROUPS = ['data', 'dvd', 'bluray', 'audio'] as const;
+const ARCHIVE_GROUPS = ['data', 'dvd', 'bluray', 'audio'] as const;
 type ArchiveGroup = (typeof ARCHIVE_GROUPS)[number] | 'other';
 
 /** Files that belong to `<image>` and go with it: `<image><suffix>`. */

@@ -43,7 +43,7 @@ export interface Snapshot {
   archive: ArchiveSummary | null;
 }
 
-export const RECENT_JOBS = 5;
+const RECENT_JOBS = 5;
 
 export function summarizeHistory(history: History | null): HistorySummary {
   return {

@@ -117,7 +117,7 @@ export function filterHistory(history: History | null, filter: HistoryFilter): H
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
 
-export function levelName(level: number): LogLevelName {
+function levelName(level: number): LogLevelName {
   const names = Object.keys(LOG_LEVELS) as LogLevelName[];
   return [...names].reverse().find((name) => level >= LOG_LEVELS[name]) ?? 'trace';
 }

@@ -11,7 +11,7 @@ export interface EncodeJob {
 }
 
 /** Tags of one track; values are cleaned text, passed to the encoder as single arguments only. */
-export function trackTags(metadata: AlbumMetadata | null, number: number, tracks: number): Record<string, string> {
+function trackTags(metadata: AlbumMetadata | null, number: number, tracks: number): Record<string, string> {
   const track = trackMetadata(metadata, number);
   const tags: Record<string, string> = { TRACKNUMBER: String(number), TRACKTOTAL: String(tracks) };
   const put = (key: string, value: unknown): void => {

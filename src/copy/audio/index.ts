@@ -3,16 +3,15 @@ export { runAudioRip, type AudioRipRequest } from './rip.js';
 /** The MusicBrainz disc id of a TOC. */
 export { musicbrainzDiscId } from './discid.js';
 /** Album metadata from the MusicBrainz web service (null on any failure, bounded in time). */
-export { lookupMusicBrainz, MUSICBRAINZ_BASE_URL, type MusicBrainzOptions } from './musicbrainz.js';
+export { lookupMusicBrainz } from './musicbrainz.js';
 /** Album/track metadata and the cleaning of untrusted text. */
-export { cleanText, type AlbumMetadata, type TrackMetadata } from './metadata.js';
+export { cleanText, type AlbumMetadata } from './metadata.js';
 /** Audio tracks of a TOC, their PCM size (the "disc size" of an audio CD), cue positions. */
-export { audioTracks, audioDiscBytes, audioRipSpaceBytes, msf, AUDIO_SECTOR_BYTES, type AudioTrack } from './tracks.js';
+export { audioTracks, audioDiscBytes, audioRipSpaceBytes, msf } from './tracks.js';
 /** File names and the cue sheet of a rip. */
-export { albumFolderNames, trackFileName, cueFileName, cueSheet, type AudioFormat, type CueTrack } from './naming.js';
+export { albumFolderNames, trackFileName, cueSheet, type AudioFormat, type CueTrack } from './naming.js';
 /** Tags and encoder command lines. */
-export { trackTags, encoderCommand } from './encode.js';
 /** cdparanoia command line and `-e` progress parsing. */
-export { paranoiaArgs, ParanoiaProgress, type Ripper } from './paranoia.js';
+export { type Ripper } from './paranoia.js';
 /** CD-TEXT titles via cd-info (libcdio-utils). */
-export { readCdText, parseCdInfoCdText, type CdTextSource, type CdTextOptions } from './cdtext.js';
+export { readCdText, parseCdInfoCdText } from './cdtext.js';

@@ -8,7 +8,7 @@ import { checksumLine } from '../sidecars.js';
 import type { ChecksumAlgorithm, ChecksumValues } from '../types.js';
 
 /** `checksums.sha256` / `checksums.md5`: checkable with `sha256sum -c` from inside the folder. */
-export function manifestName(algorithm: ChecksumAlgorithm): string {
+function manifestName(algorithm: ChecksumAlgorithm): string {
   return `checksums.${algorithm}`;
 }
 

@@ -18,7 +18,7 @@ export interface AlbumMetadata {
 }
 
 /** Longest text kept from a metadata source. */
-export const MAX_TEXT = 200;
+const MAX_TEXT = 200;
 
 /**
  * Text from an untrusted source made fit for tags, cue sheets and file names: well-formed

@@ -5,7 +5,7 @@ import { errorMessage } from '../../util/errors.js';
 import { cleanText, type AlbumMetadata } from './metadata.js';
 import { audioTracks } from './tracks.js';
 
-export const MUSICBRAINZ_BASE_URL = 'https://musicbrainz.org/ws/2';
+const MUSICBRAINZ_BASE_URL = 'https://musicbrainz.org/ws/2';
 /** A disc-id answer is a few kB per release; anything this large is not one. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -40,7 +40,7 @@ const ReleaseSchema = z.object({
   media: z.array(MediumSchema).max(200).optional(),
 });
 /** The part of `GET /discid/<id>?inc=recordings+artist-credits&fmt=json` a rip uses. */
-export const DiscIdResponseSchema = z.object({ releases: z.array(ReleaseSchema).max(500) });
+const DiscIdResponseSchema = z.object({ releases: z.array(ReleaseSchema).max(500) });
 type DiscIdResponse = z.infer<typeof DiscIdResponseSchema>;
 
 /**

@@ -49,7 +49,7 @@ export async function makeIso(args: MakeIsoArgs): Promise<void> {
 }
 
 /** fsync, so a crash after the rename never leaves a final name on a half-written image. */
-export async function syncFile(path: string): Promise<void> {
+async function syncFile(path: string): Promise<void> {
   const handle = await outputOp('open', path, () => open(path, 'r+'));
   try {
     await outputOp('sync', path, () => handle.datasync());

@@ -1,5 +1,5 @@
 /** Longest ISO 9660 volume identifier. */
-export const MAX_VOLUME_ID = 32;
+const MAX_VOLUME_ID = 32;
 
 /**
  * A label made into an ISO 9660 volume identifier: d-characters only (A–Z, 0–9, `_`), accents

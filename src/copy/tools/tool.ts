@@ -29,7 +29,7 @@ export interface ToolRun {
 
 const POLL_MS = 250;
 /** SIGTERM first, SIGKILL after this long (SPEC: cancel within ~2 s). */
-export const KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 /** Cleanup waits at most this long for a killed tool to exit (a process in D state may never). */
 const EXIT_WAIT_MS = KILL_GRACE_MS + 3000;
 const TAIL_LINES = 40;
@@ -152,7 +152,7 @@ async function processIo(pid: number): Promise<{ read: number; written: number }
 }
 
 /** Text chunks to lines (`\n` or `\r`); a partial line waits for its end, bounded in length. */
-export function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
   let pending = '';
   return (chunk) => {
     pending += chunk;

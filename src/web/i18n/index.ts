@@ -13,12 +13,12 @@ export const HA_LANG_COOKIE = 'disk2iso_ha_lang';
 
 const CATALOGS: Record<Lang, Messages> = { en, de, es, fr };
 
-export function isLang(value: unknown): value is Lang {
+function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
 }
 
 /** `es-419` → `es`: the supported language of a BCP 47 tag, if any. */
-export function langOfTag(tag: string | undefined): Lang | null {
+function langOfTag(tag: string | undefined): Lang | null {
   const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
   return isLang(primary) ? primary : null;
 }

@@ -12,7 +12,7 @@ function hostOf(origin: string): string | null {
 }
 
 /** Why a state-changing request looks cross-site, or null when it may proceed. */
-export function crossSiteReason(c: Context): string | null {
+function crossSiteReason(c: Context): string | null {
   if (c.req.header(CONTROL_HEADER) !== '1') return `missing ${CONTROL_HEADER}: 1 header`;
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request (${site})`;

@@ -4,7 +4,7 @@ import { HA_LANG_COOKIE, LANG_COOKIE, pickLang, translator } from '../i18n/index
 import type { WebEnv } from '../types.js';
 
 /** `/api/hassio_ingress/<token>` style prefixes only; anything else is ignored. */
-export function sanitizeIngressPath(value: string | undefined): string {
+function sanitizeIngressPath(value: string | undefined): string {
   if (value === undefined) return '';
   const trimmed = value.trim().replace(/\/+$/, '');
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(trimmed) || trimmed.split('/').includes('..')) return '';

@@ -2,10 +2,10 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 
 /** Address of Home Assistant's ingress proxy inside the Supervisor network. */
-export const INGRESS_PROXY_ADDRESS = '172.30.32.2';
+const INGRESS_PROXY_ADDRESS = '172.30.32.2';
 
 /** '::ffff:10.0.0.1' → '10.0.0.1'; other addresses unchanged, lower-cased. */
-export function normalizeAddress(address: string): string {
+function normalizeAddress(address: string): string {
   const lower = address.trim().toLowerCase();
   return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }

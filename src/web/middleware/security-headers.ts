@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from 'hono';
  * Everything the pages load comes from this server; inline scripts are refused. Styles set from
  * the script go through the CSSOM, which CSP allows, so no 'unsafe-inline' is needed.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -9,7 +9,7 @@ import { typeLabel } from './job-parts.js';
 import { Pager, Select } from './pager.js';
 
 /** The words for a checksum state (the client script uses the same keys). */
-export function checksumText(state: ChecksumState, t: Translate): string {
+function checksumText(state: ChecksumState, t: Translate): string {
   switch (state.status) {
     case 'none':
       return t('ck_none');

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 
 /** JSON that is safe inside a <script type="application/json"> element (no `</script>` breakout). */
-export function scriptSafeJson(value: unknown): string {
+function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { Translate } from '../i18n/index.js';
 
 /** The query string of `params` with `offset` set (empty values left out), for pager links. */
-export function pageHref(base: string, params: Readonly<Record<string, string | number | null>>, offset: number): string {
+function pageHref(base: string, params: Readonly<Record<string, string | number | null>>, offset: number): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (key === 'offset' || value === null || value === '') continue;

@@ -1,5 +1,4 @@
 import type { ChecksumChoice, ControlAction, CopyPhase, DiscType, DriveState, DuplicatePolicy, JobResult } from '../contract/index.js';
-import type { DeviceDiscoveryPayload } from './discovery-types.js';
 
 export type Availability = 'online' | 'offline';
 
@@ -131,32 +130,6 @@ export interface LegacyAttributesPayload {
   speed_mb_s: number;
   target_path: string | null;
 }
-
-/** Wire format of every topic the bridge publishes or reads: topic kind → payload type. */
-export interface TopicPayloads {
-  bridgeAvailability: Availability;
-  driveAvailability: Availability;
-  state: DriveState;
-  status: StatusPayload;
-  progress: ProgressPayload;
-  disc: DiscPayload;
-  lastJob: LastJobPayload;
-  system: SystemPayload;
-  archive: ArchivePayload;
-  coreAvailability: Availability;
-  event: EventPayload;
-  discovery: DeviceDiscoveryPayload;
-  legacyState: DriveState;
-  legacyAttributes: LegacyAttributesPayload;
-  legacyProgress: number;
-  legacyAvailability: Availability;
-  /** Button presses (`PRESS`) and switch commands (`ON`/`OFF`), read by the bridge. */
-  command: string;
-  /** Home Assistant's birth and last will (`online`/`offline`), read by the bridge. */
-  haStatus: Availability;
-}
-
-export type TopicKind = keyof TopicPayloads;
 
 /** Command topic leaf names under `<base>/<drive>/command/`. */
 export const BUTTON_COMMANDS = ['eject', 'cancel', 'start', 'close_tray'] as const;

@@ -51,10 +51,6 @@ const trashShape = () => (
 );
 const checkShape = () => <path d="m5.5 12.5 4 4 9-9" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" />;
 
-export const DownloadIcon: FC = () => <Svg>{downloadShape()}</Svg>;
-export const TrashIcon: FC = () => <Svg>{trashShape()}</Svg>;
-export const CheckIcon: FC = () => <Svg>{checkShape()}</Svg>;
-
 const SPRITE = { disc: discShape, download: downloadShape, trash: trashShape, check: checkShape } as const;
 export type SpriteIcon = keyof typeof SPRITE;
 

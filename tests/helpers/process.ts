@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -27,8 +28,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The V8 flags the add-on's s6 run scripts give each process (benchmarks measure with them). */
-export const ADDON_NODE_FLAGS = { run: ['--max-semi-space-size=2'], mqtt: ['--lite-mode', '--max-semi-space-size=1'] } as const;
+/** How an s6 run script starts Node: the flags before the script, and the variables it exports. */
+export interface AddonLaunch {
+  flags: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * Reads `exec node <flags> /app/dist/cli.js <command>` and `export NAME=value` lines from an s6
+ * run script, so tests and benchmarks start Node exactly as the add-on ships it (not a copy).
+ */
+export function parseRunScript(text: string): AddonLaunch {
+  const env: Record<string, string> = {};
+  let flags: string[] | null = null;
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    const exported = /^export ([A-Z_][A-Z0-9_]*)=(\S+)$/.exec(line);
+    if (exported) env[exported[1]!] = exported[2]!;
+    if (/^exec node\b/.test(line)) flags = line.split(/\s+/).filter((a) => a.startsWith('--'));
+  }
+  if (!flags) throw new Error('no `exec node` line in the run script');
+  return { flags, env };
+}
+
+function addonLaunch(service: string): AddonLaunch {
+  return parseRunScript(readFileSync(join(REPO_ROOT, 'rootfs', 'etc', 's6-overlay', 's6-rc.d', service, 'run'), 'utf8'));
+}
+
+/** How the add-on's s6 run scripts start each process (benchmarks measure with these). */
+export const ADDON_LAUNCH = { run: addonLaunch('disk2iso'), mqtt: addonLaunch('disk2iso-mqtt') } as const;
+/** The Node/V8 flags of each process, read from its run script. */
+export const ADDON_NODE_FLAGS = { run: ADDON_LAUNCH.run.flags, mqtt: ADDON_LAUNCH.mqtt.flags } as const;
 
 /** Starts `disk2iso <command>` from dist/ with the given options file; output kept for failures. */
 export function startCli(command: string, optionsPath: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): ResultPromise {

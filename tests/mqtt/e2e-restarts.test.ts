@@ -57,7 +57,12 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
     const states = () => recorder.payloads(STATE);
     /** Waits until the core logged `state` as its newest transition (after `afterSeq`) and MQTT shows it. */
     const settle = async (state: string, afterSeq = 0) => {
-      await waitFor(async () => states().at(-1) === state && (await logged(afterSeq)).at(-1) === state, { timeout: 60_000, message: () => `${state}; ${states().join(',')}${logs()}` });
+      // MQTT may still show the previous core's last state while the new core already logged the
+      // same one: wait until the subscriber has every logged transition (a wrong order never settles).
+      await waitFor(
+        async () => states().at(-1) === state && (await logged(afterSeq)).at(-1) === state && JSON.stringify(states()) === JSON.stringify(await logged(0)),
+        { timeout: 60_000, message: () => `${state}; mqtt ${states().join(',')}${logs()}` },
+      );
       // The bridge's snapshot (status) follows the last transition.
       await waitFor(() => recorder.json<{ state: string }>(STATUS)?.state === state, { timeout: 30_000, message: () => `status ${state}${logs()}` });
     };

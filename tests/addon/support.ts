@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { requireTools } from '../helpers/ci.js';
@@ -6,9 +6,13 @@ import { requireTools } from '../helpers/ci.js';
 /** The repository root, which is also the add-on folder. */
 export const REPO = resolve(import.meta.dirname, '..', '..');
 
-/** The official linter's schemas, kept beside the repository (CI has them; a clone may not). */
-export const LINTER_DIR = resolve(REPO, '..', 'shared', 'ha-addon-linter');
-export const HAS_LINTER = existsSync(join(LINTER_DIR, 'config.schema.json'));
+/**
+ * The official linter's schemas (frenck/action-addon-linter, MIT), committed as a fixture so a
+ * clean clone runs the linter tests; `SHARED_LINTER_DIR` is the copy the project was handed, which
+ * a test compares with the fixture when it is there.
+ */
+export const LINTER_DIR = resolve(REPO, 'tests', 'fixtures', 'ha-addon-linter');
+export const SHARED_LINTER_DIR = resolve(REPO, '..', 'shared', 'ha-addon-linter');
 
 export function readText(relative: string): string {
   return readFileSync(join(REPO, relative), 'utf8');

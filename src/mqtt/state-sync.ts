@@ -235,7 +235,15 @@ export class StateSync {
     if (!(await this.#load(file))) return;
     const current = project.progressPayload(this.deps.view.progress.get(drive) ?? null);
     const last = this.#lastProgress.get(drive);
-    const final = current.job_id === jobId ? current : last?.job_id === jobId ? project.finalProgress(last, completed ? 'completed' : 'ended') : null;
+    const final =
+      current.job_id === jobId
+        ? current
+        : last?.job_id === jobId
+          ? project.finalProgress(last, completed ? 'completed' : 'ended')
+          : // A copy shorter than the read interval: no value of it was seen, but a success is 100 %.
+            completed
+            ? project.finalProgress({ ...current, job_id: jobId }, 'completed')
+            : null;
     if (!final) return;
     // At once, outside the rate limit: one message more at the end of a job.
     this.#setProgress(drive, final);

@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { openFileReader, runCopy, type CopyResult } from '../src/copy/index.js';
 import { SimulatedDrive, simInsert, simReset, type DiscReader } from '../src/drive/index.js';
-import { fuseUnavailable, startFuseDisc, type FuseDisc } from '../tests/helpers/fuse-disc.js';
+import { fuseUnavailable, sectorRanges, startFuseDisc, type FuseDisc } from '../tests/helpers/fuse-disc.js';
 
 const S = 2048;
 const SIZE_MIB = Number(process.env.BENCH_RESCUE_MIB ?? 256);
@@ -49,16 +49,6 @@ function childCpuSeconds(times: string): number {
   return [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
 }
 
-function toRanges(sectors: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const s of sectors) {
-    const last = out.at(-1);
-    if (last && last[1] === s * S) last[1] = (s + 1) * S;
-    else out.push([s * S, (s + 1) * S]);
-  }
-  return out;
-}
-
 async function ours(reader: DiscReader, size: number, target: string, hash = true): Promise<CopyResult> {
   return runCopy({
     reader,
@@ -85,7 +75,7 @@ it('rescue of a disc with 1 % bad sectors: runCopy vs GNU ddrescue', async (ctx)
     const image = join(dir, 'disc.img');
     await execa('dd', ['if=/dev/urandom', `of=${image}`, 'bs=1M', `count=${SIZE_MIB}`, 'iflag=fullblock', 'status=none']);
     const bad = badSectors(size / S);
-    const expectedRanges = toRanges(bad);
+    const expectedRanges = sectorRanges(bad);
     const disc = await startFuseDisc(dir, image, { bad });
     fuse = disc;
     const source = disc.path;

@@ -11,7 +11,7 @@ import { openFileReader, parseMapfile, partPaths, runCopy } from '../../src/copy
 import { DriveReadError, type DiscReader, type LentSource } from '../../src/drive/index.js';
 import { LinuxDiscReader } from '../../src/drive/linux/index.js';
 import { requireOnCi } from '../helpers/ci.js';
-import { fuseUnavailable, startFuseDisc, type FuseDisc, type FuseDiscOptions } from '../helpers/fuse-disc.js';
+import { fuseUnavailable, sectorRanges, startFuseDisc, type FuseDisc, type FuseDiscOptions } from '../helpers/fuse-disc.js';
 import { copyRequest, sha256, tempDir } from './helpers.js';
 
 const S = 2048;
@@ -19,17 +19,6 @@ const SECTORS = 4096; // 8 MiB
 const BAD = [5, 100, 101, 102, 103, 700, ...Array.from({ length: 40 }, (_, i) => 1500 + i), 2047, 2048, 4095];
 
 const HAS_FUSE = requireOnCi(await fuseUnavailable());
-
-/** Bad sectors as byte ranges, merged. */
-function ranges(sectors: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const s of sectors) {
-    const last = out.at(-1);
-    if (last && last[1] === s * S) last[1] = (s + 1) * S;
-    else out.push([s * S, (s + 1) * S]);
-  }
-  return out;
-}
 
 /** The source with the given sectors zeroed: what a rescue that cannot read them writes. */
 function zeroed(source: Buffer, sectors: readonly number[]): Buffer {
@@ -89,7 +78,7 @@ describe.skipIf(!HAS_FUSE)('rescue through a lent descriptor (FUSE source with E
     const result = await runCopy(copyRequest(reader, SECTORS * S, target, { readRetries: 3 }).request);
     await reader.close();
 
-    expect(result).toMatchObject({ outcome: 'degraded', badSectors: BAD.length, badRanges: ranges(BAD) });
+    expect(result).toMatchObject({ outcome: 'degraded', badSectors: BAD.length, badRanges: sectorRanges(BAD) });
     const written = await readFile(target);
     expect(written.equals(zeroed(source, BAD))).toBe(true);
     // The digest is of the image as written (here computed ahead, during the retry passes).
@@ -112,7 +101,7 @@ describe.skipIf(!HAS_FUSE)('rescue through a lent descriptor (FUSE source with E
     const result = await runCopy(copyRequest(reader, SECTORS * S, target, { readRetries: 3 }).request);
     await reader.close();
 
-    expect(result).toMatchObject({ outcome: 'degraded', badRanges: ranges([100, 101]) });
+    expect(result).toMatchObject({ outcome: 'degraded', badRanges: sectorRanges([100, 101]) });
     const written = await readFile(target);
     expect(written.subarray(1200 * S, 1201 * S).equals(source.subarray(1200 * S, 1201 * S))).toBe(true);
     expect(written.equals(zeroed(source, [100, 101]))).toBe(true);
@@ -148,7 +137,7 @@ describe.skipIf(!HAS_FUSE)('rescue through a lent descriptor (FUSE source with E
     const again = await openFileReader(fuse.path);
     const resumed = await runCopy(copyRequest(again, SECTORS * S, target, { readRetries: 1 }).request);
     await again.close();
-    expect(resumed).toMatchObject({ outcome: 'degraded', resumed: true, badRanges: ranges(BAD) });
+    expect(resumed).toMatchObject({ outcome: 'degraded', resumed: true, badRanges: sectorRanges(BAD) });
     expect((await readFile(target)).equals(zeroed(source, BAD))).toBe(true);
   });
 

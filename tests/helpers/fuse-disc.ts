@@ -128,3 +128,14 @@ export async function startFuseDisc(dir: string, image: string, options: FuseDis
   await stop();
   throw new Error(`the FUSE disc did not come up at ${path}`);
 }
+
+/** Bad sectors (sorted) as the merged byte ranges a copy result reports. */
+export function sectorRanges(sectors: readonly number[], sectorSize = 2048): [number, number][] {
+  const out: [number, number][] = [];
+  for (const s of sectors) {
+    const last = out.at(-1);
+    if (last && last[1] === s * sectorSize) last[1] = (s + 1) * sectorSize;
+    else out.push([s * sectorSize, (s + 1) * sectorSize]);
+  }
+  return out;
+}

@@ -43,6 +43,11 @@ const COMMAND_POLICY: Readonly<Record<ControlAction, ActionRule>> = {
   // Settings too; a running copy keeps what it started with, the next one uses the new value.
   set_duplicate_policy: { states: DRIVE_STATES, job: 'any', needsDrive: false, endsJob: false },
   set_checksum: { states: DRIVE_STATES, job: 'any', needsDrive: false, endsJob: false },
+  // The answers to a drive waiting for the user (candidates, a typed title, skip, another search).
+  select_metadata: { states: ['waiting_for_metadata'], job: 'none', needsDrive: true, endsJob: false },
+  set_title: { states: ['waiting_for_metadata'], job: 'none', needsDrive: true, endsJob: false },
+  skip_metadata: { states: ['waiting_for_metadata'], job: 'none', needsDrive: true, endsJob: false },
+  search_metadata: { states: ['waiting_for_metadata'], job: 'none', needsDrive: true, endsJob: false },
 };
 
 export const CONTROL_ACTIONS = Object.keys(COMMAND_POLICY) as ControlAction[];

@@ -14,6 +14,12 @@ export const ControlCommandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('set_auto_copy'), enabled: z.boolean() }).strict(),
   z.object({ action: z.literal('set_duplicate_policy'), policy: z.enum(DUPLICATE_POLICIES) }).strict(),
   z.object({ action: z.literal('set_checksum'), checksum: z.enum(CHECKSUM_CHOICES) }).strict(),
+  // Answers to `waiting_for_metadata` (issue 13): each also lets the copy go on.
+  z.object({ action: z.literal('select_metadata'), candidate_id: z.string().min(1).max(80) }).strict(),
+  z.object({ action: z.literal('set_title'), title: z.string().trim().min(1).max(200) }).strict(),
+  z.object({ action: z.literal('skip_metadata') }).strict(),
+  // A new search with the user's words; the drive keeps waiting with the new candidates.
+  z.object({ action: z.literal('search_metadata'), query: z.string().trim().min(1).max(200) }).strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommandSchema>;
 export type ControlAction = ControlCommand['action'];

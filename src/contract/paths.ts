@@ -16,6 +16,8 @@ export interface ApiPaths {
   status(driveId: string): string;
   progress(driveId: string): string;
   attributes(driveId: string): string;
+  /** Covers of the current disc's candidates (`CoverFileSchema` names), emptied when the disc leaves. */
+  covers(driveId: string): string;
 }
 
 export function apiPaths(root: string): ApiPaths {
@@ -32,5 +34,6 @@ export function apiPaths(root: string): ApiPaths {
     status: (id) => join(drivesDir, id, 'status.json'),
     progress: (id) => join(drivesDir, id, 'progress.json'),
     attributes: (id) => join(drivesDir, id, 'attributes.json'),
+    covers: (id) => join(drivesDir, id, 'covers'),
   };
 }

@@ -170,6 +170,63 @@ export const AudioTrackResultSchema = z.object({
 });
 export type AudioTrackResult = z.infer<typeof AudioTrackResultSchema>;
 
+/** Where a disc's name came from (issue 13: metadata before the copy). */
+export const METADATA_SOURCES = ['musicbrainz', 'tmdb', 'cd-text', 'label', 'user'] as const;
+const MetadataKindSchema = z.enum(['album', 'movie', 'tv']);
+/** A downloaded cover: a file name in `drives/<id>/covers/` (never a path). */
+export const CoverFileSchema = z.string().regex(/^[A-Za-z0-9_-]{1,80}\.(jpg|png|webp)$/);
+
+/** One match of a metadata lookup, as offered to the user while the drive waits. */
+export const MetadataCandidateSchema = z.object({
+  /** Stable for this disc: `<source>:<id at the source>` (MusicBrainz release MBID, TMDB movie/tv id). */
+  id: z.string().regex(/^(musicbrainz|tmdb):[A-Za-z0-9-]{1,64}$/),
+  source: z.enum(['musicbrainz', 'tmdb']),
+  kind: MetadataKindSchema,
+  title: z.string().max(300),
+  year: z.number().int().min(1800).max(2200).nullable(),
+  /** Album artist (MusicBrainz); null for films. */
+  artist: z.string().max(300).nullable(),
+  /** TMDB's overview or MusicBrainz's disambiguation/country/label line, cut to 1,000 characters. */
+  overview: z.string().max(1000).nullable(),
+  /** The cover's address at its source (Cover Art Archive, TMDB image CDN); null when it has none. */
+  cover_url: z.string().max(1000).nullable(),
+  /** The cover downloaded and checked by the core; null until fetched, or when it failed or is not an image. */
+  cover_file: CoverFileSchema.nullable(),
+});
+export type MetadataCandidate = z.infer<typeof MetadataCandidateSchema>;
+
+/** What a drive in `waiting_for_metadata` waits for, and what it can be answered with. */
+export const PendingChoiceSchema = z.object({
+  /** `start`: auto-copy is off and the user must press Start; `metadata`: several matches, the user picks one. */
+  awaiting: z.enum(['start', 'metadata']),
+  candidates: z.array(MetadataCandidateSchema).max(20),
+  /** The candidate taken on Start or when the time limit ends; null: the disc keeps its label. */
+  default_id: z.string().nullable(),
+  /** The search the candidates answer: the title derived from the disc, or the user's own search. */
+  query: z.string().max(200).nullable(),
+  /** When the default is taken by itself (`metadata_timeout`); null when there is no time limit (waiting for Start). */
+  deadline: isoTimestamp.nullable(),
+  /** Why a lookup did not run or gave nothing (no TMDB key, offline, no match), as message codes. */
+  notes: z.array(z.object({ code: z.string(), params: MessageParamsSchema })).max(10),
+});
+export type PendingChoice = z.infer<typeof PendingChoiceSchema>;
+
+/** The metadata a disc is archived under, and how it was chosen; recorded in attributes, history and `.disk2iso.json`. */
+export const ChosenMetadataSchema = z.object({
+  source: z.enum(METADATA_SOURCES),
+  /** The id at the source (release MBID, TMDB id); null for cd-text, label and user. */
+  source_id: z.string().max(64).nullable(),
+  kind: MetadataKindSchema.nullable(),
+  title: z.string().max(300),
+  year: z.number().int().min(1800).max(2200).nullable(),
+  artist: z.string().max(300).nullable(),
+  /** single_match: the only match; user: picked; timeout: the default when the time limit ended; typed: a title the user typed; skipped/none: the label. */
+  chosen_by: z.enum(['single_match', 'user', 'timeout', 'start', 'typed', 'skipped', 'none']),
+  /** The chosen cover in `drives/<id>/covers/` while the disc is in the drive; null without one. */
+  cover_file: CoverFileSchema.nullable(),
+});
+export type ChosenMetadata = z.infer<typeof ChosenMetadataSchema>;
+
 /** `drives/<id>/attributes.json`: the current disc and job. Field names follow the original tool. */
 export const AttributesSchema = z.object({
   schema_version: version,
@@ -194,6 +251,10 @@ export const AttributesSchema = z.object({
   error_params: MessageParamsSchema.optional(),
   /** Fallbacks the job took because a tool is missing ("dvdbackup is not installed …: copied raw"); absent in older files. */
   warnings: JobWarningsSchema.optional(),
+  /** Set in `waiting_for_metadata`: what the drive waits for and the candidates; null otherwise; absent in older files. */
+  pending: PendingChoiceSchema.nullable().optional(),
+  /** The disc's chosen metadata once decided (before and during the copy); absent in older files. */
+  metadata: ChosenMetadataSchema.nullable().optional(),
   updated: isoTimestamp,
 });
 export type Attributes = z.infer<typeof AttributesSchema>;
@@ -223,6 +284,10 @@ export const HistoryEntrySchema = z.object({
   warnings: JobWarningsSchema.optional(),
   /** Audio CDs: per track checksums and AccurateRip result; absent for other discs and older entries. */
   audio_tracks: z.array(AudioTrackResultSchema).max(99).optional(),
+  /** The metadata the disc was archived under; absent for entries written before lookups before the copy. */
+  metadata: ChosenMetadataSchema.optional(),
+  /** The cover saved next to the image (absolute path), when there is one. */
+  cover_path: z.string().nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

@@ -171,6 +171,12 @@ export class DriveMachine {
         await this.#switches?.setChecksum(this.id, command.checksum, checksumChoiceOf(this.#options.checksums));
         await this.#writeStatus();
         return accepted(coded('cmd_checksum_set', { checksum: command.checksum }));
+      case 'select_metadata':
+      case 'set_title':
+      case 'skip_metadata':
+      case 'search_metadata':
+        // Issue 13: answered by the metadata flow (in progress).
+        return refused(409, coded('cmd_not_in_state', { action: command.action, state: this.#state }));
     }
   }
 

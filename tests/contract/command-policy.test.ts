@@ -32,6 +32,7 @@ function cardEnables(html: string, action: ControlAction): boolean {
 }
 
 const t = translator('en');
+const CARD_LESS = new Set<ControlAction>(['set_duplicate_policy', 'set_checksum', 'select_metadata', 'set_title', 'skip_metadata', 'search_metadata']);
 
 async function renderCard(element: ReturnType<typeof DriveCard>): Promise<string> {
   // A hono JSX node (or escaped string): its toString() is the HTML.
@@ -45,7 +46,9 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
 
   it('covers the 12 states with and without a job and a drive', () => {
     expect(contexts).toHaveLength(12 * 4);
-    expect(CONTROL_ACTIONS.sort()).toEqual(['cancel', 'close_tray', 'eject', 'set_auto_copy', 'set_checksum', 'set_duplicate_policy', 'start']);
+    expect([...CONTROL_ACTIONS].sort()).toEqual([
+      'cancel', 'close_tray', 'eject', 'search_metadata', 'select_metadata', 'set_auto_copy', 'set_checksum', 'set_duplicate_policy', 'set_title', 'skip_metadata', 'start',
+    ]);
   });
 
   for (const ctx of contexts) {
@@ -55,7 +58,8 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
       for (const action of CONTROL_ACTIONS) {
         const verdict = commandVerdict(action, ctx);
         // The duplicate policy and checksum are set from Home Assistant (select entities) or the API: no card control.
-        if (action !== 'set_duplicate_policy' && action !== 'set_checksum') expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
+        // The metadata answers live in the card's candidates panel (only rendered while candidates wait; TODO issue 13 surfaces).
+        if (!CARD_LESS.has(action)) expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
         expect(browser.allows(status, action), `script ${action}`).toBe(verdict.allowed);
         expect(browser.asksFirst(status, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);
       }

@@ -169,6 +169,11 @@ export class FakeCore {
         return accepted(coded('cmd_duplicate_policy_set', { policy: command.policy }));
       case 'set_checksum':
         return accepted(coded('cmd_checksum_set', { checksum: command.checksum }));
+      case 'select_metadata':
+      case 'set_title':
+      case 'skip_metadata':
+      case 'search_metadata':
+        return refused(409, coded('cmd_not_in_state', { action: command.action, state: this.state }));
     }
   }
 

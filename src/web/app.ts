@@ -14,6 +14,7 @@ import { apiRoutes } from './routes/api.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { controlRoutes } from './routes/control.js';
+import { metadataRoutes } from './routes/metadata.js';
 import { pageRoutes } from './routes/pages.js';
 import { sseRoutes } from './routes/sse.js';
 import type { WebEnv, WebServerDeps } from './types.js';
@@ -47,6 +48,7 @@ export function buildWebApp(deps: WebServerDeps): WebApp {
   app.route('/', apiRoutes({ reader, logs: deps.logs, version: deps.version, outputDir, driveIds }));
   app.route('/', controlRoutes(deps.control, logger));
   app.route('/', archiveRoutes(archive));
+  app.route('/', metadataRoutes(reader));
   app.route('/', sseRoutes({ hub, reader, logger, heartbeatMs: deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }));
   app.route('/', assetRoutes());
   app.route('/', pageRoutes({ reader, archive, logs: deps.logs, version: deps.version, outputDir, driveIds }));

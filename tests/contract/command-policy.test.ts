@@ -12,7 +12,7 @@ import {
 import { SCRIPT_POLICY } from '../../src/web/client/script-policy.js';
 import { DriveCard } from '../../src/web/views/drive-card.js';
 import { translator } from '../../src/web/i18n/index.js';
-import { status as statusFixture } from '../web/fixtures.js';
+import { attributes as attributesFixture, status as statusFixture } from '../web/fixtures.js';
 
 /** The browser script's lookup, run as it runs in the page, with the table the page embeds. */
 const browser = runInNewContext(`${SCRIPT_POLICY}\n({ allows: allows, asksFirst: asksFirst });`, {
@@ -32,7 +32,21 @@ function cardEnables(html: string, action: ControlAction): boolean {
 }
 
 const t = translator('en');
-const CARD_LESS = new Set<ControlAction>(['set_duplicate_policy', 'set_checksum', 'select_metadata', 'set_title', 'skip_metadata', 'search_metadata']);
+const CARD_LESS = new Set<ControlAction>(['set_duplicate_policy', 'set_checksum']);
+/** A disc with two matches waiting: the card then has the candidates panel, whose controls follow the policy too. */
+const pendingAttributes = attributesFixture({
+  pending: {
+    awaiting: 'metadata',
+    candidates: [
+      { id: 'tmdb:1', source: 'tmdb', kind: 'movie', title: 'One', year: 2001, artist: null, overview: null, cover_url: null, cover_file: 'tmdb-1.jpg' },
+      { id: 'tmdb:2', source: 'tmdb', kind: 'movie', title: 'Two', year: null, artist: null, overview: 'x', cover_url: null, cover_file: null },
+    ],
+    default_id: 'tmdb:1',
+    query: 'one',
+    deadline: new Date(Date.now() + 60_000).toISOString(),
+    notes: [],
+  },
+});
 
 async function renderCard(element: ReturnType<typeof DriveCard>): Promise<string> {
   // A hono JSX node (or escaped string): its toString() is the HTML.
@@ -54,11 +68,10 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
   for (const ctx of contexts) {
     it(`${ctx.state}, ${ctx.job ? 'job' : 'no job'}, ${ctx.drivePresent ? 'drive' : 'no drive'}`, async () => {
       const status = statusOf(ctx);
-      const html = await renderCard(DriveCard({ view: { id: 'sim0', status, progress: null, attributes: null }, t, lang: 'en' }));
+      const html = await renderCard(DriveCard({ view: { id: 'sim0', status, progress: null, attributes: pendingAttributes }, t, lang: 'en' }));
       for (const action of CONTROL_ACTIONS) {
         const verdict = commandVerdict(action, ctx);
         // The duplicate policy and checksum are set from Home Assistant (select entities) or the API: no card control.
-        // The metadata answers live in the card's candidates panel (only rendered while candidates wait; TODO issue 13 surfaces).
         if (!CARD_LESS.has(action)) expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
         expect(browser.allows(status, action), `script ${action}`).toBe(verdict.allowed);
         expect(browser.asksFirst(status, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);

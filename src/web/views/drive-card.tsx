@@ -6,6 +6,7 @@ import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 import { messageText } from '../i18n/message.js';
 import { driveTitle, enables, showsProgress } from './drive-state.js';
 import { CloseTrayIcon, DiscIcon, EjectIcon, PlayIcon, StopIcon } from './icons.js';
+import { MetadataPanel } from './metadata-panel.js';
 
 interface CardProps {
   view: DriveView;
@@ -114,6 +115,7 @@ export const DriveCard: FC<CardProps> = ({ view, t, lang }) => {
           </dl>
         </div>
       </div>
+      <MetadataPanel view={view} t={t} lang={lang} />
       <ProgressBlock view={view} t={t} lang={lang} />
       <footer class="actions">
         <label class="switch" title={t('auto_copy')}>

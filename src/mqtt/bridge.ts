@@ -280,7 +280,7 @@ export class Bridge {
     }
     const target = this.topics.parseCommandTopic(topic);
     if (!target || !this.#sessionReady) return;
-    const parsed = parseCommand(target, payload, retained, this.#driveSet);
+    const parsed = parseCommand(target, payload, retained, this.#driveSet, (drive) => this.#sync.metadataOf(drive));
     if (!parsed.ok) {
       if (parsed.reason !== 'empty') this.#log.warn({ topic, reason: parsed.reason }, 'ignoring the message on %s: %s', topic, parsed.detail);
       return;

@@ -3,7 +3,7 @@
  * with full key names. https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload
  */
 
-export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'switch' | 'select' | 'event';
+export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'switch' | 'select' | 'text' | 'image' | 'event';
 export type EntityCategory = 'diagnostic' | 'config';
 
 export interface DeviceInfo {
@@ -89,13 +89,31 @@ export interface SelectComponent extends ComponentBase {
   retain: false;
 }
 
+export interface TextComponent extends ComponentBase {
+  platform: 'text';
+  command_topic: string;
+  state_topic: string;
+  value_template: string;
+  min: 0;
+  max: number;
+  retain: false;
+}
+
+/** https://www.home-assistant.io/integrations/image.mqtt/: the image's bytes on `image_topic`, here base64. */
+export interface ImageComponent extends ComponentBase {
+  platform: 'image';
+  image_topic: string;
+  image_encoding: 'b64';
+  content_type: string;
+}
+
 export interface EventComponent extends ComponentBase {
   platform: 'event';
   state_topic: string;
   event_types: string[];
 }
 
-export type DiscoveryComponent = SensorComponent | BinarySensorComponent | ButtonComponent | SwitchComponent | SelectComponent | EventComponent;
+export type DiscoveryComponent = SensorComponent | BinarySensorComponent | ButtonComponent | SwitchComponent | SelectComponent | TextComponent | ImageComponent | EventComponent;
 
 /** Announces that a component was removed from the device (HA: "an empty config … with `platform`"). */
 export interface RemovedComponent {

@@ -8,6 +8,7 @@ import type {
 import type { DriveStatus } from '../contract/index.js';
 import { DRIVE_ENTITIES, type EntityDescriptor, type StateSource } from './entities.js';
 import { HUB_ENTITIES } from './hub-entities.js';
+import { IDLE_OPTIONS } from './metadata.js';
 import type { CommandName, Topics } from './topics.js';
 
 /** What discovery needs to know about one drive: its identity as the core read it. */
@@ -15,6 +16,8 @@ export interface DriveDeviceInfo {
   id: string;
   vendor: string | null;
   model: string | null;
+  /** The options of the "Metadata" select: the current candidates' labels (default: the idle list). */
+  metadataOptions?: readonly string[];
 }
 
 export interface DiscoveryInput {
@@ -72,6 +75,10 @@ function sourceTopic(topics: Topics, drive: string | null, source: StateSource):
       return drive === null ? noDrive(source) : topics.lastJob(drive);
     case 'event':
       return drive === null ? noDrive(source) : topics.event(drive);
+    case 'metadata':
+      return drive === null ? noDrive(source) : topics.metadata(drive);
+    case 'cover':
+      return drive === null ? noDrive(source) : topics.cover(drive);
   }
 }
 
@@ -81,7 +88,15 @@ function commandTopic(topics: Topics, drive: string | null, command: CommandName
 }
 
 /** Pure: one entity descriptor → its discovery component, for `drive` or (null) the hub. */
-function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string | null): DiscoveryComponent {
+function buildComponent(entity: EntityDescriptor, topics: Topics, drive: DriveDeviceInfo | null): DiscoveryComponent {
+  const component = buildComponentOf(entity, topics, drive?.id ?? null);
+  if (component.platform === 'select' && entity.platform === 'select' && entity.options === 'candidates') {
+    return { ...component, options: [...(drive?.metadataOptions ?? IDLE_OPTIONS)] };
+  }
+  return component;
+}
+
+function buildComponentOf(entity: EntityDescriptor, topics: Topics, drive: string | null): DiscoveryComponent {
   const uniqueId = `${drive === null ? hubId(topics) : deviceId(topics, drive)}_${entity.key}`;
   const common = {
     unique_id: uniqueId,
@@ -137,9 +152,23 @@ function buildComponent(entity: EntityDescriptor, topics: Topics, drive: string 
         command_topic: commandTopic(topics, drive, entity.command),
         state_topic: sourceTopic(topics, drive, entity.source),
         value_template: entity.value_template,
-        options: [...entity.options],
+        options: entity.options === 'candidates' ? [...IDLE_OPTIONS] : [...entity.options],
         retain: false,
       };
+    case 'text':
+      return {
+        platform: 'text',
+        ...common,
+        command_topic: commandTopic(topics, drive, entity.command),
+        state_topic: sourceTopic(topics, drive, entity.source),
+        value_template: entity.value_template,
+        min: 0,
+        max: entity.max,
+        retain: false,
+      };
+    case 'image':
+      // HA's content type is one per entity; browsers show a PNG or WebP cover sent as image/jpeg all the same.
+      return { platform: 'image', ...common, image_topic: sourceTopic(topics, drive, entity.source), image_encoding: 'b64', content_type: 'image/jpeg' };
     case 'event':
       return { platform: 'event', ...common, state_topic: sourceTopic(topics, drive, entity.source), event_types: [...entity.event_types] };
   }
@@ -171,7 +200,7 @@ function driveDeviceInfo(input: DiscoveryInput, drive: DriveDeviceInfo): DeviceI
 
 const available = (topic: string) => ({ topic, payload_available: 'online', payload_not_available: 'offline' }) as const;
 
-function components(entities: readonly EntityDescriptor[], topics: Topics, drive: string | null): Record<string, DiscoveryComponent> {
+function components(entities: readonly EntityDescriptor[], topics: Topics, drive: DriveDeviceInfo | null): Record<string, DiscoveryComponent> {
   const out: Record<string, DiscoveryComponent> = {};
   for (const entity of entities) out[entity.key] = buildComponent(entity, topics, drive);
   return out;
@@ -185,7 +214,7 @@ export function buildDeviceDiscovery(input: DiscoveryInput, drive: DriveDeviceIn
     availability: [available(input.topics.bridgeAvailability), available(input.topics.driveAvailability(drive.id))],
     availability_mode: 'all',
     qos: 1,
-    components: components(input.entities ?? DRIVE_ENTITIES, input.topics, drive.id),
+    components: components(input.entities ?? DRIVE_ENTITIES, input.topics, drive),
   };
 }
 
@@ -238,7 +267,7 @@ export function removalPayload(previous: unknown, current: DeviceDiscoveryPayloa
   return { ...current, components: { ...current.components, ...removed } };
 }
 
-const PLATFORMS = new Set(['sensor', 'binary_sensor', 'button', 'switch', 'select', 'event']);
+const PLATFORMS = new Set(['sensor', 'binary_sensor', 'button', 'switch', 'select', 'text', 'image', 'event']);
 
 function componentPlatforms(payload: unknown): Map<string, RemovedComponent['platform']> {
   const out = new Map<string, RemovedComponent['platform']>();

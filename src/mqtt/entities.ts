@@ -1,13 +1,14 @@
 import { CHECKSUM_CHOICES, DISC_TYPES, DRIVE_STATES, DUPLICATE_POLICIES, JOB_EVENT_TYPES, JOB_RESULTS, type DriveState } from '../contract/index.js';
+import { MAX_TITLE } from './metadata.js';
 import type {
   BinarySensorComponent,
   EntityCategory,
   SensorComponent,
 } from './discovery-types.js';
-import type { ButtonCommand, SelectCommand, SwitchCommand } from './topics.js';
+import type { ButtonCommand, SelectCommand, SwitchCommand, TextCommand } from './topics.js';
 
 /** The state topics an entity can read: per drive, or the add-on's (`system`, `archive`). */
-export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'system' | 'archive' | 'event' | 'archiveEvent';
+export type StateSource = 'state' | 'status' | 'progress' | 'disc' | 'lastJob' | 'metadata' | 'cover' | 'system' | 'archive' | 'event' | 'archiveEvent';
 
 interface DescriptorBase {
   /** Component id in `components` and the last part of `unique_id`: never change it. */
@@ -55,7 +56,22 @@ export interface SelectDescriptor extends DescriptorBase {
   command: SelectCommand;
   source: StateSource;
   value_template: string;
-  options: readonly string[];
+  /** Fixed options, or `candidates`: the drive's current metadata candidates (discovery follows them). */
+  options: readonly string[] | 'candidates';
+}
+
+export interface TextDescriptor extends DescriptorBase {
+  platform: 'text';
+  command: TextCommand;
+  source: StateSource;
+  value_template: string;
+  max: number;
+}
+
+/** An image sent on a topic as base64 (HA never needs to reach the add-on for it). */
+export interface ImageDescriptor extends DescriptorBase {
+  platform: 'image';
+  source: 'cover';
 }
 
 export interface EventDescriptor extends DescriptorBase {
@@ -65,7 +81,7 @@ export interface EventDescriptor extends DescriptorBase {
   event_types: readonly string[];
 }
 
-export type EntityDescriptor = SensorDescriptor | BinarySensorDescriptor | ButtonDescriptor | SwitchDescriptor | SelectDescriptor | EventDescriptor;
+export type EntityDescriptor = SensorDescriptor | BinarySensorDescriptor | ButtonDescriptor | SwitchDescriptor | SelectDescriptor | TextDescriptor | ImageDescriptor | EventDescriptor;
 
 /** States in which a disc is in the drive (the contract has no separate "disc present" flag). */
 const DISC_PRESENT_STATES: readonly DriveState[] = [
@@ -260,6 +276,30 @@ export const DRIVE_ENTITIES: readonly EntityDescriptor[] = [
     options: CHECKSUM_CHOICES,
     entity_category: 'config',
   },
+  // Metadata before the copy: the candidates of a disc waiting for the user, a typed title, a new search, skip, the cover.
+  {
+    platform: 'select',
+    key: 'metadata',
+    name: 'Metadata',
+    icon: 'mdi:movie-search-outline',
+    command: 'metadata',
+    source: 'metadata',
+    value_template: '{{ value_json.option }}',
+    options: 'candidates',
+  },
+  { platform: 'text', key: 'title', name: 'Title', icon: 'mdi:form-textbox', command: 'title', source: 'metadata', value_template: '{{ value_json.title }}', max: MAX_TITLE },
+  {
+    platform: 'text',
+    key: 'metadata_search',
+    name: 'Metadata search',
+    icon: 'mdi:magnify',
+    command: 'metadata_search',
+    source: 'metadata',
+    value_template: "{{ value_json.query or '' }}",
+    max: MAX_TITLE,
+  },
+  { platform: 'button', key: 'skip_metadata', name: 'Skip metadata', icon: 'mdi:skip-next', command: 'skip_metadata' },
+  { platform: 'image', key: 'cover', name: 'Cover', source: 'cover' },
   {
     platform: 'event',
     key: 'job_event',

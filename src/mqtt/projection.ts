@@ -112,6 +112,7 @@ export function lastJobPayload(history: History | null, drive: string): LastJobP
   return {
     result: entry?.result ?? null,
     label: entry?.disc_label ?? null,
+    title: entry?.metadata?.title ?? entry?.disc_label ?? null,
     type: entry?.disc_type ?? null,
     image_path: entry?.image_path ?? null,
     finished: entry?.finished ?? null,
@@ -158,7 +159,8 @@ export function archivePayload(history: History | null, archive: ArchiveSummary 
     corrupt_images: archive?.corrupt ?? null,
     last_scrub: archive?.last_scrub?.finished ?? null,
     archived_total: Object.values(history?.archived_total ?? {}).reduce((sum, n) => sum + n, 0),
-    title: entry?.disc_label ?? null,
+    // The name it was archived under (issue 13), else its label.
+    title: entry?.metadata?.title ?? entry?.disc_label ?? null,
     drive: entry?.drive_id ?? null,
     type: entry?.disc_type ?? null,
     image_path: entry?.image_path ?? null,

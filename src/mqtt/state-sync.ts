@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { coreLiveness, type ContractEvent, type ContractWatcher, type CoreLiveness, type DataFile, type DriveFile } from '../contract/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
@@ -7,13 +8,17 @@ import type { CommandDispatcher } from './commands.js';
 import { buildDiscovery, nextIdentity, type DriveIdentity } from './discovery.js';
 import type { OriginInfo } from './discovery-types.js';
 import { eventMessages } from './event-messages.js';
+import { currentCoverFile, metadataPayload, selectOptions } from './metadata.js';
 import type { EventMessage } from './event-pump.js';
 import * as project from './projection.js';
 import type { RetainedPublisher } from './publisher.js';
 import { serializePayload } from './stable-stringify.js';
 import { TrailingThrottle } from './throttle.js';
 import type { Timers } from './timers.js';
-import type { ProgressPayload, Topics } from './topics.js';
+import type { MetadataPayload, ProgressPayload, Topics } from './topics.js';
+
+/** A cover larger than this is not sent (the core keeps covers far smaller; a retained message is held by the broker). */
+const MAX_COVER_BYTES = 2 * 1024 * 1024;
 
 export interface StateSyncDeps {
   topics: Topics;
@@ -50,6 +55,8 @@ export class StateSync {
   /** The progress last set for each drive's topic. */
   readonly #lastProgress = new Map<string, ProgressPayload>();
   #discoveryKey = '';
+  /** Per drive: the cover file published (name, size, mtime) and a counter so a slow read never overwrites a newer one. */
+  readonly #covers = new Map<string, { key: string; generation: number }>();
   #core: CoreLiveness | null = null;
   #lockMtime: number | null = null;
   #stopped = false;
@@ -69,7 +76,7 @@ export class StateSync {
     const t = this.deps.topics;
     const out = new Set<string>([t.bridgeAvailability, t.coreAvailability, t.system, t.archive, t.hubDiscovery]);
     for (const drive of this.deps.drives) {
-      for (const topic of [t.discovery(drive), t.driveAvailability(drive), t.state(drive), t.status(drive), t.progress(drive), t.disc(drive), t.lastJob(drive)]) {
+      for (const topic of [t.discovery(drive), t.driveAvailability(drive), t.state(drive), t.status(drive), t.progress(drive), t.disc(drive), t.lastJob(drive), t.metadata(drive), t.cover(drive)]) {
         out.add(topic);
       }
     }
@@ -180,10 +187,16 @@ export class StateSync {
         this.#publishLegacy(file.drive);
         return;
       }
-      case 'attributes':
-        publisher.set(t.disc(file.drive), serializePayload(project.discPayload(view.attributes.get(file.drive) ?? null)));
+      case 'attributes': {
+        const attributes = view.attributes.get(file.drive) ?? null;
+        publisher.set(t.disc(file.drive), serializePayload(project.discPayload(attributes)));
+        // The select's options first (discovery), then its state: HA checks the state against the options.
+        this.updateDiscovery();
+        publisher.set(t.metadata(file.drive), serializePayload(metadataPayload(attributes)));
         this.#publishLegacy(file.drive);
+        await this.#publishCover(file.drive);
         return;
+      }
     }
   }
 
@@ -196,13 +209,49 @@ export class StateSync {
     for (const id of this.deps.drives) this.#identities.set(id, nextIdentity(this.#identities.get(id) ?? null, view.status.get(id) ?? null));
     const drives = this.deps.drives.flatMap((id) => {
       const identity = this.#identities.get(id);
-      return identity ? [{ id, ...identity }] : [];
+      return identity ? [{ id, ...identity, metadataOptions: selectOptions(this.metadataOf(id)) }] : [];
     });
     const key = JSON.stringify(drives);
     if (key === this.#discoveryKey) return;
     this.#discoveryKey = key;
     const discovery = buildDiscovery({ topics, drives, origin: this.deps.origin, swVersion: this.deps.swVersion, configurationUrl: this.deps.configurationUrl });
     for (const [topic, payload] of discovery) this.deps.publisher.set(topic, serializePayload(payload));
+  }
+
+  /** The drive's metadata topic as published now (the candidates the select's options name). */
+  metadataOf(drive: string): MetadataPayload {
+    return metadataPayload(this.deps.view.attributes.get(drive) ?? null);
+  }
+
+  /**
+   * The current disc's cover on the image entity's topic, base64; empty without one. Read from
+   * the contract's covers folder only when the file (name, size, time) changed.
+   */
+  async #publishCover(drive: string): Promise<void> {
+    const { view, publisher, topics, logger } = this.deps;
+    const file = currentCoverFile(view.attributes.get(drive) ?? null);
+    const previous = this.#covers.get(drive);
+    const generation = (previous?.generation ?? 0) + 1;
+    const path = file === null ? null : join(view.paths.covers(drive), file);
+    const info = path ? await lstat(path).catch(() => null) : null;
+    const usable = info?.isFile() === true && info.size > 0 && info.size <= MAX_COVER_BYTES;
+    const key = path && info && usable ? `${file}:${info.size}:${info.mtimeMs}` : '';
+    if (previous?.key === key && publisher.desired(topics.cover(drive)) !== undefined) return;
+    this.#covers.set(drive, { key, generation });
+    let payload = '';
+    if (path && usable) {
+      payload = await readFile(path).then(
+        (bytes) => bytes.toString('base64'),
+        (error: unknown) => {
+          logger.warn({ drive, err: errorMessage(error) }, 'could not read the cover %s: %s', path, errorMessage(error));
+          return '';
+        },
+      );
+    } else if (info && !usable) {
+      logger.warn({ drive, file, bytes: info.size }, 'the cover %s is not sent: not a plain file of 1 byte to %d bytes', file, MAX_COVER_BYTES);
+    }
+    if (this.#stopped || this.#covers.get(drive)?.generation !== generation) return;
+    publisher.set(topics.cover(drive), payload);
   }
 
   async #load(file: DataFile): Promise<boolean> {

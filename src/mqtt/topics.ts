@@ -61,6 +61,8 @@ export interface DiscPayload {
 export interface LastJobPayload {
   result: JobResult | null;
   label: string | null;
+  /** The name the disc was archived under (chosen metadata), else its label. */
+  title: string | null;
   type: DiscType | null;
   image_path: string | null;
   finished: string | null;
@@ -88,7 +90,7 @@ export interface SystemPayload {
 export interface ArchivePayload {
   /** Discs archived (success and degraded) since installation, all drives. */
   archived_total: number;
-  /** The newest archived disc: its title (label), drive, type, image and finish time. */
+  /** The newest archived disc: its title (the chosen metadata's, else the label), drive, type, image and finish time. */
   title: string | null;
   drive: string | null;
   type: DiscType | null;
@@ -131,14 +133,48 @@ export interface LegacyAttributesPayload {
   target_path: string | null;
 }
 
+/** One candidate of `<base>/<drive>/metadata`, with the option label the select entity shows for it. */
+export interface MetadataCandidatePayload {
+  id: string;
+  /** "Title (Year)", unique among the candidates: the select's option. */
+  label: string;
+  title: string;
+  year: number | null;
+  artist: string | null;
+  source: 'musicbrainz' | 'tmdb';
+  kind: 'album' | 'movie' | 'tv';
+  has_cover: boolean;
+}
+
+/** `<base>/<drive>/metadata`: what the drive waits for and the candidates (attributes.json `pending`), and the chosen name. */
+export interface MetadataPayload {
+  /** True while the drive waits for the user (`waiting_for_metadata` with a pending choice). */
+  waiting: boolean;
+  awaiting: 'start' | 'metadata' | null;
+  /** The select's state: the default candidate's label, or `None` (HA: no option) while nothing is pending. */
+  option: string;
+  candidates: MetadataCandidatePayload[];
+  default_id: string | null;
+  query: string | null;
+  deadline: string | null;
+  /** Why a lookup did not run or gave nothing: code and English text. */
+  notes: Array<{ code: string; text: string }>;
+  /** The text entity's state: the chosen title, else the default candidate's, else empty. */
+  title: string;
+  /** The metadata the disc is archived under, once decided. */
+  chosen: { title: string; year: number | null; artist: string | null; source: string; chosen_by: string } | null;
+}
+
 /** Command topic leaf names under `<base>/<drive>/command/`. */
-export const BUTTON_COMMANDS = ['eject', 'cancel', 'start', 'close_tray'] as const;
+export const BUTTON_COMMANDS = ['eject', 'cancel', 'start', 'close_tray', 'skip_metadata'] as const;
 export type ButtonCommand = (typeof BUTTON_COMMANDS)[number];
 export const SWITCH_COMMANDS = ['auto_copy'] as const;
 export type SwitchCommand = (typeof SWITCH_COMMANDS)[number];
-export const SELECT_COMMANDS = ['duplicate_policy', 'checksum'] as const;
+export const SELECT_COMMANDS = ['duplicate_policy', 'checksum', 'metadata'] as const;
 export type SelectCommand = (typeof SELECT_COMMANDS)[number];
-export type CommandName = ButtonCommand | SwitchCommand | SelectCommand;
+export const TEXT_COMMANDS = ['title', 'metadata_search'] as const;
+export type TextCommand = (typeof TEXT_COMMANDS)[number];
+export type CommandName = ButtonCommand | SwitchCommand | SelectCommand | TextCommand;
 
 /** The original tool's fixed topics (one drive), `homeassistant/sensor/disk2iso/...`. */
 export const LEGACY_BASE = 'homeassistant/sensor/disk2iso';
@@ -201,6 +237,14 @@ export class Topics {
   }
   event(drive: string): string {
     return `${this.base}/${drive}/event`;
+  }
+  /** The pending choice and chosen name (JSON, retained). */
+  metadata(drive: string): string {
+    return `${this.base}/${drive}/metadata`;
+  }
+  /** The current disc's cover, base64 (the HA image entity's `image_topic`); empty without one. */
+  cover(drive: string): string {
+    return `${this.base}/${drive}/cover`;
   }
   /** `<base>/archive/event`: one archive event (a corrupt image), for the hub's `event` entity. */
   get archiveEvent(): string {

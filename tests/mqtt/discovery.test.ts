@@ -109,7 +109,7 @@ describe('buildDiscovery (pure)', () => {
       [
         'state', 'progress', 'read_speed', 'eta', 'finishes_at', 'disc_label', 'disc_type', 'disc_size', 'bad_sectors', 'last_image',
         'last_result', 'discs_archived', 'disc_present', 'copying', 'problem', 'eject', 'cancel', 'start',
-        'close_tray', 'auto_copy', 'duplicate_policy', 'checksum', 'job_event',
+        'close_tray', 'auto_copy', 'duplicate_policy', 'checksum', 'job_event', 'metadata', 'title', 'metadata_search', 'skip_metadata', 'cover',
       ].sort(),
     );
     for (const [key, c] of Object.entries(components)) {
@@ -155,6 +155,21 @@ describe('buildDiscovery (pure)', () => {
     });
     expect(c.checksum).toMatchObject({ platform: 'select', command_topic: 'disk2iso/sr0/command/checksum', options: ['sha256', 'md5', 'both', 'none'], entity_category: 'config' });
     expect(c.job_event).toMatchObject({ platform: 'event', state_topic: 'disk2iso/sr0/event', event_types: [...JOB_EVENT_TYPES] });
+    // Metadata before the copy: the candidates select (idle list without a drive's candidates), a title, a search, skip, the cover.
+    expect(c.metadata).toMatchObject({ platform: 'select', command_topic: 'disk2iso/sr0/command/metadata', state_topic: 'disk2iso/sr0/metadata', value_template: '{{ value_json.option }}', options: ['—'], retain: false });
+    expect(c.title).toMatchObject({ platform: 'text', command_topic: 'disk2iso/sr0/command/title', state_topic: 'disk2iso/sr0/metadata', min: 0, max: 200, retain: false });
+    expect(c.metadata_search).toMatchObject({ platform: 'text', command_topic: 'disk2iso/sr0/command/metadata_search', value_template: "{{ value_json.query or '' }}" });
+    expect(c.skip_metadata).toMatchObject({ platform: 'button', command_topic: 'disk2iso/sr0/command/skip_metadata', payload_press: 'PRESS' });
+    expect(c.cover).toMatchObject({ platform: 'image', image_topic: 'disk2iso/sr0/cover', image_encoding: 'b64', content_type: 'image/jpeg' });
+    expect(c.cover).not.toHaveProperty('url_topic');
+  });
+
+  it('gives the Metadata select the drive\'s candidates as options, and still passes HA\'s rules', () => {
+    const payload = buildDeviceDiscovery(input, { id: 'sr0', vendor: null, model: null, metadataOptions: ['The Matrix (1999)', 'The Matrix [2]'] });
+    expect(payload.components.metadata).toMatchObject({ options: ['The Matrix (1999)', 'The Matrix [2]'] });
+    expect(checkDevicePayload('x', JSON.parse(JSON.stringify(payload)))).toEqual([]);
+    const duplicate = buildDeviceDiscovery(input, { id: 'sr0', vendor: null, model: null, metadataOptions: ['A', 'A'] });
+    expect(checkDevicePayload('x', JSON.parse(JSON.stringify(duplicate)))).toEqual(['x: component metadata: options are not unique']);
   });
 
   it('makes entity ids lower case even when the base topic or drive id is not', () => {

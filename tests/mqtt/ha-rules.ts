@@ -1,7 +1,7 @@
 /**
  * Home Assistant's documented rules for MQTT discovery payloads, as a checker for tests
  * (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery, sensor/binary_sensor/button/
- * switch/event .mqtt pages, sensor device classes). Returns every problem found.
+ * switch/select/text/image/event .mqtt pages, sensor device classes). Returns every problem found.
  */
 
 const ID = /^[a-zA-Z0-9_-]+$/;
@@ -16,8 +16,12 @@ const REQUIRED: Record<string, readonly string[]> = {
   button: ['command_topic'],
   switch: ['command_topic', 'state_topic'],
   select: ['command_topic', 'options'],
+  text: ['command_topic'],
+  image: [],
   event: ['state_topic', 'event_types'],
 };
+/** HA's longest state (MAX_LENGTH_STATE_STATE): a text entity's `max` may not exceed it. */
+const MAX_STATE = 255;
 const SENSOR_CLASSES = new Set(['enum', 'data_rate', 'data_size', 'duration', 'timestamp', 'date']);
 const BINARY_CLASSES = new Set(['running', 'problem', 'occupancy', 'presence', 'connectivity', 'update']);
 
@@ -110,7 +114,21 @@ export function checkDevicePayload(topic: string, payload: unknown, seenUniqueId
     if (platform === 'binary_sensor' && deviceClass !== undefined && !BINARY_CLASSES.has(deviceClass)) q(`unexpected device_class ${deviceClass}`);
     if (platform === 'binary_sensor' && c.json_attributes_topic !== undefined && !isTopic(c.json_attributes_topic)) q('bad json_attributes_topic');
     if (platform === 'select' && c.state_topic !== undefined && !isTopic(c.state_topic)) q('bad state_topic');
-    if ((platform === 'button' || platform === 'switch' || platform === 'select') && c.retain === true) q('commands must not be retained');
+    if ((platform === 'button' || platform === 'switch' || platform === 'select' || platform === 'text') && c.retain === true) q('commands must not be retained');
+    if (platform === 'select' && Array.isArray(c.options) && new Set(c.options).size !== c.options.length) q('options are not unique');
+    if (platform === 'text') {
+      const min = typeof c.min === 'number' ? c.min : 0;
+      const max = typeof c.max === 'number' ? c.max : MAX_STATE;
+      if (!(min < max) || max > MAX_STATE) q(`text min ${min} / max ${max}: needs min < max <= ${MAX_STATE}`);
+      if (c.state_topic !== undefined && !isTopic(c.state_topic)) q('bad state_topic');
+    }
+    if (platform === 'image') {
+      // image.mqtt: exactly one of image_topic and url_topic; content_type only with image_topic; image_encoding only b64.
+      if ((c.image_topic === undefined) === (c.url_topic === undefined)) q('needs exactly one of image_topic and url_topic');
+      if (c.image_topic !== undefined && !isTopic(c.image_topic)) q('bad image_topic');
+      if (c.content_type !== undefined && c.url_topic !== undefined) q('content_type cannot be used with url_topic');
+      if (c.image_encoding !== undefined && c.image_encoding !== 'b64') q('image_encoding is only b64');
+    }
   }
   return problems;
 }

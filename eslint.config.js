@@ -17,7 +17,8 @@ const ROOM_IMPORTS = {
   disc: ['contract', 'drive', 'log', 'util'],
   copy: ['config', 'contract', 'disc', 'drive', 'log', 'util'],
   archive: ['contract', 'copy', 'disc', 'log', 'util'],
-  machine: ['archive', 'config', 'contract', 'copy', 'disc', 'drive', 'log', 'util'],
+  metadata: ['config', 'contract', 'log', 'util'],
+  machine: ['archive', 'config', 'contract', 'copy', 'disc', 'drive', 'log', 'metadata', 'util'],
   mqtt: ['config', 'contract', 'log', 'supervisor', 'util'],
   web: ['config', 'contract', 'log', 'util'],
 };

@@ -34,6 +34,12 @@ export const OptionsSchema = z
     audio_format: z.enum(['flac', 'mp3']).default('flac'),
     audio_output: z.enum(['folder', 'iso']).default('folder'),
     metadata_lookup: z.boolean().default(true),
+    /** TMDB API v3 key (themoviedb.org, free): DVD and Blu-ray titles are looked up only with one. */
+    tmdb_api_key: z.string().max(200).default(''),
+    /** Seconds a drive waits for the user's choice among several matches before it takes the best one. */
+    metadata_timeout: seconds(120, 10, 86_400),
+    /** TMDB result language (`de`, `pt-BR`); empty: English. */
+    metadata_language: z.string().regex(/^([a-z]{2}(-[A-Z]{2})?)?$/, 'a language code like en, de or pt-BR').default(''),
     min_free_space_mb: z.number().int().min(0).max(10_000_000).default(1024),
     poll_drive_interval: seconds(20, 1, 3600),
     poll_media_interval: seconds(2, 1, 600),

@@ -31,6 +31,15 @@ export const MESSAGE_TEXTS = {
   disc_unreadable: 'The disc cannot be read: {error}',
   auto_copy_off: 'Auto-copy is off: press Start to copy this disc',
   looking_up_album: 'Looking up album and track names',
+  // metadata before the copy (issue 13)
+  looking_up_metadata: 'Looking up the disc in {service}',
+  choose_metadata: '{count} matches for this disc: choose one, type a title or skip (the best match is taken when the time limit ends)',
+  metadata_chosen: 'Named after {title}',
+  note_tmdb_no_key: 'No TMDB API key (option tmdb_api_key): films are not looked up; the disc keeps its label',
+  note_lookup_off: 'Metadata lookups are off (option metadata_lookup)',
+  note_lookup_failed: '{service} could not be asked: {error}',
+  note_no_match: 'No match for “{query}”',
+  note_no_title: 'The volume label “{label}” names no title to search for',
   interrupted: 'Interrupted: disk2iso stopped during the copy (crash, kill or power loss)',
   // a job's end
   copied: 'Copied {bytes} to {path}',
@@ -61,6 +70,11 @@ export const MESSAGE_TEXTS = {
   note_no_cdtext: "{tool} is not installed (package '{package}'): no CD-TEXT names, tracks named \"Track NN\"",
   note_folder_no_iso: "{tool} is not installed (package '{package}'): the album is kept as a folder instead of an ISO image",
   // control API replies
+  cmd_metadata_selected: 'Chosen: {title}; copying',
+  cmd_title_set: 'Title set: {title}; copying',
+  cmd_metadata_skipped: 'No metadata: the disc keeps its label; copying',
+  cmd_metadata_searched: '{count} matches for “{query}”',
+  cmd_unknown_candidate: 'No candidate {candidate_id} for this disc',
   cmd_cancelling: 'cancelling the running job',
   cmd_cancelling_eject: 'cancelling the running job, then ejecting',
   cmd_tray_closed: 'tray closed',

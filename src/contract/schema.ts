@@ -171,7 +171,7 @@ export const AudioTrackResultSchema = z.object({
 export type AudioTrackResult = z.infer<typeof AudioTrackResultSchema>;
 
 /** Where a disc's name came from (issue 13: metadata before the copy). */
-export const METADATA_SOURCES = ['musicbrainz', 'tmdb', 'cd-text', 'label', 'user'] as const;
+const METADATA_SOURCES = ['musicbrainz', 'tmdb', 'cd-text', 'label', 'user'] as const;
 const MetadataKindSchema = z.enum(['album', 'movie', 'tv']);
 /** A downloaded cover: a file name in `drives/<id>/covers/` (never a path). */
 export const CoverFileSchema = z.string().regex(/^[A-Za-z0-9_-]{1,80}\.(jpg|png|webp)$/);

@@ -45,7 +45,6 @@ export { probeTools, hasTool, notInstalled, packageOf, inventoryOf, versionLine,
 export {
   runAudioRip,
   musicbrainzDiscId,
-  lookupMusicBrainz,
   audioDiscBytes,
   audioRipSpaceBytes,
   audioTracks,

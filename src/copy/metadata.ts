@@ -1,7 +1,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BadRangeSchema, ChecksumsSchema, DiscTypeSchema, writeJsonAtomic } from '../contract/index.js';
+import { BadRangeSchema, ChecksumsSchema, ChosenMetadataSchema, DiscTypeSchema, writeJsonAtomic } from '../contract/index.js';
 
 export const METADATA_SUFFIX = '.disk2iso.json';
 /** Folders of the output directory that hold images (SPEC §5.3). */
@@ -25,6 +25,9 @@ export const ImageMetadataSchema = z.object({
   drive_id: z.string().optional(),
   job_id: z.string().optional(),
   started: z.string().optional(),
+  /** The metadata the image is named after (issue 13), and its cover's file name beside it; absent in older records. */
+  metadata: ChosenMetadataSchema.optional(),
+  cover: z.string().nullable().optional(),
 });
 export type ImageMetadataFile = z.infer<typeof ImageMetadataSchema>;
 /** What the caller provides; `schema_version` and `image` (the basename) are filled in. */

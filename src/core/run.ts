@@ -19,6 +19,7 @@ import {
   type MachineOptions,
   type ResumeCandidate,
 } from '../machine/index.js';
+import { MetadataLookup, metadataCacheDir, serviceUrlsFromEnv, USER_AGENT } from '../metadata/index.js';
 import { errorMessage } from '../util/errors.js';
 import { startWebServer, type RunningWebServer } from '../web/index.js';
 import { VERSION } from '../util/version.js';
@@ -92,10 +93,23 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   const resumes: ResumeCandidate[] = [];
   const machines: DriveMachine[] = [];
   const switches = await RuntimeSwitches.load(runtimeSwitchesPath(config.api_dir), log);
+  // One lookup service for all drives: they share MusicBrainz's rate limit and the disk cache.
+  const metadata = new MetadataLookup(
+    {
+      enabled: config.metadata_lookup,
+      tmdbApiKey: config.tmdb_api_key,
+      language: config.metadata_language || 'en',
+      cacheDir: metadataCacheDir(config.api_dir),
+      userAgent: USER_AGENT,
+      requestTimeoutMs: 10_000,
+      urls: serviceUrlsFromEnv(),
+    },
+    logger,
+  );
   for (const drive of drives) {
     const resume = await reconcileDrive(store, drive.id, log);
     if (resume) resumes.push(resume);
-    machines.push(new DriveMachine({ drive, store, options, tools, logger, resume, switches }));
+    machines.push(new DriveMachine({ drive, store, options, tools, logger, resume, switches, metadata }));
   }
   await removeOrphanPartials(config.output_dir, resumes, log);
 

@@ -1,3 +1,4 @@
+import type { ChosenMetadata } from '../contract/index.js';
 import type { AlbumMetadata } from '../copy/index.js';
 import { discReaderSource, identifyDisc, type DiscIdentification, type SectorSource } from '../disc/index.js';
 import { closeWithin, type DiscKind, type Drive, type Toc } from '../drive/index.js';
@@ -13,6 +14,10 @@ export interface AnalyzedDisc extends DiscFacts {
   readonly toc: Toc | null;
   /** Audio CDs: names from MusicBrainz or CD-TEXT, filled in after the lookup. */
   readonly album: AlbumMetadata | null;
+  /** The metadata chosen before the copy (issue 13); absent until decided, null: none. */
+  readonly metadata?: ChosenMetadata | null;
+  /** The chosen film's plot, for its NFO. */
+  readonly plot?: string | null;
 }
 
 /** An audio CD has no data sectors to read: identification works from the TOC alone. */

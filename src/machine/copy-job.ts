@@ -18,6 +18,7 @@ import { closeWithin, DriveReadError, type DiscReader, type Drive } from '../dri
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { AnalyzedDisc } from './analyze.js';
+import { writeArchiveExtras } from './archive-extras.js';
 import { chooseMethod, type CopyMethod } from './method-choice.js';
 import { devicePathOf, discBytes, outputExtension, outputName, runMethod, spaceNeeded } from './methods.js';
 import type { MachineOptions } from './options.js';
@@ -48,6 +49,8 @@ export interface JobRequest {
   readonly resume: ResumeCandidate | null;
   /** What was installed at start-up: the method choice falls back when a tool is missing. */
   readonly tools: ToolInventory;
+  /** The drive's covers folder (`drives/<id>/covers`): the chosen cover is copied from there. */
+  readonly coversDir: string;
   readonly onTarget: (targetPath: string, method: string, warnings: readonly string[]) => void;
   readonly onProgress: (progress: Progress) => void;
 }
@@ -286,7 +289,9 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
   if (copy.imagePath === null && copy.partialKept !== true) await discardResume(targetPath);
   const message = messageOf(copy, result, abortReason);
   const checksums = checksumsOf(copy.checksums);
+  let coverPath: string | null = null;
   if (copy.imagePath && (result === 'success' || result === 'degraded')) {
+    coverPath = await writeArchiveExtras(copy.imagePath, outputExtension(method) === '', disc, request.coversDir, logger);
     await writeImageMetadata(copy.imagePath, {
       fingerprint: disc.fingerprint,
       label: disc.label,
@@ -300,6 +305,7 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
       drive_id: driveId,
       job_id: request.jobId,
       started: started.toISOString(),
+      ...(disc.metadata ? { metadata: disc.metadata, cover: coverPath === null ? null : basename(coverPath) } : {}),
     }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'writing image metadata failed'));
   }
   return {
@@ -313,6 +319,7 @@ async function copyTo(request: JobRequest, planned: PlannedCopy): Promise<JobOut
       bad_sectors: copy.badSectors,
       bad_ranges: copy.badRanges,
       ...(copy.audioTracks ? { audio_tracks: copy.audioTracks } : {}),
+      ...(disc.metadata ? { metadata: disc.metadata, cover_path: coverPath } : {}),
       ...(result === 'success' ? { error_message: null } : errorFields(message)),
     }),
   };

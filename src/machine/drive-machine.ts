@@ -10,19 +10,24 @@ import {
   type DriveInfo,
   type DriveState,
   type DuplicatePolicy,
+  type ChosenMetadata,
+  type MetadataCandidate,
+  type PendingChoice,
 } from '../contract/index.js';
-import { hasTool, type ToolInventory } from '../copy/index.js';
+import { clearCovers, type LookupOutcome, type MetadataLookup } from '../metadata/index.js';
+import { cleanText } from '../util/clean-text.js';
+import { hasTool, musicbrainzDiscId, type AlbumMetadata, type ToolInventory } from '../copy/index.js';
 import type { Drive, DriveIdentity, DriveStatusKind } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
-import { VERSION } from '../util/version.js';
 import { analyzeDisc, type AnalyzedDisc } from './analyze.js';
 import type { ContractStore } from './contract-store.js';
 import { duplicateSkip, jobIdFor, type AbortReason, type ResumeCandidate } from './copy-job.js';
 import { TypedEmitter, type MachineEvents } from './events.js';
 import { recordOutcome, runJob, type RunningJob } from './job-runner.js';
 import { saveResumeRecord } from './reconcile.js';
-import { albumLabel, lookupAlbum } from './album.js';
+import { albumLabel, cdTextAlbum } from './album.js';
+import { chosenCandidate, chosenLabel, chosenTitle, defaultCandidate, discQuery, lookupKind, pendingChoice } from './metadata-choice.js';
 import { devicePathOf, discBytes } from './methods.js';
 import { checksumChoiceOf, checksumList, type MachineOptions } from './options.js';
 import type { RuntimeSwitches } from './runtime-switches.js';
@@ -40,7 +45,12 @@ export interface DriveMachineDeps {
   readonly resume?: ResumeCandidate | null;
   /** Where the Auto-copy switch is kept across restarts; without it the option alone decides. */
   readonly switches?: RuntimeSwitches;
+  /** MusicBrainz/TMDB lookups before the copy; without it discs keep their labels (CD-TEXT still read). */
+  readonly metadata?: MetadataLookup;
 }
+
+/** The whole lookup of a disc (requests, covers) ends after this long: it never holds a copy longer. */
+const LOOKUP_LIMIT_MS = 30_000;
 
 
 /**
@@ -55,6 +65,7 @@ export class DriveMachine {
   readonly #tools: ToolInventory;
   readonly #log: Logger;
   readonly #switches: RuntimeSwitches | null;
+  readonly #metadata: MetadataLookup | null;
   #state: DriveState = 'initializing';
   #previous: DriveState | null = null;
   #since = new Date().toISOString();
@@ -69,6 +80,14 @@ export class DriveMachine {
   #job: RunningJob | null = null;
   /** Start pressed in the current state; cleared on every state entry (it belongs to that state). */
   #startRequested = false;
+  /** The user answered `waiting_for_metadata` (select, title, skip); cleared on every state entry too. */
+  #answered = false;
+  /** What the drive waits for in `waiting_for_metadata`, with the candidates; null otherwise. */
+  #pending: PendingChoice | null = null;
+  /** The last lookup of the current disc (audio: the releases' track names by candidate id). */
+  #found: LookupOutcome | null = null;
+  /** A search_metadata in progress: the time limit waits for its answer. */
+  #searching = false;
   #forceCopy = false;
   #resume: ResumeCandidate | null;
   #atStartup = true;
@@ -88,6 +107,7 @@ export class DriveMachine {
     this.#tools = deps.tools;
     this.#log = deps.logger.child({ ns: 'machine', drive: deps.drive.id });
     this.#switches = deps.switches ?? null;
+    this.#metadata = deps.metadata ?? null;
     this.#autoCopy = this.#switches?.autoCopy(deps.drive.id, deps.options.autoCopy) ?? deps.options.autoCopy;
     this.#duplicatePolicy = this.#switches?.duplicatePolicy(deps.drive.id, deps.options.duplicatePolicy) ?? deps.options.duplicatePolicy;
     const checksum = checksumChoiceOf(deps.options.checksums);
@@ -171,12 +191,30 @@ export class DriveMachine {
         await this.#switches?.setChecksum(this.id, command.checksum, checksumChoiceOf(this.#options.checksums));
         await this.#writeStatus();
         return accepted(coded('cmd_checksum_set', { checksum: command.checksum }));
-      case 'select_metadata':
-      case 'set_title':
+      case 'select_metadata': {
+        const candidate = this.#pending?.candidates.find((c) => c.id === command.candidate_id);
+        if (!candidate) return refused(404, coded('cmd_unknown_candidate', { candidate_id: command.candidate_id }));
+        await this.#answer(await this.#candidateChoice(candidate, 'user'));
+        return accepted(coded('cmd_metadata_selected', { title: candidate.title }));
+      }
+      case 'set_title': {
+        const disc = this.#disc;
+        const kind = disc && lookupKind(disc.type) === 'audio' ? 'album' : disc && lookupKind(disc.type) === 'video' ? 'movie' : null;
+        const choice = chosenTitle(command.title, kind);
+        if (kind === 'album' && disc) {
+          // A typed album title: the tracks keep their CD-TEXT names (or "Track NN").
+          const base = await this.#cdText(disc);
+          await this.#answer({ metadata: choice, album: { ...(base ?? { artist: null, tracks: [] }), album: choice.title, year: null } });
+        } else {
+          await this.#answer({ metadata: choice });
+        }
+        return accepted(coded('cmd_title_set', { title: choice.title }));
+      }
       case 'skip_metadata':
+        await this.#answer(await this.#labelChoice('skipped'));
+        return accepted(coded('cmd_metadata_skipped'));
       case 'search_metadata':
-        // Issue 13: answered by the metadata flow (in progress).
-        return refused(409, coded('cmd_not_in_state', { action: command.action, state: this.#state }));
+        return this.#search(command.query);
     }
   }
 
@@ -270,7 +308,13 @@ export class DriveMachine {
   }
 
   async #poll(): Promise<void> {
-    const waitingForStart = this.#state === 'waiting_for_metadata' && this.#autoCopy;
+    if (this.#state === 'waiting_for_metadata' && this.#pending) {
+      if (await this.#pendingDecided()) {
+        await this.#enter('copying', coded('metadata_chosen', { title: this.#disc?.metadata?.title || this.#disc?.label || '' }));
+        return;
+      }
+    }
+    const waitingForStart = this.#state === 'waiting_for_metadata' && this.#autoCopy && this.#pending === null;
     if (this.#startRequested || waitingForStart) {
       this.#forceCopy = true;
       // A disc left in at start was never identified: identify it first.
@@ -280,7 +324,8 @@ export class DriveMachine {
     const status = await this.#status();
     const next = nextStateOnPoll(this.#state, status);
     if (next === null) {
-      await this.#sleep(pollIntervalFor(this.#state, this.#options.intervalsMs));
+      const deadline = this.#state === 'waiting_for_metadata' && this.#pending?.deadline ? Date.parse(this.#pending.deadline) - Date.now() : Infinity;
+      await this.#sleep(Math.max(10, Math.min(pollIntervalFor(this.#state, this.#options.intervalsMs), deadline)));
       return;
     }
     if (next === 'waiting_for_drive') {
@@ -298,6 +343,9 @@ export class DriveMachine {
       await this.#store.event(this.id, 'disc_inserted', {});
     }
     if (next === 'idle') {
+      this.#pending = null;
+      this.#found = null;
+      await clearCovers(this.#store.paths.covers(this.id));
       await this.#store.event(this.id, 'disc_removed', { label: this.#disc?.label ?? null });
       await this.#store.writeAttributes(emptyAttributes(this.id));
       await this.#store.writeProgress(emptyProgress(this.id));
@@ -336,7 +384,16 @@ export class DriveMachine {
       return;
     }
     this.#log.info({ type: disc.type, bytes: disc.sizeBytes }, "identified '%s' as %s", disc.label ?? '', disc.type);
-    if (disc.type === 'audio-cd') disc = await this.#withAlbum(disc);
+    this.#pending = null;
+    this.#disc = disc;
+    const found = await this.#lookUp(disc);
+    this.#found = found;
+    if (found.candidates.length === 1) {
+      // One match: named after it without asking.
+      disc = this.#decided(disc, await this.#candidateChoice(found.candidates[0]!, 'single_match'));
+    } else if (found.candidates.length === 0) {
+      disc = this.#decided(disc, await this.#labelChoice('none'));
+    }
     this.#disc = disc;
     await this.#store.writeAttributes(discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }));
     if (!this.#forceCopy) {
@@ -348,27 +405,139 @@ export class DriveMachine {
         return;
       }
     }
+    const several = found.candidates.length > 1;
     if (!this.#autoCopy && !this.#forceCopy) {
-      await this.#enter('waiting_for_metadata', coded('auto_copy_off'));
+      await this.#waitForUser(pendingChoice(found, 'start', null), coded('auto_copy_off'));
       return;
+    }
+    if (several && !this.#forceCopy) {
+      const deadline = new Date(Date.now() + this.#options.metadataTimeoutMs);
+      await this.#waitForUser(pendingChoice(found, 'metadata', deadline), coded('choose_metadata', { count: found.candidates.length }));
+      return;
+    }
+    if (several) {
+      // Start pressed (a disc present at start, a skipped duplicate): the best match, no waiting.
+      const best = defaultCandidate(found.candidates, found.query);
+      if (best) this.#disc = this.#decided(disc, await this.#candidateChoice(best, 'start'));
     }
     await this.#enter('copying');
   }
 
-  /** Audio CDs: album and track names before ripping (state waiting_for_metadata meanwhile). */
-  async #withAlbum(disc: AnalyzedDisc): Promise<AnalyzedDisc> {
-    const devicePath = disc.toc ? await devicePathOf(this.#drive) : null;
-    if (!disc.toc || devicePath === null) return disc;
+  // ── metadata before the copy (issue 13) ────────────────────────────────────────────
+
+  /** The disc's candidates (covers downloaded), or none; bounded in time, never throws. */
+  async #lookUp(disc: AnalyzedDisc): Promise<LookupOutcome> {
+    const covers = this.#store.paths.covers(this.id);
+    await clearCovers(covers);
+    const empty: LookupOutcome = { candidates: [], albums: new Map(), query: null, notes: [] };
+    if (!this.#metadata) return empty;
+    const query = discQuery(disc.type, disc.label, disc.type === 'audio-cd' && disc.toc ? { discId: musicbrainzDiscId(disc.toc), toc: disc.toc } : null);
+    const service = this.#metadata.serviceFor(query);
     // Still identifying the disc (not waiting for the user): `analyzing` with its own message.
-    await this.#setMessage(coded('looking_up_album'));
-    const album = await lookupAlbum(disc.toc, devicePath, {
-      metadataLookup: this.#options.metadataLookup,
-      cdInfo: hasTool(this.#tools, 'cd-info'),
-      userAgent: `disk2iso/${VERSION} ( Home Assistant add-on )`,
-      timeoutMs: 10_000,
-      logger: this.#log,
-    }).catch(() => null);
-    return { ...disc, album, label: albumLabel(album) ?? disc.label ?? 'Audio CD' };
+    if (service) await this.#setMessage(coded('looking_up_metadata', { service }));
+    const signal = AbortSignal.timeout(LOOKUP_LIMIT_MS);
+    try {
+      const found = await this.#metadata.lookUp(query, signal);
+      for (const note of found.notes) this.#log.info({ note: note.code }, 'metadata: %s', note.text);
+      return { ...found, candidates: await this.#metadata.withCovers(found.candidates, covers, signal) };
+    } catch (error) {
+      this.#log.warn({ err: errorMessage(error) }, 'metadata lookup failed; the disc keeps its label');
+      return empty;
+    }
+  }
+
+  async #waitForUser(pending: PendingChoice, message: CodedMessage): Promise<void> {
+    this.#pending = pending;
+    await this.#writeDiscAttributes();
+    await this.#enter('waiting_for_metadata', message);
+  }
+
+  /** Whether the waiting drive may copy now: an answer, Start, Auto-copy switched on, or the time limit. */
+  async #pendingDecided(): Promise<boolean> {
+    const pending = this.#pending;
+    if (!pending) return false;
+    if (this.#answered) return true;
+    const byStart = this.#startRequested || (pending.awaiting === 'start' && this.#autoCopy);
+    const byTimeout = pending.deadline !== null && !this.#searching && Date.now() >= Date.parse(pending.deadline);
+    if (!byStart && !byTimeout) return false;
+    const best = pending.candidates.find((c) => c.id === pending.default_id) ?? null;
+    const choice = best ? await this.#candidateChoice(best, byStart ? 'start' : 'timeout') : await this.#labelChoice(byStart ? 'none' : 'none');
+    await this.#answer(choice, false);
+    return true;
+  }
+
+  /** Applies the user's (or the time limit's) choice; the next poll starts the copy. */
+  async #answer(choice: { metadata: ChosenMetadata; album?: AlbumMetadata | null; plot?: string | null }, wake = true): Promise<void> {
+    if (!this.#disc) return;
+    this.#disc = this.#decided(this.#disc, choice);
+    this.#pending = null;
+    this.#answered = true;
+    this.#log.info({ metadata: choice.metadata }, "disc named '%s' (%s)", choice.metadata.title, choice.metadata.chosen_by);
+    await this.#writeDiscAttributes();
+    if (wake) this.#wake?.();
+  }
+
+  #decided(disc: AnalyzedDisc, choice: { metadata: ChosenMetadata; album?: AlbumMetadata | null; plot?: string | null }): AnalyzedDisc {
+    if (disc.type !== 'audio-cd') return { ...disc, metadata: choice.metadata, plot: choice.plot ?? null };
+    const album = choice.album === undefined ? disc.album : choice.album;
+    return { ...disc, metadata: choice.metadata, album, label: albumLabel(album) ?? disc.label ?? 'Audio CD' };
+  }
+
+  async #candidateChoice(candidate: MetadataCandidate, chosenBy: ChosenMetadata['chosen_by']): Promise<{ metadata: ChosenMetadata; album?: AlbumMetadata | null; plot: string | null }> {
+    const metadata = chosenCandidate(candidate, chosenBy);
+    if (candidate.source !== 'musicbrainz') return { metadata, plot: candidate.overview };
+    const disc = this.#disc;
+    let album: AlbumMetadata | null = this.#found?.albums.get(candidate.id) ?? null;
+    // A release found by the user's search has no tracks yet: read them (cached, rate-limited).
+    if (!album && disc?.toc && this.#metadata) {
+      album = await this.#metadata.album(metadata.source_id ?? '', disc.toc, musicbrainzDiscId(disc.toc), AbortSignal.timeout(LOOKUP_LIMIT_MS));
+    }
+    album ??= { album: candidate.title, artist: candidate.artist, year: candidate.year, tracks: [], releaseId: metadata.source_id, discId: null };
+    return { metadata, album, plot: null };
+  }
+
+  /** No match or skipped: the label (an audio CD: its CD-TEXT names when it has them). */
+  async #labelChoice(chosenBy: 'none' | 'skipped'): Promise<{ metadata: ChosenMetadata; album?: AlbumMetadata | null }> {
+    const disc = this.#disc;
+    if (disc?.type !== 'audio-cd') return { metadata: chosenLabel(disc?.label ?? null, chosenBy) };
+    const album = await this.#cdText(disc);
+    return { metadata: chosenLabel(disc.label, chosenBy, album), album };
+  }
+
+  async #cdText(disc: AnalyzedDisc): Promise<AlbumMetadata | null> {
+    const devicePath = disc.toc ? await devicePathOf(this.#drive) : null;
+    return cdTextAlbum(disc.toc, devicePath, { cdInfo: hasTool(this.#tools, 'cd-info'), timeoutMs: 10_000, logger: this.#log }).catch(() => null);
+  }
+
+  async #search(text: string): Promise<ControlResult> {
+    const disc = this.#disc;
+    const query = cleanText(text, 200) ?? '';
+    if (!disc || !this.#metadata || !this.#pending || query === '') return refused(409, coded('cmd_not_in_state', { action: 'search_metadata', state: this.#state }));
+    this.#searching = true;
+    try {
+      const signal = AbortSignal.timeout(LOOKUP_LIMIT_MS);
+      const found = await this.#metadata.search(lookupKind(disc.type) === 'audio' ? 'audio' : 'video', query, signal);
+      const candidates = await this.#metadata.withCovers(found.candidates, this.#store.paths.covers(this.id), signal);
+      const pending = this.#pending;
+      // The disc left or an answer came while searching: nothing to update.
+      if (!pending || this.#state !== 'waiting_for_metadata') return accepted(coded('cmd_metadata_searched', { count: candidates.length, query }));
+      if (candidates.length > 0) this.#found = { ...found, candidates, albums: new Map([...(this.#found?.albums ?? []), ...found.albums]) };
+      const shown: LookupOutcome = candidates.length > 0 ? { ...found, candidates } : { candidates: pending.candidates, albums: new Map(), query, notes: found.notes };
+      const deadline = pending.awaiting === 'metadata' ? new Date(Date.now() + this.#options.metadataTimeoutMs) : null;
+      this.#pending = { ...pendingChoice(shown, pending.awaiting, deadline), ...(candidates.length > 0 ? {} : { default_id: pending.default_id }) };
+      await this.#writeDiscAttributes();
+      this.#wake?.();
+      return accepted(coded('cmd_metadata_searched', { count: candidates.length, query }));
+    } finally {
+      this.#searching = false;
+    }
+  }
+
+  /** attributes.json for the current disc, with what it waits for and its chosen metadata. */
+  async #writeDiscAttributes(): Promise<void> {
+    const disc = this.#disc;
+    if (!disc) return;
+    await this.#store.writeAttributes(discAttributes(this.id, { ...disc, sizeBytes: discBytes(disc) }, { pending: this.#pending }));
   }
 
   async #copy(): Promise<void> {
@@ -461,6 +630,9 @@ export class DriveMachine {
 
   async #enter(state: DriveState, message: CodedMessage = defaultMessage(state)): Promise<void> {
     this.#startRequested = false;
+    this.#answered = false;
+    // Leaving the wait (a copy, the disc taken out): nothing is pending any more.
+    if (state !== 'waiting_for_metadata') this.#pending = null;
     // The first entry (initializing at start) comes from no state: `from` null, not a self-transition.
     const from = this.#entered ? this.#state : null;
     this.#entered = true;

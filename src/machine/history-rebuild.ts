@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DriveIdSchema, type HistoryEntry } from '../contract/index.js';
 import { readImageMetadata, recordedImages, recordFolders, type ImageMetadataFile } from '../copy/index.js';
 
@@ -31,7 +32,14 @@ function entryOf(imagePath: string, record: ImageMetadataFile): HistoryEntry {
     bad_sectors: badSectors,
     bad_ranges: record.bad_ranges,
     error_message: null,
+    ...(record.metadata ? { metadata: record.metadata, cover_path: coverPathOf(imagePath, record.cover ?? null) } : {}),
   };
+}
+
+/** The cover a record names: beside the image, or inside an album folder; never outside either. */
+function coverPathOf(imagePath: string, cover: string | null): string | null {
+  if (cover === null || !/^[^/\\]+\.(jpg|png|webp)$/.test(cover) || cover.startsWith('.')) return null;
+  return /^folder\.(jpg|png|webp)$/.test(cover) ? join(imagePath, cover) : join(dirname(imagePath), cover);
 }
 
 /**

@@ -63,6 +63,7 @@ export async function runJob(run: JobRun): Promise<JobOutcome> {
       forceCopy: run.forceCopy,
       resume: run.resume,
       tools: run.tools,
+      coversDir: store.paths.covers(driveId),
       onTarget: (targetPath, method, warnings) => {
         void store.writeAttributes(
           discAttributes(driveId, { ...disc, sizeBytes: discBytes(disc) }, {

@@ -1,5 +1,5 @@
 import { dvdBackupMethod, hasTool, notInstalled, packageOf, type AlbumMetadata, type AudioFormat, type Ripper, type ToolInventory } from '../copy/index.js';
-import { coded, type CodedMessage } from '../contract/index.js';
+import { coded, type ChosenMetadata, type CodedMessage } from '../contract/index.js';
 import type { Toc } from '../drive/index.js';
 import type { MachineOptions } from './options.js';
 
@@ -35,6 +35,8 @@ export interface MethodDisc {
   readonly sizeBytes: number;
   readonly toc: Toc | null;
   readonly album: AlbumMetadata | null;
+  /** The metadata chosen before the copy (issue 13); absent or null: named after the label. */
+  readonly metadata?: ChosenMetadata | null;
   /** DVD-Video: the disc's title VOB is (or may be) CSS-scrambled; null or absent = not known. */
   readonly cssEncrypted?: boolean | null;
 }

@@ -5,6 +5,7 @@ import { safeFileName } from '../disc/index.js';
 import type { DiscReader, Drive, Toc } from '../drive/index.js';
 import type { Logger } from '../log/index.js';
 import type { CopyMethod, MethodDisc } from './method-choice.js';
+import { videoBaseName } from './metadata-choice.js';
 import type { MachineOptions } from './options.js';
 
 /** File extension of the output: an audio rip kept as a folder has none. */
@@ -13,11 +14,13 @@ export function outputExtension(method: CopyMethod): string {
 }
 
 /**
- * The name of the output inside its disc type's folder: the label made safe (`fallback` without
- * one), or for an album kept as a folder the Jellyfin/Plex `Artist/Album (Year)`.
+ * The name of the output inside its disc type's folder: a film's `Title (Year)` when metadata named
+ * it, else the label made safe (`fallback` without one); for an album kept as a folder the
+ * Jellyfin/Plex `Artist/Album (Year)`, for an album ISO `Artist - Album` (its label).
  */
 export function outputName(method: CopyMethod, disc: MethodDisc, fallback: string): { baseName: string; subfolder?: string } {
-  if (method.kind !== 'audio' || method.output !== 'folder') return { baseName: safeFileName(disc.label, fallback) };
+  if (method.kind !== 'audio') return { baseName: videoBaseName(disc.metadata ?? null) ?? safeFileName(disc.label, fallback) };
+  if (method.output !== 'folder') return { baseName: safeFileName(disc.label, fallback) };
   const { artist, album } = albumFolderNames(disc.album, safeFileName(disc.label, fallback));
   return { baseName: album, subfolder: artist };
 }

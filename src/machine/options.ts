@@ -17,6 +17,8 @@ export interface MachineOptions {
   readonly audioFormat: 'flac' | 'mp3';
   readonly audioOutput: 'folder' | 'iso';
   readonly metadataLookup: boolean;
+  /** How long a drive waits for the user's choice among several matches before taking the default. */
+  readonly metadataTimeoutMs: number;
   readonly intervalsMs: { readonly drive: number; readonly media: number; readonly removal: number };
   readonly heartbeatMs: number;
   readonly progressIntervalMs: number;
@@ -59,6 +61,7 @@ export function machineOptions(config: Config): MachineOptions {
     audioFormat: config.audio_format,
     audioOutput: config.audio_output,
     metadataLookup: config.metadata_lookup,
+    metadataTimeoutMs: config.metadata_timeout * 1000,
     intervalsMs: {
       drive: config.poll_drive_interval * 1000,
       media: config.poll_media_interval * 1000,

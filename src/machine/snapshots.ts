@@ -4,6 +4,7 @@ import {
   type BadRange,
   type ChecksumChoice,
   type Checksums,
+  type ChosenMetadata,
   type CodedMessage,
   type CopyPhase,
   type DiscType,
@@ -108,6 +109,8 @@ export interface DiscFacts {
   volumeId: string | null;
   creationDate: string | null;
   fingerprint: string | null;
+  /** The metadata chosen before the copy (issue 13); absent: not decided (yet). */
+  metadata?: ChosenMetadata | null;
 }
 
 export function emptyAttributes(driveId: string): Attributes {
@@ -144,6 +147,7 @@ export function discAttributes(driveId: string, disc: DiscFacts, extra: Partial<
     volume_id: disc.volumeId,
     creation_date: disc.creationDate,
     fingerprint: disc.fingerprint,
+    ...(disc.metadata !== undefined ? { metadata: disc.metadata } : {}),
     ...extra,
     updated: new Date().toISOString(),
   };

@@ -6,13 +6,12 @@ import {
   audioRipSpaceBytes,
   audioTracks,
   cleanText,
-  lookupMusicBrainz,
   musicbrainzDiscId,
   type AlbumMetadata,
 } from '../../src/copy/index.js';
 import { cueSheet, msf, parseCdInfoCdText, readCdText, trackFileName, type CueTrack } from '../../src/copy/audio/index.js';
 import type { Toc } from '../../src/drive/index.js';
-import { FIXTURE_DISC_ID, FIXTURE_TOC, startFakeMusicBrainz, type FakeMusicBrainz } from '../fixtures/audio/musicbrainz-server.js';
+import { FIXTURE_DISC_ID, FIXTURE_TOC } from '../fixtures/audio/musicbrainz-server.js';
 import { silentLogger, tempDir } from './helpers.js';
 
 function toc(starts: number[], leadOut: number, types: ('audio' | 'data')[] = []): Toc {
@@ -51,78 +50,6 @@ describe('MusicBrainz disc id', () => {
     expect(audioDiscBytes(FIXTURE_TOC)).toBe(900 * 2352);
     expect(audioRipSpaceBytes(FIXTURE_TOC, 'folder')).toBe(900 * 2352);
     expect(audioRipSpaceBytes(FIXTURE_TOC, 'iso')).toBe(2 * 900 * 2352);
-  });
-});
-
-describe('lookupMusicBrainz against a loopback server', () => {
-  let server: FakeMusicBrainz;
-  const options = () => ({ baseUrl: server.baseUrl, userAgent: 'disk2iso-test/1.0 ( test@example.invalid )', timeoutMs: 10_000, logger: silentLogger });
-
-  beforeAll(async () => {
-    server = await startFakeMusicBrainz();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  it('reads album, artists, year and the titles of the medium holding the disc', async () => {
-    server.mode = 'musicbrainz';
-    const metadata = await lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, options());
-    expect(metadata).toEqual<AlbumMetadata>({
-      album: 'Songs for "Testing": Vol. 1/2',
-      artist: 'The Fixtures & Ünïcødé Band',
-      year: 1999,
-      releaseId: '0b6a4e5c-2f7d-4c61-9d3c-6f1b8f3e9a01',
-      discId: FIXTURE_DISC_ID,
-      tracks: [
-        { number: 1, title: 'Smells Like / Fixture Spirit', artist: 'The Fixtures' },
-        { number: 2, title: 'A "Quoted" Title', artist: 'Guest Star feat. Someone' },
-        { number: 3, title: '../../etc/passwd', artist: 'The Fixtures & Ünïcødé Band' },
-        { number: 4, title: 'Ünïcødé ☃ Snow FILE "evil.wav" WAVE', artist: 'The Fixtures & Ünïcødé Band' },
-        { number: 5, title: '---', artist: 'The Fixtures & Ünïcødé Band' },
-      ],
-    });
-    const request = server.requests.at(-1);
-    expect(request?.url).toBe(`/ws/2/discid/${FIXTURE_DISC_ID}?inc=recordings+artist-credits&cdstubs=no&fmt=json`);
-    expect(request?.headers['user-agent']).toBe('disk2iso-test/1.0 ( test@example.invalid )');
-    expect(request?.headers.accept).toBe('application/json');
-  });
-
-  it('is null for a disc MusicBrainz does not know (404)', async () => {
-    server.mode = 'musicbrainz';
-    expect(await lookupMusicBrainz('unknownDiscIdxxxxxxxxxxxxxx-', FIXTURE_TOC, options())).toBeNull();
-    expect(server.requests.at(-1)?.url).toMatch(/^\/ws\/2\/discid\/unknownDiscIdxxxxxxxxxxxxxx-\?/);
-  });
-
-  it('is null when the medium has another number of tracks than the TOC', async () => {
-    server.mode = 'musicbrainz';
-    const fewer = toc([0, 180, 330, 525], 900);
-    expect(await lookupMusicBrainz(FIXTURE_DISC_ID, fewer, options())).toBeNull();
-  });
-
-  it.each(['garbage', 'wrong-schema', 'huge', 'unavailable'] as const)('is null when the server answers %s', async (mode) => {
-    server.mode = mode;
-    const before = server.requests.length;
-    expect(await lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, options())).toBeNull();
-    expect(server.requests.length).toBe(before + 1);
-  });
-
-  it('gives up (null) when the server never answers within the timeout', async () => {
-    server.mode = 'hang';
-    const result = await lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, { ...options(), timeoutMs: 300 });
-    expect(result).toBeNull();
-  });
-
-  it('gives up (null) when the rip is cancelled during the lookup', async () => {
-    server.mode = 'hang';
-    const controller = new AbortController();
-    const pending = lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, { ...options(), timeoutMs: 60_000, signal: controller.signal });
-    controller.abort();
-    expect(await pending).toBeNull();
-  });
-
-  it('is null when nothing listens', async () => {
-    expect(await lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, { ...options(), baseUrl: 'http://127.0.0.1:9/ws/2' })).toBeNull();
   });
 });
 

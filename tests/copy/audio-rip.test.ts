@@ -2,7 +2,8 @@ import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promis
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lookupMusicBrainz, runAudioRip, type AlbumMetadata, type AudioRipRequest, type MediaProgressSample } from '../../src/copy/index.js';
+import { runAudioRip, type AlbumMetadata, type AudioRipRequest, type MediaProgressSample } from '../../src/copy/index.js';
+import { lookupDiscId } from '../../src/metadata/musicbrainz.js';
 import { FIXTURE_DISC_ID, FIXTURE_TOC, startFakeMusicBrainz } from '../fixtures/audio/musicbrainz-server.js';
 import { listDir, silentLogger, tempDir, waitFor } from './helpers.js';
 
@@ -75,7 +76,9 @@ describe('audio CD rip (cdparanoia replaced by a fixture)', () => {
     process.env.FAKE_CDPARANOIA_LOG = log;
     const server = await startFakeMusicBrainz();
     try {
-      const found = await lookupMusicBrainz(FIXTURE_DISC_ID, FIXTURE_TOC, { baseUrl: server.baseUrl, userAgent: 'disk2iso-test', timeoutMs: 10_000, logger: silentLogger });
+      const ctx = { userAgent: 'disk2iso-test', timeoutMs: 10_000, cache: null, logger: silentLogger };
+      const { candidates, albums } = await lookupDiscId(ctx, FIXTURE_DISC_ID, FIXTURE_TOC, { baseUrl: server.baseUrl });
+      const found = albums.get(candidates[0]?.id ?? '');
       if (!found) throw new Error('the MusicBrainz fixture gave no metadata');
       metadata = found;
     } finally {

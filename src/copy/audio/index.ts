@@ -2,8 +2,6 @@
 export { runAudioRip, type AudioRipRequest } from './rip.js';
 /** The MusicBrainz disc id of a TOC. */
 export { musicbrainzDiscId } from './discid.js';
-/** Album metadata from the MusicBrainz web service (null on any failure, bounded in time). */
-export { lookupMusicBrainz } from './musicbrainz.js';
 /** Album/track metadata and the cleaning of untrusted text. */
 export { cleanText, type AlbumMetadata } from './metadata.js';
 /** Audio tracks of a TOC, their PCM size (the "disc size" of an audio CD), cue positions. */

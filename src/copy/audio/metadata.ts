@@ -17,26 +17,8 @@ export interface AlbumMetadata {
   discId?: string | null;
 }
 
-/** Longest text kept from a metadata source. */
-const MAX_TEXT = 200;
-
-/**
- * Text from an untrusted source made fit for tags, cue sheets and file names: well-formed
- * Unicode in NFC, no control or bidi-override characters, whitespace collapsed, at most 200
- * characters (never splitting one); null when nothing is left.
- */
-export function cleanText(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const text = value
-    .replace(/\p{Cs}/gu, '\uFFFD')
-    .normalize('NFC')
-    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (text === '') return null;
-  const chars = Array.from(text);
-  return chars.length <= MAX_TEXT ? text : chars.slice(0, MAX_TEXT).join('').trimEnd();
-}
+/** Untrusted text made fit for tags, cue sheets and file names (shared with the metadata lookups). */
+export { cleanText } from '../../util/clean-text.js';
 
 /** The metadata of track `number`, if any. */
 export function trackMetadata(metadata: AlbumMetadata | null, number: number): TrackMetadata | null {

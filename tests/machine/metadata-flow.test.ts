@@ -8,7 +8,7 @@ import { DEMO_CATALOGUE, startMetadataStandin, type MetadataStandin, type Standi
 import { simInsert, simRemoveDisc } from '../../src/drive/index.js';
 import { historyFromRecords } from '../../src/machine/history-rebuild.js';
 import { makeDvdVideo } from '../helpers/dvd-video.js';
-import { history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
+import { driveState, history, stateTrail, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { useSimCore } from '../helpers/sim-core.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -133,5 +133,200 @@ describe('metadata before the copy: a DVD-Video looked up in TMDB, through the r
     expect(basename(entry?.image_path ?? '')).toBe('My_Movie (2004).iso');
     expect(entry?.metadata?.chosen_by).toBe('single_match');
     expect(await exists(join(fx.dir, 'output', 'dvd', 'My_Movie (2004).png'))).toBe(true);
+  });
+  it('the time limit takes the default (chosen_by timeout)', { timeout: 60_000 }, async () => {
+    const cfg = config();
+    fx.core = await startTestCore(cfg, { metadataTimeoutMs: 400 });
+    await simInsert(fx.sim, dvd);
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(basename(entry?.image_path ?? '')).toBe('My_Movie (2004).iso');
+    expect(entry?.metadata).toMatchObject({ source_id: 'movie-9001', chosen_by: 'timeout' });
+    expect(await stateTrail(cfg, 'sim0')).toContain('waiting_for_metadata');
+  });
+
+  it('skip_metadata: the label names the ISO; no cover, no NFO', { timeout: 60_000 }, async () => {
+    const cfg = config();
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata');
+    expect(await fx.core.control.execute('sim0', { action: 'skip_metadata' })).toMatchObject({ ok: true, code: 'cmd_metadata_skipped' });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(basename(entry?.image_path ?? '')).toBe('MY_MOVIE_DISC_1.iso');
+    expect(entry?.metadata).toMatchObject({ source: 'label', title: 'MY_MOVIE_DISC_1', chosen_by: 'skipped', cover_file: null });
+    expect(entry?.cover_path).toBeNull();
+    expect((await readdir(join(fx.dir, 'output', 'dvd'))).sort()).toEqual(['MY_MOVIE_DISC_1.iso', 'MY_MOVIE_DISC_1.iso.disk2iso.json', 'MY_MOVIE_DISC_1.iso.sha256']);
+  });
+
+  it('set_title: the typed title names the ISO (made safe) and its NFO; answers are refused once the drive copies', { timeout: 60_000 }, async () => {
+    const cfg = config();
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata');
+    expect(await fx.core.control.execute('sim0', { action: 'set_title', title: "Mein Film: Director's <Cut>" })).toMatchObject({ ok: true, code: 'cmd_title_set' });
+    expect(await fx.core.control.execute('sim0', { action: 'skip_metadata' })).toMatchObject({ ok: false, status: 409 });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(basename(entry?.image_path ?? '')).toBe('Mein_Film_Director_s_Cut.iso');
+    expect(entry?.metadata).toMatchObject({ source: 'user', source_id: null, title: "Mein Film: Director's <Cut>", chosen_by: 'typed' });
+    const nfo = await readFile(join(fx.dir, 'output', 'dvd', 'Mein_Film_Director_s_Cut.nfo'), 'utf8');
+    expect(nfo).toContain('<title>Mein Film: Director&apos;s &lt;Cut&gt;</title>');
+    expect(nfo).not.toContain('uniqueid');
+  });
+
+  it('search_metadata: new candidates and a new deadline, the drive keeps waiting; then a series is chosen (<tvshow> NFO)', { timeout: 60_000 }, async () => {
+    const cfg = config();
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata');
+    const before = (await attributes(cfg))?.pending;
+    expect(await fx.core.control.execute('sim0', { action: 'search_metadata', query: 'the series' })).toMatchObject({ ok: true, code: 'cmd_metadata_searched', params: { count: 1 } });
+    const after = (await attributes(cfg))?.pending;
+    expect(after?.query).toBe('the series');
+    expect(after?.candidates.map((c) => c.id)).toEqual(['tmdb:tv-9101']);
+    expect(after?.default_id).toBe('tmdb:tv-9101');
+    expect(after?.candidates[0]?.cover_file).toMatch(/\.png$/);
+    expect(Date.parse(after?.deadline ?? '')).toBeGreaterThanOrEqual(Date.parse(before?.deadline ?? ''));
+    // A search with no match keeps the candidates and says so.
+    expect(await fx.core.control.execute('sim0', { action: 'search_metadata', query: 'zzz nothing' })).toMatchObject({ ok: true, params: { count: 0 } });
+    const none = (await attributes(cfg))?.pending;
+    expect(none?.candidates.map((c) => c.id)).toEqual(['tmdb:tv-9101']);
+    expect(none?.notes).toEqual([{ code: 'note_no_match', params: { query: 'zzz nothing' } }]);
+    expect(await driveState(cfg, 'sim0')).toBe('waiting_for_metadata');
+    await fx.core.control.execute('sim0', { action: 'select_metadata', candidate_id: 'tmdb:tv-9101' });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    expect(basename((await history(cfg))?.entries[0]?.image_path ?? '')).toBe('My_Movie_The_Series (2021).iso');
+    expect(await readFile(join(fx.dir, 'output', 'dvd', 'My_Movie_The_Series (2021).nfo'), 'utf8')).toContain('<tvshow>');
+  });
+
+  it('auto-copy off: waits for Start (awaiting start, candidates shown, no deadline); Start takes the default', { timeout: 60_000 }, async () => {
+    const cfg = config({ auto_copy: false });
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata');
+    const pending = (await attributes(cfg))?.pending;
+    expect(pending).toMatchObject({ awaiting: 'start', deadline: null, default_id: 'tmdb:movie-9001' });
+    expect(pending?.candidates).toHaveLength(3);
+    expect(await fx.core.control.execute('sim0', { action: 'start' })).toMatchObject({ ok: true });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    expect((await history(cfg))?.entries[0]?.metadata).toMatchObject({ source_id: 'movie-9001', chosen_by: 'start' });
+  });
+
+  it('no TMDB key: no request, no wait, the label names the ISO; with auto-copy off the note is shown while waiting', { timeout: 60_000 }, async () => {
+    const before = standin.requests.length;
+    const cfg = config({ tmdb_api_key: '' });
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(basename(entry?.image_path ?? '')).toBe('MY_MOVIE_DISC_1.iso');
+    expect(entry?.metadata).toMatchObject({ source: 'label', chosen_by: 'none' });
+    expect(await stateTrail(cfg, 'sim0')).not.toContain('waiting_for_metadata');
+    expect(standin.requests.length).toBe(before);
+    await fx.core.stop();
+    fx.core = null;
+
+    const off = testConfig(fx.dir, [fx.sim], { tmdb_api_key: '', auto_copy: false, dvd_video_mode: 'raw', eject_after_copy: false, duplicate_policy: 'suffix' });
+    fx.core = await startTestCore(off);
+    await simRemoveDisc(fx.sim);
+    await simInsert(fx.sim, dvd);
+    await waitFor(async () => (await attributes(off))?.pending?.awaiting === 'start', { timeoutMs: 30_000, message: 'waiting for Start' });
+    expect((await attributes(off))?.pending?.notes).toEqual([{ code: 'note_tmdb_no_key', params: {} }]);
+  });
+
+  it('TMDB unreachable (offline): no wait, the label names the ISO, the copy is not held', { timeout: 60_000 }, async () => {
+    const saved = process.env.DISK2ISO_TMDB_URL;
+    process.env.DISK2ISO_TMDB_URL = 'http://127.0.0.1:9/3';
+    try {
+      const cfg = config();
+      fx.core = await startTestCore(cfg);
+      await simInsert(fx.sim, dvd);
+      await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+      const entry = (await history(cfg))?.entries[0];
+      expect(entry?.result).toBe('success');
+      expect(basename(entry?.image_path ?? '')).toBe('MY_MOVIE_DISC_1.iso');
+      expect(entry?.metadata?.chosen_by).toBe('none');
+    } finally {
+      process.env.DISK2ISO_TMDB_URL = saved;
+    }
+  });
+
+  it('the answers are cached on disk: the same disc again, even after a restart, asks nothing', { timeout: 60_000 }, async () => {
+    standin.catalogue = { ...DEMO_CATALOGUE, titles: DEMO_CATALOGUE.titles.filter((t) => t.id === 9001) };
+    const cfg = config();
+    fx.core = await startTestCore(cfg);
+    const start = standin.requests.length;
+    await simInsert(fx.sim, dvd);
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the first copy' });
+    const asked = standin.requests.length - start;
+    expect(asked).toBe(3); // search/movie, search/tv, the poster
+    await fx.core.stop();
+    fx.core = await startTestCore(cfg);
+    await simRemoveDisc(fx.sim);
+    await simInsert(fx.sim, dvd);
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 1, { timeoutMs: 30_000, message: 'the second copy' });
+    expect(standin.requests.length - start).toBe(asked);
+    const second = (await history(cfg))?.entries[0];
+    expect(basename(second?.image_path ?? '')).toBe('My_Movie (2004)_1.iso');
+    expect(second?.metadata?.cover_file).toMatch(/\.png$/);
+    expect(await exists(join(fx.dir, 'output', 'dvd', 'My_Movie (2004)_1.png'))).toBe(true);
+  });
+
+  it('hostile metadata: `../` and markup titles, 10 kB of text, a cover that is HTML and one of 50 MB — safe names, no such covers, no crash', { timeout: 90_000 }, async () => {
+    const long = 'Long '.repeat(2_000);
+    standin.catalogue = {
+      tmdbApiKey: 'demo-key',
+      titles: [
+        { id: 1, kind: 'movie', title: '../../etc/passwd My Movie', date: '1999-01-01', overview: long, poster: '/html.jpg' },
+        { id: 2, kind: 'movie', title: '<script>alert(1)</script> My Movie \u202Egpj.exe', date: 'not a date', overview: '</plot>', poster: '/huge.jpg' },
+        { id: 3, kind: 'movie', title: `My Movie ${long}`, date: '2001-01-01', overview: null as unknown as string, poster: '/../../secret.jpg' },
+      ],
+      releases: [],
+      images: { '/w342/html.jpg': Buffer.from('<html><script>alert(1)</script></html>'), '/w342/huge.jpg': 'huge' },
+    };
+    const cfg = config();
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, dvd);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata', 60_000);
+    const pending = (await attributes(cfg))?.pending;
+    expect(pending?.candidates.map((c) => c.cover_file)).toEqual([null, null, null]);
+    expect(pending?.candidates[2]?.cover_url).toBeNull();
+    expect(pending?.candidates[1]?.year).toBeNull();
+    expect(pending?.candidates[1]?.title).not.toContain('\u202E');
+    expect(pending?.candidates[0]?.overview?.length).toBeLessThanOrEqual(1000);
+    expect(pending?.candidates[2]?.title.length).toBeLessThanOrEqual(300);
+    expect(await readdir(apiPaths(cfg.api_dir).covers('sim0')).catch(() => [])).toEqual([]);
+
+    await fx.core.control.execute('sim0', { action: 'select_metadata', candidate_id: 'tmdb:movie-1' });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 30_000, message: 'the copy in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(entry?.result).toBe('success');
+    const rel = relative(join(fx.dir, 'output'), entry?.image_path ?? '');
+    expect(rel).toBe('dvd/etc_passwd_My_Movie (1999).iso');
+    expect(entry?.cover_path).toBeNull();
+    const nfo = await readFile(join(fx.dir, 'output', 'dvd', 'etc_passwd_My_Movie (1999).nfo'), 'utf8');
+    expect(nfo).toContain('<title>../../etc/passwd My Movie</title>');
+    await fx.core.stop();
+    fx.core = null;
+
+    // The markup title and the 10 kB title name files safely too.
+    for (const [id, expected] of [
+      ['tmdb:movie-2', /^script_alert\(1\)_script_My_Movie_gpj\.exe\.iso$/],
+      ['tmdb:movie-3', /^My_Movie_(Long_)+L?o?n?g? \(2001\)\.iso$/],
+    ] as const) {
+      fx.core = await startTestCore(cfg);
+      await simRemoveDisc(fx.sim);
+      await simInsert(fx.sim, dvd);
+      await waitForState(cfg, 'sim0', 'waiting_for_metadata', 60_000);
+      const count = (await history(cfg))?.entries.length ?? 0;
+      await fx.core.control.execute('sim0', { action: 'select_metadata', candidate_id: id });
+      await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > count, { timeoutMs: 30_000, message: 'the copy in history' });
+      const name = basename((await history(cfg))?.entries[0]?.image_path ?? '');
+      expect(name).toMatch(expected);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(120);
+      await fx.core.stop();
+      fx.core = null;
+    }
   });
 });

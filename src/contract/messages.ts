@@ -34,7 +34,6 @@ export const MESSAGE_TEXTS = {
   // metadata before the copy (issue 13)
   looking_up_metadata: 'Looking up the disc in {service}',
   choose_metadata: '{count} matches for this disc: choose one, type a title or skip (the best match is taken when the time limit ends)',
-  metadata_chosen: 'Named after {title}',
   note_tmdb_no_key: 'No TMDB API key (option tmdb_api_key): films are not looked up; the disc keeps its label',
   note_lookup_off: 'Metadata lookups are off (option metadata_lookup)',
   note_lookup_failed: '{service} could not be asked: {error}',

@@ -310,7 +310,7 @@ export class DriveMachine {
   async #poll(): Promise<void> {
     if (this.#state === 'waiting_for_metadata' && this.#pending) {
       if (await this.#pendingDecided()) {
-        await this.#enter('copying', coded('metadata_chosen', { title: this.#disc?.metadata?.title || this.#disc?.label || '' }));
+        await this.#enter('copying');
         return;
       }
     }
@@ -461,7 +461,7 @@ export class DriveMachine {
     const byTimeout = pending.deadline !== null && !this.#searching && Date.now() >= Date.parse(pending.deadline);
     if (!byStart && !byTimeout) return false;
     const best = pending.candidates.find((c) => c.id === pending.default_id) ?? null;
-    const choice = best ? await this.#candidateChoice(best, byStart ? 'start' : 'timeout') : await this.#labelChoice(byStart ? 'none' : 'none');
+    const choice = best ? await this.#candidateChoice(best, byStart ? 'start' : 'timeout') : await this.#labelChoice('none');
     await this.#answer(choice, false);
     return true;
   }

@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import { errnoCode } from '../util/errors.js';
 import { SIDECAR_SUFFIXES, type ResolvedArchivePath } from './archive-fs.js';
 
+/** The metadata written beside an image (issue 13): its cover and its NFO. */
+const EXTRA_EXTENSIONS = ['.jpg', '.png', '.webp', '.nfo'];
+
 /** Deletes an image and its sidecars (or an audio folder); returns what was removed, relative. */
 export async function deleteArchiveItem(item: ResolvedArchivePath): Promise<string[]> {
   if (item.kind === 'folder') {
@@ -20,10 +23,16 @@ export async function deleteArchiveItem(item: ResolvedArchivePath): Promise<stri
   }
   await unlink(item.abs);
   const removed = [item.rel];
-  for (const suffix of Object.values(SIDECAR_SUFFIXES)) {
+  // Sidecars `<image>.sha256`…, and the cover and NFO named after the image's stem (`X.jpg`, `X.nfo`).
+  const stem = (path: string): string => path.replace(/\.iso$/i, '');
+  const beside: [string, string][] = [
+    ...Object.values(SIDECAR_SUFFIXES).map((suffix): [string, string] => [item.abs + suffix, item.rel + suffix]),
+    ...EXTRA_EXTENSIONS.map((ext): [string, string] => [stem(item.abs) + ext, stem(item.rel) + ext]),
+  ];
+  for (const [abs, rel] of beside) {
     try {
-      await unlink(item.abs + suffix);
-      removed.push(item.rel + suffix);
+      await unlink(abs);
+      removed.push(rel);
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') throw error;
     }

@@ -7,6 +7,8 @@ import { readImageMetadata } from '../../src/copy/index.js';
 import { DEMO_CATALOGUE, startMetadataStandin, type MetadataStandin, type StandinCatalogue } from '../../src/demo/metadata-standin.js';
 import { simInsert, simRemoveDisc } from '../../src/drive/index.js';
 import { historyFromRecords } from '../../src/machine/history-rebuild.js';
+import { resolveArchivePath } from '../../src/web/archive-fs.js';
+import { deleteArchiveItem } from '../../src/web/archive-ops.js';
 import { makeDvdVideo } from '../helpers/dvd-video.js';
 import { driveState, history, stateTrail, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { useSimCore } from '../helpers/sim-core.js';
@@ -117,6 +119,10 @@ describe('metadata before the copy: a DVD-Video looked up in TMDB, through the r
     expect(after?.pending ?? null).toBeNull();
     expect(after?.metadata?.source_id).toBe('movie-9002');
     expect(basename(after?.target_path ?? '')).toBe('My_Movie (2019).iso');
+    // Deleting the image from the archive page takes its cover and NFO along.
+    const item = await resolveArchivePath(output, 'dvd/My_Movie (2019).iso');
+    expect((await deleteArchiveItem(item)).sort()).toEqual(['dvd/My_Movie (2019).iso', 'dvd/My_Movie (2019).iso.disk2iso.json', 'dvd/My_Movie (2019).iso.sha256', 'dvd/My_Movie (2019).nfo', 'dvd/My_Movie (2019).png']);
+    expect(await readdir(join(output, 'dvd'))).toEqual([]);
     // The disc leaves: its covers go.
     await simRemoveDisc(fx.sim);
     await waitForState(cfg, 'sim0', 'waiting_for_media');

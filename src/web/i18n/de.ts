@@ -227,7 +227,6 @@ export const de = {
   msg_looking_up_album: 'Album- und Titelnamen werden gesucht',
   msg_looking_up_metadata: 'Die Disc wird bei {service} gesucht',
   msg_choose_metadata: '{count} Treffer für diese Disc: einen wählen, einen Titel eingeben oder überspringen (nach Ablauf der Zeit wird der beste Treffer genommen)',
-  msg_metadata_chosen: 'Benannt nach {title}',
   msg_note_tmdb_no_key: 'Kein TMDB-API-Schlüssel (Option tmdb_api_key): Filme werden nicht gesucht; die Disc behält ihr Label',
   msg_note_lookup_off: 'Metadaten-Abfragen sind aus (Option metadata_lookup)',
   msg_note_lookup_failed: '{service} konnte nicht gefragt werden: {error}',

@@ -225,7 +225,6 @@ export const en = {
   msg_looking_up_album: 'Looking up album and track names',
   msg_looking_up_metadata: 'Looking up the disc in {service}',
   msg_choose_metadata: '{count} matches for this disc: choose one, type a title or skip (the best match is taken when the time limit ends)',
-  msg_metadata_chosen: 'Named after {title}',
   msg_note_tmdb_no_key: 'No TMDB API key (option tmdb_api_key): films are not looked up; the disc keeps its label',
   msg_note_lookup_off: 'Metadata lookups are off (option metadata_lookup)',
   msg_note_lookup_failed: '{service} could not be asked: {error}',

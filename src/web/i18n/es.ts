@@ -227,7 +227,6 @@ export const es = {
   msg_looking_up_album: 'Buscando los nombres del álbum y de las pistas',
   msg_looking_up_metadata: 'Buscando el disco en {service}',
   msg_choose_metadata: '{count} coincidencias para este disco: elija una, escriba un título u omita (al acabar el tiempo se toma la mejor)',
-  msg_metadata_chosen: 'Nombrado según {title}',
   msg_note_tmdb_no_key: 'Sin clave de API de TMDB (opción tmdb_api_key): no se buscan películas; el disco conserva su etiqueta',
   msg_note_lookup_off: 'Las búsquedas de metadatos están desactivadas (opción metadata_lookup)',
   msg_note_lookup_failed: 'No se pudo consultar {service}: {error}',

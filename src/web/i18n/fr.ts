@@ -227,7 +227,6 @@ export const fr = {
   msg_looking_up_album: 'Recherche des noms de l’album et des pistes',
   msg_looking_up_metadata: 'Recherche du disque dans {service}',
   msg_choose_metadata: '{count} correspondances pour ce disque : choisissez-en une, saisissez un titre ou passez (la meilleure est prise à la fin du délai)',
-  msg_metadata_chosen: 'Nommé d’après {title}',
   msg_note_tmdb_no_key: 'Pas de clé d’API TMDB (option tmdb_api_key) : les films ne sont pas recherchés ; le disque garde son nom de volume',
   msg_note_lookup_off: 'Les recherches de métadonnées sont désactivées (option metadata_lookup)',
   msg_note_lookup_failed: '{service} n’a pas pu être interrogé : {error}',

@@ -194,25 +194,25 @@ export class DriveMachine {
       case 'select_metadata': {
         const candidate = this.#pending?.candidates.find((c) => c.id === command.candidate_id);
         if (!candidate) return refused(404, coded('cmd_unknown_candidate', { candidate_id: command.candidate_id }));
-        await this.#answer(await this.#candidateChoice(candidate, 'user'));
-        return accepted(coded('cmd_metadata_selected', { title: candidate.title }));
+        return this.#answerWith(command.action, () => this.#candidateChoice(candidate, 'user'), coded('cmd_metadata_selected', { title: candidate.title }));
       }
       case 'set_title': {
         const disc = this.#disc;
         const kind = disc && lookupKind(disc.type) === 'audio' ? 'album' : disc && lookupKind(disc.type) === 'video' ? 'movie' : null;
         const choice = chosenTitle(command.title, kind);
-        if (kind === 'album' && disc) {
-          // A typed album title: the tracks keep their CD-TEXT names (or "Track NN").
-          const base = await this.#cdText(disc);
-          await this.#answer({ metadata: choice, album: { ...(base ?? { artist: null, tracks: [] }), album: choice.title, year: null } });
-        } else {
-          await this.#answer({ metadata: choice });
-        }
-        return accepted(coded('cmd_title_set', { title: choice.title }));
+        return this.#answerWith(
+          command.action,
+          async () => {
+            if (kind !== 'album' || !disc) return { metadata: choice };
+            // A typed album title: the tracks keep their CD-TEXT names (or "Track NN").
+            const base = await this.#cdText(disc);
+            return { metadata: choice, album: { ...(base ?? { artist: null, tracks: [] }), album: choice.title, year: null } };
+          },
+          coded('cmd_title_set', { title: choice.title }),
+        );
       }
       case 'skip_metadata':
-        await this.#answer(await this.#labelChoice('skipped'));
-        return accepted(coded('cmd_metadata_skipped'));
+        return this.#answerWith(command.action, () => this.#labelChoice('skipped'), coded('cmd_metadata_skipped'));
       case 'search_metadata':
         return this.#search(command.query);
     }
@@ -464,6 +464,25 @@ export class DriveMachine {
     const choice = best ? await this.#candidateChoice(best, byStart ? 'start' : 'timeout') : await this.#labelChoice('none');
     await this.#answer(choice, false);
     return true;
+  }
+
+  /**
+   * An answer that may need the network or cd-info first (a searched release's tracks, CD-TEXT):
+   * the time limit waits meanwhile, and an answer that comes too late (the disc left, the default
+   * was taken) is refused rather than renaming a copy already under way.
+   */
+  async #answerWith(action: ControlCommand['action'], make: () => Promise<{ metadata: ChosenMetadata; album?: AlbumMetadata | null; plot?: string | null }>, reply: CodedMessage): Promise<ControlResult> {
+    const pending = this.#pending;
+    this.#searching = true;
+    let choice;
+    try {
+      choice = await make();
+    } finally {
+      this.#searching = false;
+    }
+    if (this.#pending !== pending || this.#state !== 'waiting_for_metadata') return refused(409, coded('cmd_not_in_state', { action, state: this.#state }));
+    await this.#answer(choice);
+    return accepted(reply);
   }
 
   /** Applies the user's (or the time limit's) choice; the next poll starts the copy. */

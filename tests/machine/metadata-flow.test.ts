@@ -234,8 +234,9 @@ describe('metadata before the copy: a DVD-Video looked up in TMDB, through the r
     fx.core = null;
 
     const off = testConfig(fx.dir, [fx.sim], { tmdb_api_key: '', auto_copy: false, dvd_video_mode: 'raw', eject_after_copy: false, duplicate_policy: 'suffix' });
-    fx.core = await startTestCore(off);
     await simRemoveDisc(fx.sim);
+    fx.core = await startTestCore(off);
+    await waitForState(off, 'sim0', 'waiting_for_media');
     await simInsert(fx.sim, dvd);
     await waitFor(async () => (await attributes(off))?.pending?.awaiting === 'start', { timeoutMs: 30_000, message: 'waiting for Start' });
     expect((await attributes(off))?.pending?.notes).toEqual([{ code: 'note_tmdb_no_key', params: {} }]);
@@ -268,8 +269,9 @@ describe('metadata before the copy: a DVD-Video looked up in TMDB, through the r
     const asked = standin.requests.length - start;
     expect(asked).toBe(3); // search/movie, search/tv, the poster
     await fx.core.stop();
-    fx.core = await startTestCore(cfg);
     await simRemoveDisc(fx.sim);
+    fx.core = await startTestCore(cfg);
+    await waitForState(cfg, 'sim0', 'waiting_for_media');
     await simInsert(fx.sim, dvd);
     await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 1, { timeoutMs: 30_000, message: 'the second copy' });
     expect(standin.requests.length - start).toBe(asked);
@@ -321,8 +323,9 @@ describe('metadata before the copy: a DVD-Video looked up in TMDB, through the r
       ['tmdb:movie-2', /^script_alert\(1\)_script_My_Movie_gpj\.exe\.iso$/],
       ['tmdb:movie-3', /^My_Movie_(Long_)+L?o?n?g? \(2001\)\.iso$/],
     ] as const) {
-      fx.core = await startTestCore(cfg);
       await simRemoveDisc(fx.sim);
+      fx.core = await startTestCore(cfg);
+      await waitForState(cfg, 'sim0', 'waiting_for_media');
       await simInsert(fx.sim, dvd);
       await waitForState(cfg, 'sim0', 'waiting_for_metadata', 60_000);
       const count = (await history(cfg))?.entries.length ?? 0;

@@ -29,6 +29,13 @@ const GONE_CODES = new Set(['ENOENT', 'ENOMEDIUM', 'ENXIO', 'ENODEV']);
 export const STOP_CODES: readonly string[] = [...GONE_CODES, 'ETIMEDOUT'];
 
 /**
+ * The code of a read that returned less than it asked for before the end of what it asked:
+ * the kernel returns what it read before an error, so reading on would only fail there (a
+ * second failed read of the same bad area). The bad area starts after the bytes read.
+ */
+export const SHORT_READ = 'SHORT_READ';
+
+/**
  * Sorts a failed read: a stop passes through; a vanished drive or disc stops the copy
  * (`drive_gone`); a read that timed out stops it too (`drive_timeout`: the drive hangs, which
  * says nothing about the sector, and every later read would only time out as well); anything
@@ -52,6 +59,8 @@ export function readFailure(io: CopyIo, error: unknown, position: number, count 
 /**
  * Reads exactly `length` bytes at `position` (a read of 0 bytes before that is an error).
  * `progress.got` says how many were read when it rejects (a short read, then a failed one).
+ * With `shortEnds`, a short read rejects at once (SHORT_READ, at the byte after it) instead of
+ * reading on.
  */
 export async function readExactly(
   io: CopyIo,
@@ -59,6 +68,7 @@ export async function readExactly(
   position: number,
   length: number,
   progress: { got: number } = { got: 0 },
+  shortEnds = false,
 ): Promise<void> {
   progress.got = 0;
   while (progress.got < length) {
@@ -67,6 +77,7 @@ export async function readExactly(
     const n = await io.guard.race(io.reader.read(target, position + got, length - got));
     if (n <= 0) throw new DriveReadError(io.reader.devicePath ?? 'disc', position + got, 'EOF');
     progress.got += n;
+    if (shortEnds && n < length - got) throw new DriveReadError(io.reader.devicePath ?? 'disc', position + progress.got, SHORT_READ);
   }
   io.guard.activity();
 }

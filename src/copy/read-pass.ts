@@ -31,16 +31,21 @@ function planChunks(ranges: readonly ByteRange[], chunkBytes: number): ByteRange
 
 /**
  * ddrescue's first pass: reads the untried (`?`) areas in large chunks; a chunk that fails is
- * marked non-trimmed (`*`) and skipped. Reading chunk N+1 overlaps hashing and writing chunk N.
+ * marked non-trimmed (`*`) and skipped. A short read ends its chunk there (see SHORT_READ).
+ * Reading chunk N+1 overlaps hashing and writing chunk N.
  * `hasher` sees every chunk in order while no read has failed; returns whether it still may be
  * used (false as soon as a chunk was skipped) and up to where it has hashed. `onFailure` is called at each failed chunk (to
- * prepare the rescue meanwhile).
+ * prepare the rescue meanwhile). After a failure, `handOff` is asked before each further read:
+ * true ends the pass there and leaves the untried chunks (`?`) to the rescue's worker thread
+ * (the hash is no longer valid, so the rest is only read and written, which the worker does
+ * without a thread-pool round trip per read).
  */
 export async function fastPass(
   io: CopyIo,
   hasher: MultiHash | null,
   chunkBytes = DEFAULT_CHUNK_BYTES,
   onFailure: () => void = () => undefined,
+  handOff: () => boolean = () => false,
 ): Promise<{ inlineValid: boolean; hashedTo: number }> {
   if (chunkBytes <= 0 || chunkBytes % SECTOR_SIZE !== 0) {
     throw new RangeError(`chunk size ${chunkBytes} is not a multiple of ${SECTOR_SIZE}`);
@@ -53,6 +58,7 @@ export async function fastPass(
     writing: false,
   }));
   let hashValid = hasher !== null;
+  let anyFailed = false;
   let hashedTo = 0;
   let writeTail: Promise<void> = Promise.resolve();
   let writesInFlight = 0;
@@ -66,7 +72,7 @@ export async function fastPass(
     const read = async (): Promise<ReadOutcome> => {
       const progress = { got: 0 };
       try {
-        await readExactly(io, slot.buffer, pos, end - pos, progress);
+        await readExactly(io, slot.buffer, pos, end - pos, progress, true);
         return { ok: true };
       } catch (error) {
         return { ok: false, error, got: progress.got };
@@ -100,7 +106,9 @@ export async function fastPass(
   try {
     for (let index = 0; next; index++) {
       const outcome = await next;
-      next = index + 1 < chunks.length ? start(index + 1) : null;
+      anyFailed ||= !outcome.ok;
+      const more = index + 1 < chunks.length && !(anyFailed && handOff());
+      next = more ? start(index + 1) : null;
       const [pos, end] = chunks[index] as ByteRange;
       const slot = slots[index % DEPTH] as (typeof slots)[number];
       io.cursor.pos = end;

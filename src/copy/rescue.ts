@@ -16,7 +16,9 @@ const SPLIT_BYTES = 64 * 1024;
 const READ_DEPTH = 4;
 
 /**
- * ddrescue's passes after the first one, over the failed areas only: splitting (a failed large
+ * The rest of the first pass when it left untried (`?`) areas (it hands them over at a read
+ * error, see fastPass), in `hooks.chunkBytes` pieces; then ddrescue's passes after the first
+ * one, over the failed areas only: splitting (a failed large
  * chunk is re-read in 64 KiB pieces, so one bad sector costs at most one small area to trim),
  * trimming (`*`: read forward from the leading edge and backward from the trailing edge up to
  * the first bad sector; the rest becomes non-scraped `/`), scraping (`/`: every sector once) and
@@ -57,10 +59,18 @@ export interface RescueHooks {
   beforeRetries?: () => Promise<void>;
   /** A worker started ahead for a reader that lends (see SectorWorker); ended here. */
   worker?: SectorWorker | null;
+  /** Read size for the untried areas the first pass left (its chunk size). */
+  chunkBytes?: number;
+  /** Called once the untried areas are read, before the passes over the failed ones. */
+  copied?: () => void;
 }
 
 async function passes(io: CopyIo, reads: RescueReads, retries: number, hooks: RescueHooks): Promise<void> {
   io.cursor.status = '?';
+  io.cursor.pass = 1;
+  await reads.read(io.map.ranges('?'), hooks.chunkBytes ?? SPLIT_BYTES, false, '*');
+  await reads.drain();
+  hooks.copied?.();
   io.cursor.pass = 2;
   const large = io.map.ranges('*').filter(([start, end]) => end - start > SPLIT_BYTES);
   await reads.read(large, SPLIT_BYTES, false, '*');

@@ -64,9 +64,17 @@ class CopyRun {
       const io = this.#io();
       // A reader that lends its descriptor is rescued by a worker thread, started at the first
       // read error so that it is ready when the first pass ends.
-      const { inlineValid, hashedTo } = await fastPass(io, hasher, r.chunkBytes ?? DEFAULT_CHUNK_BYTES, () => {
-        if (r.reader.lend && this.#worker === null) this.#worker = new SectorWorker(io);
-      });
+      // Once it runs, the worker also reads what the first pass has left after a read error.
+      const chunkBytes = r.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+      const { inlineValid, hashedTo } = await fastPass(
+        io,
+        hasher,
+        chunkBytes,
+        () => {
+          if (r.reader.lend && this.#worker === null) this.#worker = new SectorWorker(io);
+        },
+        () => this.#worker?.ready === true,
+      );
       // The data before the first read error is hashed already: hashing the image goes on from there.
       if (!inlineValid && hasher !== null) this.#prefix = { hash: hasher, pos: hashedTo };
       this.#sample(true);
@@ -74,8 +82,13 @@ class CopyRun {
         // The rescue's reads need not wait for the first pass's data to reach the disk.
         this.#saver?.saveSoon();
         r.logger.warn({ bytes: this.#map.bytesWith('*', '/', '-') }, 'read errors; rescuing the bad areas');
-        this.#phase = 'rescuing';
-        await rescue(io, r.readRetries, { beforeRetries: () => this.#beforeRetries(), worker: this.#worker });
+        const copied = (): void => {
+          // Most of the image is read now: its data goes to the disk while the failed areas are read.
+          this.#saver?.saveSoon();
+          this.#phase = 'rescuing';
+          this.#sample(true);
+        };
+        await rescue(io, r.readRetries, { beforeRetries: () => this.#beforeRetries(), worker: this.#worker, chunkBytes, copied });
         this.#sample(true);
       }
       io.cursor.status = '+';

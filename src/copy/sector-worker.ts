@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { DriveReadError, type LentSource } from '../drive/index.js';
+import { DriveReadError, SECTOR_SIZE, type LentSource } from '../drive/index.js';
 import { outputOp } from './errors.js';
-import { readFailure, STOP_CODES, type CopyIo } from './io.js';
+import { readFailure, SHORT_READ, STOP_CODES, type CopyIo } from './io.js';
 import type { BlockStatus } from './mapfile.js';
 import type { ByteRange } from './types.js';
 
@@ -30,6 +30,9 @@ interface WorkerInput {
   readonly stopCodes: readonly string[];
   readonly batchMs: number;
   readonly stageBytes: number;
+  readonly sectorBytes: number;
+  /** SHORT_READ (the worker's body uses nothing from outside). */
+  readonly shortRead: string;
 }
 
 /** The descriptor to read, and the image to write. */
@@ -46,6 +49,7 @@ const RUN_UNTRIMMED = -2;
 
 type FromWorker =
   /** Runs: (start, end, code, reads, last position) quintuples; code is RUN_* or an index in `codes`. */
+  | { type: 'ready' }
   | { type: 'batch'; runs: number[]; codes: string[] }
   | { type: 'done'; failed: boolean; last: ByteRange | null }
   | { type: 'write-error'; code: string | null; message: string };
@@ -70,18 +74,23 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
   let fd = -1;
   let out = -1;
   let into: Buffer | null = null;
+  // The stage holds stage[lo, hi), read from stagePos on: forward reads append to it, backward
+  // ones (trimming from a range's end) prepend, so neither writes one sector at a time.
   let stagePos = 0;
-  let stageLen = 0;
+  let lo = 0;
+  let hi = 0;
   let runs: number[] = [];
   let codes: string[] = [];
   let lastPost = Date.now();
   let writeFailed = false;
+  const sector = input.sectorBytes;
+  /** The failure of the last read() (reused: thousands per pass); `kept`: whole sectors read before it. */
+  const failure = { code: '', at: 0, kept: 0 };
 
   const flush = (): void => {
-    let done = 0;
-    while (done < stageLen) done += fs.writeSync(out, stage, done, stageLen - done, stagePos + done);
-    stagePos += stageLen;
-    stageLen = 0;
+    for (let done = lo; done < hi; ) done += fs.writeSync(out, stage, done, hi - done, stagePos + done - lo);
+    stagePos += hi - lo;
+    lo = hi = 0;
   };
   const post = (): void => {
     flush();
@@ -114,48 +123,74 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
     codes.push(code);
     return codes.length - 1;
   };
-  /** Reads [pos, end) into the stage; the error code, or null when all of it was read. */
-  const read = (pos: number, end: number): { code: string; at: number } | null => {
-    if (stagePos + stageLen !== pos || stageLen + (end - pos) > stage.length) {
-      flush();
+  /** Ends a read of [pos, ...) that failed at `at`: the whole sectors read before it stay in the stage. */
+  /** Takes stage[base, base + length), read from `pos`, into the staged bytes. */
+  const staged = (base: number, pos: number, length: number): void => {
+    if (lo === hi) {
+      lo = base;
+      hi = base + length;
+      stagePos = pos;
+    } else if (base === hi) hi += length;
+    else {
+      lo = base;
       stagePos = pos;
     }
-    const base = stageLen;
+  };
+  /** Ends a read of [pos, ...) into stage[base, ...) that failed at `at`: whole sectors read before it are kept (forward). */
+  const fail = (base: number, pos: number, code: string, at: number): typeof failure => {
+    const kept = base === hi || lo === hi ? Math.floor((at - pos) / sector) * sector : 0;
+    if (kept > 0) staged(base, pos, kept);
+    failure.code = code;
+    failure.at = at;
+    failure.kept = kept;
+    return failure;
+  };
+  /** Where in the stage [pos, end) goes: after the staged bytes, before them, or (flushed) anew. */
+  const place = (pos: number, end: number, backward: boolean): number => {
+    const length = end - pos;
+    if (lo < hi && stagePos + (hi - lo) === pos && hi + length <= stage.length) return hi;
+    if (lo < hi && end === stagePos && lo >= length) return lo - length;
+    flush();
+    return backward && length <= stage.length ? stage.length - length : 0;
+  };
+  /** Reads [pos, end) into the stage; null when all of it was read, else the failure. */
+  const read = (pos: number, end: number, backward: boolean): typeof failure | null => {
+    const base = place(pos, end, backward);
     for (let at = pos; at < end; ) {
       const want = Math.min(end - at, into === null ? end - at : into.length);
       clock[1] = at;
       clock[0] = Date.now();
       let n: number;
       try {
-        n = into === null ? fs.readSync(fd, stage, stageLen, want, at) : fs.readSync(fd, into, 0, want, at);
+        n = into === null ? fs.readSync(fd, stage, base + at - pos, want, at) : fs.readSync(fd, into, 0, want, at);
       } catch (error) {
         clock[0] = 0;
-        stageLen = base;
         const code = (error as { code?: unknown }).code;
-        return { code: typeof code === 'string' ? code : 'EIO', at };
+        return fail(base, pos, typeof code === 'string' ? code : 'EIO', at);
       }
       clock[0] = 0;
-      if (n <= 0) {
-        stageLen = base;
-        return { code: 'EOF', at };
-      }
-      if (into !== null) into.copy(stage, stageLen, 0, n);
-      stageLen += n;
+      if (n <= 0) return fail(base, pos, 'EOF', at);
+      if (into !== null) into.copy(stage, base + at - pos, 0, n);
       at += n;
+      if (n < want) return fail(base, pos, input.shortRead, at);
     }
+    staged(base, pos, end - pos);
     return null;
   };
   /** One piece: read and record it. READ, FAILED, or END (a stop, or a code that ends the copy). */
   const READ = 1;
   const FAILED = 0;
   const END = -1;
-  const piece = (pos: number, end: number): number => {
-    const failure = read(pos, end);
-    if (failure === null) record(pos, end, -1, pos);
-    else record(pos, end, codeIndex(failure.code), failure.at);
+  const piece = (pos: number, end: number, backward = false): number => {
+    const failed = read(pos, end, backward);
+    if (failed === null) record(pos, end, -1, pos);
+    else {
+      if (failed.kept > 0) record(pos, pos + failed.kept, -1, pos);
+      record(pos + failed.kept, end, codeIndex(failed.code), failed.at);
+    }
     if (Date.now() - lastPost >= input.batchMs) post();
-    if ((failure !== null && stopCodes.has(failure.code)) || Atomics.load(stop, 0) !== 0) return END;
-    return failure === null ? READ : FAILED;
+    if ((failed !== null && stopCodes.has(failed.code)) || Atomics.load(stop, 0) !== 0) return END;
+    return failed === null ? READ : FAILED;
   };
   const steps = function* (start: number, end: number, size: number, backward: boolean): Generator<[number, number]> {
     if (!backward) {
@@ -183,7 +218,7 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
       if (job.type === 'read') {
         for (const [pos, next] of steps(start, end, job.size, job.backward)) {
           last = [pos, next];
-          const r = piece(pos, next);
+          const r = piece(pos, next, job.backward);
           failed ||= r !== READ;
           if (r === END) return { failed, last };
         }
@@ -201,7 +236,7 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
       }
       if (low >= end) continue;
       for (const [pos, next] of steps(low, end, job.size, true)) {
-        const r = piece(pos, next);
+        const r = piece(pos, next, true);
         if (r === END) return { failed: true, last };
         if (r === FAILED) {
           if (pos > low) record(low, pos, -2, low);
@@ -212,6 +247,7 @@ function sectorWorkerMain(threads: typeof import('node:worker_threads'), fs: typ
     return { failed, last };
   };
 
+  port.postMessage({ type: 'ready' });
   port.on('message', (message: Job | SourceMessage | { type: 'end' }) => {
     if (message.type === 'end') {
       if (!writeFailed && out >= 0) {
@@ -272,13 +308,21 @@ export class SectorWorker {
   #pending: Pending | null = null;
   #error: Error | null = null;
   #ended = false;
+  #ready = false;
 
   #readTimeoutMs = 0;
 
   /** Starts the thread (it takes a moment: done ahead, at the first pass's first read error). */
   constructor(private readonly io: CopyIo) {
     this.#control = new SharedArrayBuffer(24);
-    const input: WorkerInput = { control: this.#control, stopCodes: STOP_CODES, batchMs: BATCH_MS, stageBytes: STAGE_BYTES };
+    const input: WorkerInput = {
+      control: this.#control,
+      stopCodes: STOP_CODES,
+      batchMs: BATCH_MS,
+      stageBytes: STAGE_BYTES,
+      sectorBytes: SECTOR_SIZE,
+      shortRead: SHORT_READ,
+    };
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: input });
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', () => resolve());
@@ -297,6 +341,11 @@ export class SectorWorker {
       this.#watch = setInterval(() => this.#checkTimeout(), Math.min(WATCH_MS, source.readTimeoutMs));
       this.#watch.unref();
     }
+  }
+
+  /** True once the thread runs (it then takes jobs without delay). */
+  get ready(): boolean {
+    return this.#ready;
   }
 
   /** Resolves once the worker thread has ended (after its last read returned); never rejects. */
@@ -335,7 +384,8 @@ export class SectorWorker {
 
   #receive(message: FromWorker): void {
     try {
-      if (message.type === 'batch') this.#apply(message.runs, message.codes);
+      if (message.type === 'ready') this.#ready = true;
+      else if (message.type === 'batch') this.#apply(message.runs, message.codes);
       else if (message.type === 'done') {
         const pending = this.#pending;
         this.#pending = null;

@@ -95,7 +95,8 @@ describe.skipIf(!HAS_FUSE)('rescue through a lent descriptor (FUSE source with E
   });
 
   it('keeps a sector a retry pass recovers, and the checksum covers it', async () => {
-    const fuse = await disc('flaky', { bad: [100, 101], flaky: { 1200: 6 } });
+    // Sector 1200 fails the first pass, the split, the trim and two retries; the third retry reads it.
+    const fuse = await disc('flaky', { bad: [100, 101], flaky: { 1200: 5 } });
     const reader = await openFileReader(fuse.path);
     const target = join(dir, 'flaky', 'FLAKY.iso');
     const result = await runCopy(copyRequest(reader, SECTORS * S, target, { readRetries: 3 }).request);
@@ -106,6 +107,25 @@ describe.skipIf(!HAS_FUSE)('rescue through a lent descriptor (FUSE source with E
     expect(written.subarray(1200 * S, 1201 * S).equals(source.subarray(1200 * S, 1201 * S))).toBe(true);
     expect(written.equals(zeroed(source, [100, 101]))).toBe(true);
     expect(result.checksums.sha256).toBe(sha256(written));
+  });
+
+  it('fails one read per pass over a bad sector: a short read before the error starts the bad area', async () => {
+    // The kernel answers a large read that meets a bad sector with the bytes before it (a short
+    // read); reading on from there would fail a second time at the same place.
+    const fuse = await disc('short', { bad: [700, 3000] });
+    const reader = await openFileReader(fuse.path);
+    const target = join(dir, 'short', 'SHORT.iso');
+    const harness = copyRequest(reader, SECTORS * S, target, { readRetries: 0 });
+    const result = await runCopy(harness.request);
+    await reader.close();
+    // The worker may take over the rest of the first pass: still 'reading' until all of it is tried.
+    const phases = harness.samples.map((p) => p.phase);
+    expect(phases.lastIndexOf('reading')).toBeLessThan(phases.indexOf('rescuing'));
+
+    expect(result).toMatchObject({ outcome: 'degraded', badRanges: sectorRanges([700, 3000]) });
+    expect((await readFile(target)).equals(zeroed(source, [700, 3000]))).toBe(true);
+    // Per bad sector: the first pass, the split (64 KiB) and the trim each fail once.
+    expect((await fuse.stats()).errors).toBe(6);
   });
 
   it('keeps the mapfile in step with the image when cancelled mid-rescue, and resumes to the same image', async () => {

@@ -8,8 +8,11 @@ import { OpLane } from './lane.js';
 
 /** Memory alignment for O_DIRECT buffers (covers the 512-byte DMA alignment of block queues). */
 const DIRECT_ALIGNMENT = 4096;
-/** Aligned memory lent with the O_DIRECT descriptor (the rescue reads at most 64 KiB at once). */
-const LEND_BYTES = 256 * 1024;
+/**
+ * Aligned memory lent with the O_DIRECT descriptor: the worker reads what the first pass left
+ * after a read error in its 1 MiB chunks, one read each (the rescue's reads are 64 KiB at most).
+ */
+const LEND_BYTES = 1024 * 1024;
 /** The lane's limit for a lend: none in effect (the borrower times each read; setTimeout's maximum). */
 const LEND_LIMIT_MS = 2 ** 31 - 1;
 

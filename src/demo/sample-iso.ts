@@ -50,31 +50,82 @@ function fill(buffer: Buffer, seed: number): number {
   return x;
 }
 
+/** One file or folder of the sample's root, with where it lies. */
+interface Entry {
+  name: string;
+  lba: number;
+  size: number;
+  isDir: boolean;
+}
+
+function directory(self: number, parent: number, entries: readonly Entry[], date: Date): Buffer {
+  const sector = Buffer.alloc(SECTOR);
+  let offset = 0;
+  const records = [
+    directoryRecord(Buffer.from([0]), self, SECTOR, true, date),
+    directoryRecord(Buffer.from([1]), parent, SECTOR, true, date),
+    // ISO 9660 sorts by name; files carry the ";1" version.
+    ...[...entries].sort((a, b) => (a.name < b.name ? -1 : 1)).map((e) => directoryRecord(Buffer.from(e.isDir ? e.name : `${e.name};1`), e.lba, e.size, e.isDir, date)),
+  ];
+  for (const record of records) {
+    record.copy(sector, offset);
+    offset += record.length;
+  }
+  return sector;
+}
+
+/** The start of a DVD-Video IFO: its identifier, the rest zero (enough for readers that look for VIDEO_TS). */
+function ifo(id: 'DVDVIDEO-VMG' | 'DVDVIDEO-VTS'): Buffer {
+  const sector = Buffer.alloc(SECTOR);
+  sector.write(id, 0, 'ascii');
+  return sector;
+}
+
 /**
  * Writes a small, valid ISO 9660 image (PVD, path tables, root directory with README.TXT and
- * DATA.BIN) without external tools, so the demo runs on a machine with only Node.
+ * DATA.BIN) without external tools, so the demo runs on a machine with only Node. With
+ * `dvdVideo` the data is a DVD-Video's layout instead: `VIDEO_TS/` with VIDEO_TS.IFO,
+ * VTS_01_0.IFO and VTS_01_1.VOB (filler, not playable), which disk2iso identifies as a DVD-Video.
  */
-export async function writeSampleIso(path: string, options: { label: string; dataBytes: number; date?: Date }): Promise<number> {
+export async function writeSampleIso(path: string, options: { label: string; dataBytes: number; date?: Date; dvdVideo?: boolean }): Promise<number> {
   const date = options.date ?? new Date();
   const volumeId = options.label.toUpperCase().replace(/[^A-Z0-9_]/g, '_').slice(0, 32);
   const readme = Buffer.from(`disk2iso demo disc "${volumeId}", made ${date.toISOString()}\n`);
   const dataSectors = Math.ceil(options.dataBytes / SECTOR);
   const rootLba = 20;
-  const readmeLba = 21;
-  const dataLba = 22;
+  const video = options.dvdVideo === true;
+  // Root, [VIDEO_TS folder, two IFOs,] README, then the data.
+  const videoTsLba = 21;
+  const readmeLba = video ? 24 : 21;
+  const dataLba = readmeLba + 1;
   const totalSectors = dataLba + dataSectors;
 
-  const root = Buffer.alloc(SECTOR);
-  let offset = 0;
-  for (const record of [
-    directoryRecord(Buffer.from([0]), rootLba, SECTOR, true, date),
-    directoryRecord(Buffer.from([1]), rootLba, SECTOR, true, date),
-    directoryRecord(Buffer.from('DATA.BIN;1'), dataLba, options.dataBytes, false, date),
-    directoryRecord(Buffer.from('README.TXT;1'), readmeLba, readme.length, false, date),
-  ]) {
-    record.copy(root, offset);
-    offset += record.length;
-  }
+  const root = directory(
+    rootLba,
+    rootLba,
+    video
+      ? [
+          { name: 'VIDEO_TS', lba: videoTsLba, size: SECTOR, isDir: true },
+          { name: 'README.TXT', lba: readmeLba, size: readme.length, isDir: false },
+        ]
+      : [
+          { name: 'DATA.BIN', lba: dataLba, size: options.dataBytes, isDir: false },
+          { name: 'README.TXT', lba: readmeLba, size: readme.length, isDir: false },
+        ],
+    date,
+  );
+  const videoTs = video
+    ? directory(
+        videoTsLba,
+        rootLba,
+        [
+          { name: 'VIDEO_TS.IFO', lba: 22, size: SECTOR, isDir: false },
+          { name: 'VTS_01_0.IFO', lba: 23, size: SECTOR, isDir: false },
+          { name: 'VTS_01_1.VOB', lba: dataLba, size: options.dataBytes, isDir: false },
+        ],
+        date,
+      )
+    : null;
 
   const pvd = Buffer.alloc(SECTOR);
   pvd[0] = 1;
@@ -86,7 +137,7 @@ export async function writeSampleIso(path: string, options: { label: string; dat
   bothEndian16(pvd, 120, 1);
   bothEndian16(pvd, 124, 1);
   bothEndian16(pvd, 128, SECTOR);
-  bothEndian32(pvd, 132, 10);
+  bothEndian32(pvd, 132, video ? 26 : 10);
   pvd.writeUInt32LE(18, 140);
   pvd.writeUInt32BE(19, 148);
   directoryRecord(Buffer.from([0]), rootLba, SECTOR, true, date).copy(pvd, 156);
@@ -103,11 +154,17 @@ export async function writeSampleIso(path: string, options: { label: string; dat
 
   const pathTable = (littleEndian: boolean): Buffer => {
     const table = Buffer.alloc(SECTOR);
-    table[0] = 1;
-    if (littleEndian) table.writeUInt32LE(rootLba, 2);
-    else table.writeUInt32BE(rootLba, 2);
-    if (littleEndian) table.writeUInt16LE(1, 6);
-    else table.writeUInt16BE(1, 6);
+    // Records: name length, extended attribute length, extent, parent's number, name (padded to even).
+    const record = (at: number, name: Buffer, lba: number): void => {
+      table[at] = name.length;
+      if (littleEndian) table.writeUInt32LE(lba, at + 2);
+      else table.writeUInt32BE(lba, at + 2);
+      if (littleEndian) table.writeUInt16LE(1, at + 6);
+      else table.writeUInt16BE(1, at + 6);
+      name.copy(table, at + 8);
+    };
+    record(0, Buffer.from([0]), rootLba);
+    if (video) record(10, Buffer.from('VIDEO_TS'), videoTsLba);
     return table;
   };
 
@@ -124,6 +181,11 @@ export async function writeSampleIso(path: string, options: { label: string; dat
     await write(pathTable(true));
     await write(pathTable(false));
     await write(root);
+    if (videoTs) {
+      await write(videoTs);
+      await write(ifo('DVDVIDEO-VMG'));
+      await write(ifo('DVDVIDEO-VTS'));
+    }
     const readmeSector = Buffer.alloc(SECTOR);
     readme.copy(readmeSector);
     await write(readmeSector);

@@ -79,4 +79,32 @@ describe('metadata before the copy: an audio CD with two MusicBrainz releases, t
     expect(rebuilt?.metadata?.source_id).toBe('22222222-2222-4222-8222-222222222222');
     expect(rebuilt?.cover_path).toBe(join(entry?.image_path ?? '', 'folder.png'));
   });
+  it('search_metadata on an audio CD: MusicBrainz release search; the tracks of the chosen release are read when chosen', { timeout: 120_000 }, async () => {
+    const disc = await writeSampleAudioCd(join(fx.dir, 'cd', 'search.cue'), { tracks: [150, 120].map((sectors) => ({ sectors })) });
+    const discId = musicbrainzDiscId(disc.toc);
+    standin.catalogue = {
+      tmdbApiKey: 'k',
+      titles: [],
+      releases: [
+        { id: '33333333-3333-4333-8333-333333333333', title: 'First Pressing', artist: 'Band', date: '1990', discIds: [discId], tracks: ['A', 'B'], cover: false },
+        { id: '44444444-4444-4444-8444-444444444444', title: 'Second Pressing', artist: 'Band', date: '1991', discIds: [discId], tracks: ['C', 'D'], cover: false },
+        { id: '55555555-5555-4555-8555-555555555555', title: 'Live at Somewhere', artist: 'Other Band', date: '2002-02-02', discIds: [], tracks: ['Intro', 'Outro'], cover: true },
+      ],
+    };
+    const cfg = testConfig(fx.dir, [fx.sim], { metadata_lookup: true, eject_after_copy: false, audio_output: 'folder' });
+    fx.core = await startTestCore(cfg);
+    await simInsert(fx.sim, disc.cuePath);
+    await waitForState(cfg, 'sim0', 'waiting_for_metadata');
+    expect(await fx.core.control.execute('sim0', { action: 'search_metadata', query: 'live somewhere' })).toMatchObject({ ok: true, params: { count: 1 } });
+    const pending = (await readContractValue(apiPaths(cfg.api_dir).attributes('sim0'), AttributesSchema))?.pending;
+    expect(pending?.candidates.map((c) => [c.id, c.title, c.artist, c.year])).toEqual([['musicbrainz:55555555-5555-4555-8555-555555555555', 'Live at Somewhere', 'Other Band', 2002]]);
+    expect(pending?.candidates[0]?.cover_file).toMatch(/\.png$/);
+    expect(standin.requests.some((r) => r.url.startsWith('/ws/2/release?'))).toBe(true);
+    expect(await fx.core.control.execute('sim0', { action: 'select_metadata', candidate_id: 'musicbrainz:55555555-5555-4555-8555-555555555555' })).toMatchObject({ ok: true });
+    await waitFor(async () => ((await history(cfg))?.entries.length ?? 0) > 0, { timeoutMs: 90_000, message: 'the rip in history' });
+    const entry = (await history(cfg))?.entries[0];
+    expect(relative(join(fx.dir, 'output'), entry?.image_path ?? '')).toBe('audio/Other_Band/Live_at_Somewhere (2002)');
+    expect((await readdir(entry?.image_path ?? '')).filter((f) => f.endsWith('.flac')).sort()).toEqual(['01 - Intro.flac', '02 - Outro.flac']);
+    expect(standin.requests.some((r) => r.url.startsWith('/ws/2/release/55555555-5555-4555-8555-555555555555?'))).toBe(true);
+  });
 });

@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The browser code bundled once per run (tests/setup/browser-assets.ts).
+    globalSetup: ['tests/setup/browser-assets.ts'],
     reporters: ['default'],
   },
 });

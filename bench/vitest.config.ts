@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 1_800_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // The browser code bundled once per run (tests/setup/browser-assets.ts).
+    globalSetup: ['tests/setup/browser-assets.ts'],
     fileParallelism: false,
     silent: false,
     reporters: ['verbose'],

@@ -10,5 +10,5 @@ export { EventLogTail } from './event-tail.js';
 export { addHistoryEntry, countArchived, emptyHistory, salvageHistory } from './history.js';
 export { ControlCommandSchema, accepted, refused, CONTROL_HEADER, type ControlApi, type ControlCommand, type ControlAction, type ControlResult } from './control.js';
 export { ControlClient } from './control-client.js';
-export { CONTROL_ACTIONS, commandVerdict, commandContextOf, commandTable, allCommandContexts, type CommandContext } from './command-policy.js';
+export { CONTROL_ACTIONS, commandVerdict, commandContextOf, allCommandContexts, type CommandContext } from './command-policy.js';
 export { ContractWatcher, allDataFiles, type ContractChange, type DataFile, type DriveFile } from './contract-watcher.js';

@@ -1,14 +1,20 @@
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
-/** 1288490188 → "1.2 GiB" */
-export function formatBytes(bytes: number): string {
+/** 1288490188 → { value: 1.2, unit: 'GiB' }: the one scaling of byte counts (logs, the web UI, the browser). */
+export function scaleBytes(bytes: number): { value: number; unit: (typeof UNITS)[number]; scaled: boolean } {
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
+  return { value, unit: UNITS[unit] ?? 'B', scaled: unit > 0 };
+}
+
+/** 1288490188 → "1.2 GiB" */
+export function formatBytes(bytes: number): string {
+  const { value, unit, scaled } = scaleBytes(bytes);
+  return `${value.toFixed(scaled ? 1 : 0)} ${unit}`;
 }
 
 /** 3725 → "1:02:05", 65 → "1:05" */

@@ -50,7 +50,7 @@ export function buildWebApp(deps: WebServerDeps): WebApp {
   app.route('/', archiveRoutes(archive));
   app.route('/', metadataRoutes(reader));
   app.route('/', sseRoutes({ hub, reader, logger, heartbeatMs: deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }));
-  app.route('/', assetRoutes());
+  app.route('/', assetRoutes(logger));
   app.route('/', pageRoutes({ reader, archive, logs: deps.logs, version: deps.version, outputDir, driveIds }));
 
   app.notFound((c) => {

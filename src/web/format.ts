@@ -1,7 +1,10 @@
-import { formatDuration } from '../util/format.js';
-import type { Lang } from './i18n/index.js';
+import { formatDuration, scaleBytes } from '../util/format.js';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+/*
+ * Runs on the server (views) and in the browser (src/web/browser imports it): no Node, no DOM,
+ * no zod. `lang` is a BCP 47 tag (the page's <html lang> in the browser).
+ */
+type Lang = string;
 
 /**
  * Formatters are made once per language and style: each `new Intl.*Format` holds native ICU
@@ -22,18 +25,13 @@ function dateFormat(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateT
   return format as Intl.DateTimeFormat;
 }
 
-/** 1288490188 → "1.2 GiB" / "1,2 GiB" (same rules as the client script). */
+/** 1288490188 → "1.2 GiB" / "1,2 GiB". */
 export function fmtBytes(bytes: number | null | undefined, lang: Lang): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  const { value, unit, scaled } = scaleBytes(bytes);
+  const digits = !scaled || value >= 100 ? 0 : 1;
   const number = numberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value);
-  return `${number} ${UNITS[unit]}`;
+  return `${number} ${unit}`;
 }
 
 export function fmtSpeed(bytesPerSecond: number | null | undefined, lang: Lang): string {
@@ -56,6 +54,14 @@ export function fmtDate(iso: string | null | undefined, lang: Lang): string {
   return dateFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
+/** The time of day with seconds: for log lines. */
+export function fmtTime(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return dateFormat(lang, { timeStyle: 'medium' }).format(date);
+}
+
 /** Month, day and time: for lists where the year is noise. */
 export function fmtShortDate(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
@@ -66,7 +72,7 @@ export function fmtShortDate(iso: string | null | undefined, lang: Lang): string
 
 /**
  * Bad ranges over the disc as at most `width` pixel runs [x, w]: thousands of tiny ranges
- * collapse into the pixels they touch, so the strip stays small (same logic in the client).
+ * collapse into the pixels they touch, so the strip stays small (the server's card and the browser's updates).
  */
 export function badRuns(ranges: readonly (readonly [number, number])[], total: number, width = 1000): [number, number][] {
   if (total <= 0 || ranges.length === 0) return [];

@@ -1,23 +1,44 @@
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CONTROL_ACTIONS,
   allCommandContexts,
-  commandTable,
   commandVerdict,
   type CommandContext,
   type ControlAction,
   type DriveStatus,
 } from '../../src/contract/index.js';
-import { SCRIPT_POLICY } from '../../src/web/client/script-policy.js';
 import { DriveCard } from '../../src/web/views/drive-card.js';
 import { translator } from '../../src/web/i18n/index.js';
 import { attributes as attributesFixture, status as statusFixture } from '../web/fixtures.js';
 
-/** The browser script's lookup, run as it runs in the page, with the table the page embeds. */
-const browser = runInNewContext(`${SCRIPT_POLICY}\n({ allows: allows, asksFirst: asksFirst });`, {
-  $: () => ({ textContent: JSON.stringify(commandTable()) }),
-}) as { allows(s: DriveStatus, a: ControlAction): boolean; asksFirst(s: DriveStatus, a: ControlAction): boolean };
+interface BrowserPolicy {
+  enables(view: { status: DriveStatus }, action: ControlAction): boolean;
+  asksFirst(view: { status: DriveStatus }, action: ControlAction): boolean;
+}
+
+/**
+ * The browser's rules as the page runs them: the module src/web/browser/dashboard.ts imports,
+ * bundled by esbuild for the browser (as scripts/build-browser.mjs does) and run in a fresh context.
+ */
+let browser: BrowserPolicy;
+beforeAll(async () => {
+  const out = await build({
+    stdin: { contents: "export { enables, asksFirst } from './src/web/views/drive-state.ts';", resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'policy',
+    platform: 'browser',
+    target: ['es2017'],
+    tsconfig: 'src/web/browser/tsconfig.json',
+  });
+  const code = out.outputFiles[0]?.text ?? '';
+  // Nothing but the rules: no zod, no Node in what the page loads for them.
+  expect(code).not.toMatch(/zod|require\(|node:/);
+  browser = runInNewContext(`${code}\npolicy;`, {}) as BrowserPolicy;
+});
 
 function statusOf(ctx: CommandContext): DriveStatus {
   const base = statusFixture({ state: ctx.state, job_id: ctx.job ? 'job-1' : null });
@@ -73,8 +94,8 @@ describe('one command policy: UI enabled ⇔ core accepts, in every state × act
         const verdict = commandVerdict(action, ctx);
         // The duplicate policy and checksum are set from Home Assistant (select entities) or the API: no card control.
         if (!CARD_LESS.has(action)) expect(cardEnables(html, action), `card ${action}`).toBe(verdict.allowed);
-        expect(browser.allows(status, action), `script ${action}`).toBe(verdict.allowed);
-        expect(browser.asksFirst(status, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);
+        expect(browser.enables({ status }, action), `script ${action}`).toBe(verdict.allowed);
+        expect(browser.asksFirst({ status }, action), `confirm ${action}`).toBe(verdict.allowed && verdict.confirm);
       }
     });
   }

@@ -6,11 +6,13 @@ import { execa, type ResultPromise } from 'execa';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+/** The bundled browser code, which `npm run build` writes after the compile. */
+const BROWSER_ASSETS = join(REPO_ROOT, 'dist', 'web', 'assets', 'app.js');
 
-/** Builds dist/ once if it is missing (CI builds before testing). */
+/** Builds dist/ once if it (or its browser bundle) is missing (CI builds before testing). */
 export async function ensureBuilt(): Promise<void> {
   try {
-    await access(CLI);
+    await Promise.all([access(CLI), access(BROWSER_ASSETS)]);
   } catch {
     await execa('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
   }

@@ -1,11 +1,10 @@
 import type { FC } from 'hono/jsx';
-import { commandTable, type SystemInfo } from '../../contract/index.js';
+import type { SystemInfo } from '../../contract/index.js';
 import type { Snapshot } from '../contract-reader.js';
 import { fmtBytes } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import { DriveCard } from './drive-card.js';
 import { RecentJob } from './job-parts.js';
-import { JsonScript } from './json-script.js';
 
 interface DashboardProps {
   snapshot: Snapshot;
@@ -41,7 +40,6 @@ export const Dashboard: FC<DashboardProps> = ({ snapshot, t, lang }) => {
   return (
     <>
       <h1 class="visually-hidden">{t('nav_dashboard')}</h1>
-      <JsonScript id="command-policy" value={commandTable()} />
       <div class="dash">
         <div class="drives">
           {snapshot.drives.map((view) => (

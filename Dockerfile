@@ -7,7 +7,7 @@
 ARG BUILD_FROM=ghcr.io/home-assistant/base-debian:trixie
 
 # -----------------------------------------------------------------------------------------------
-# Build: TypeScript → dist/, production node_modules, rootfs/. The layout is made by the same
+# Build: TypeScript → dist/ (and the browser bundle → dist/web/assets/), production node_modules, rootfs/. The layout is made by the same
 # script that `npm run test:image` runs, so the test covers what ships. Only what compiling needs
 # is installed: Debian's node and npm, the production dependencies and image/compiler.
 FROM ${BUILD_FROM} AS build
@@ -19,7 +19,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY image/compiler/ ./image/compiler/
 COPY src/ ./src/
 COPY rootfs/ ./rootfs/
-COPY scripts/stage-image.sh ./scripts/
+COPY scripts/stage-image.sh scripts/build-browser.mjs ./scripts/
 RUN bash scripts/stage-image.sh /stage
 
 # -----------------------------------------------------------------------------------------------

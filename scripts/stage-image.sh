@@ -8,7 +8,7 @@
 # `npm run test:image` runs it into the root filesystem it boots, so what is tested is what ships.
 #
 # It installs only what compiling needs: the production dependencies (their types) and
-# image/compiler (TypeScript and Node's types, pinned to the versions of package-lock.json).
+# image/compiler (TypeScript, Node's types and esbuild, pinned to the versions of package-lock.json).
 # No test runner, linter or browser driver is installed. Needs node and npm, and the npm
 # registry or a warm npm cache.
 #
@@ -36,6 +36,8 @@ trap 'rm -rf "${work}"' EXIT
 # Compile in a scratch copy: the working tree's dist/ and node_modules are neither used nor touched.
 cp "${repo}/package.json" "${repo}/package-lock.json" "${repo}/tsconfig.json" "${repo}/tsconfig.build.json" "${work}/"
 cp -R "${repo}/src" "${work}/src"
+mkdir -p "${work}/scripts"
+cp "${repo}/scripts/build-browser.mjs" "${work}/scripts/"
 mkdir -p "${work}/compiler"
 cp "${repo}/image/compiler/package.json" "${repo}/image/compiler/package-lock.json" "${work}/compiler/"
 (cd "${work}" && npm_ci --omit=dev)
@@ -44,6 +46,8 @@ cp "${repo}/image/compiler/package.json" "${repo}/image/compiler/package-lock.js
 # trees merge without a conflict; -n keeps a copy a production dependency already brought.
 cp -Rn "${work}/compiler/node_modules/." "${work}/node_modules/"
 (cd "${work}" && node node_modules/typescript/bin/tsc -p tsconfig.build.json)
+# The browser code (src/web/browser) bundled into dist/web/assets/, as `npm run build` does.
+(cd "${work}" && node scripts/build-browser.mjs dist/web/assets)
 
 rm -rf "${out}/app"
 mkdir -p "${out}/app"

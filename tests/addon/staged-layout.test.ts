@@ -69,11 +69,11 @@ describe.skipIf(missing.length > 0)('the staged image layout', () => {
   it('has the layout the Dockerfile copies to /', () => {
     const pkg = JSON.parse(readFileSync(join(stage, 'app', 'package.json'), 'utf8')) as { type?: string };
     expect(pkg.type).toBe('module');
-    for (const file of ['dist/cli.js', 'dist/core/main.js', 'dist/mqtt/main.js', 'node_modules/zod/package.json']) {
+    for (const file of ['dist/cli.js', 'dist/core/main.js', 'dist/mqtt/main.js', 'dist/web/assets/app.js', 'dist/web/assets/app.css', 'node_modules/zod/package.json']) {
       expect(existsSync(join(stage, 'app', file)), file).toBe(true);
     }
     // Production dependencies only.
-    for (const dev of ['vitest', 'typescript', 'eslint', 'playwright-core']) {
+    for (const dev of ['vitest', 'typescript', 'esbuild', 'eslint', 'playwright-core']) {
       expect(existsSync(join(stage, 'app', 'node_modules', dev)), dev).toBe(false);
     }
     for (const service of ['disk2iso', 'disk2iso-mqtt']) {
@@ -138,6 +138,10 @@ describe.skipIf(missing.length > 0)('the staged image layout', () => {
           { timeoutMs: 60_000, message: 'GET /healthz from the staged core' },
         );
         expect(health).toEqual({ status: 'ok' });
+        // The browser bundle made by the stage script is what the core serves.
+        const script = await fetch(`http://127.0.0.1:${webPort}/app.js`);
+        expect(script.status).toBe(200);
+        expect(await script.text()).toBe(readFileSync(join(stage, 'app', 'dist', 'web', 'assets', 'app.js'), 'utf8'));
 
         const paths = apiPaths(api);
         // An empty simulated drive settles in waiting_for_media (passing initializing and drive_detected).

@@ -18,9 +18,9 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function spawnCli(command: string, optionsPath: string): Proc {
+export function spawnCli(command: string, optionsPath: string, env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [CLI, command], {
-    env: { ...process.env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
+    env: { ...process.env, ...env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -14,6 +14,8 @@ describe('titleFromLabel: the title a video disc label stands for', () => {
     ['The.Matrix.1999', 'The Matrix 1999'],
     ['ALIEN_WS_PAL', 'Alien'],
     ['Der Herr der Ringe', 'Der Herr der Ringe'],
+    ['Made in US', 'Made in US'],
+    ['Ocean Disc 2', 'Ocean'],
     ['AMELIE_DVD', 'Amelie'],
     ['DVD_VIDEO', null],
     ['BDROM', null],

@@ -63,5 +63,6 @@ export async function historyFromRecords(outputDir: string): Promise<HistoryEntr
       for (const entry of batch) if (entry) entries.push(entry);
     }
   }
-  return entries.sort((a, b) => b.finished.localeCompare(a.finished));
+  // ISO timestamps: code-unit order is time order (localeCompare would load ICU's collation tables).
+  return entries.sort((a, b) => (a.finished < b.finished ? 1 : a.finished > b.finished ? -1 : 0));
 }

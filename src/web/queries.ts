@@ -11,6 +11,7 @@ import {
   type SystemInfo,
 } from '../contract/index.js';
 import type { LogBuffer } from '../log/index.js';
+import { naturalCompare } from '../util/natural-order.js';
 import type { ContractReader } from './contract-reader.js';
 
 export const HISTORY_SORTS = ['date', 'name', 'size'] as const;
@@ -68,14 +69,12 @@ function historyText(e: HistoryEntry): string {
   return `${e.disc_label ?? ''}\n${e.image_path ?? ''}\n${e.drive_id}\n${e.fingerprint ?? ''}\n${e.method ?? ''}`.toLowerCase();
 }
 
-/** One collator for all label comparisons (`localeCompare` with options builds one per call). */
-const LABEL_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compareHistory(sort: HistorySort): (a: HistoryEntry, b: HistoryEntry) => number {
   switch (sort) {
     case 'name':
-      return (a, b) => LABEL_ORDER.compare(a.disc_label ?? '', b.disc_label ?? '') || byCodeUnit(a.finished, b.finished);
+      return (a, b) => naturalCompare(a.disc_label ?? '', b.disc_label ?? '') || byCodeUnit(a.finished, b.finished);
     case 'size':
       return (a, b) => a.bytes - b.bytes || byCodeUnit(a.finished, b.finished);
     case 'date':

@@ -1,10 +1,10 @@
-import { queryArchive, summarizeItems, type ArchiveControl } from '../contract/archive-index.js';
+import type { ArchiveControl } from '../contract/archive-index.js';
 import type { ArchiveIndex } from './index-store.js';
 
 /** What the web server may ask of the index; `scrubNow` without a scrub says it did not start. */
 export function archiveControl(index: ArchiveIndex, scrub?: { start(): boolean }): ArchiveControl {
   return {
-    query: (query) => ({ page: queryArchive(index.values(), query), counts: summarizeItems(index.values()) }),
+    query: (query) => index.query(query),
     get: (rel) => index.get(rel),
     removed: (rel) => index.remove(rel),
     rescan: () => index.reconcile(),

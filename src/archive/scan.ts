@@ -208,7 +208,7 @@ export async function itemOf(scanned: ScannedItem, previous: ArchiveItem | undef
 }
 
 /** Unchanged since it was indexed: same file, same size and time, same sidecars. */
-export function unchanged(previous: ArchiveItem, scanned: ScannedItem): boolean {
+export function unchanged(previous: Pick<ArchiveItem, 'present' | 'kind' | 'mtime' | 'size' | 'sidecars'>, scanned: ScannedItem): boolean {
   return (
     previous.present === scanned.present &&
     previous.kind === scanned.kind &&

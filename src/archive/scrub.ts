@@ -135,17 +135,17 @@ export class Scrubber {
   }
 
   async #scrub(): Promise<void> {
-    const images = this.deps.index.list().filter((item) => item.kind === 'image');
+    const images = this.deps.index.imagePaths();
     const run = { started: new Date().toISOString(), checked: 0, total: images.length, corrupt: 0, missing: 0, bytes: 0 };
     this.#run = run;
     const began = performance.now();
     this.deps.logger.info({ images: images.length }, 'scrub started: re-reading %d image(s)', images.length);
     await this.#progress();
-    for (const listed of images) {
+    for (const path of images) {
       if (this.#paused) await new Promise<void>((resolve) => (this.#resume = resolve));
       if (this.#stopping) return;
       // The index may have changed while earlier images were read.
-      const item = this.deps.index.get(listed.path);
+      const item = await this.deps.index.get(path);
       if (item) await this.#check(item);
       run.checked++;
       await this.#progress();

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { compareNaturalKeys, naturalKey } from '../util/natural-order.js';
 import { DiscTypeSchema, SCHEMA_VERSION } from './schema.js';
 
 /**
@@ -65,7 +66,7 @@ const ArchiveLogLineSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('put'), item: ArchiveItemSchema }),
   z.object({ op: z.literal('del'), path: z.string() }),
 ]);
-type ArchiveLogLine = z.infer<typeof ArchiveLogLineSchema>;
+export type ArchiveLogLine = z.infer<typeof ArchiveLogLineSchema>;
 
 const ScrubRunSchema = z.object({
   started: z.string(),
@@ -107,15 +108,55 @@ export function archiveSummaryPath(apiRoot: string): string {
   return join(apiRoot, 'archive.json');
 }
 
-/** A problem for the scrub: the image is gone, or does not match. */
-function isCorrupt(item: Pick<ArchiveItem, 'verify'>): boolean {
-  return item.verify?.status === 'mismatch' || item.verify?.status === 'missing';
+/**
+ * What a query and the counts look at of an item: the fields the core keeps in memory for each
+ * one (the rest of the item stays in the log until a page shows it).
+ */
+export interface ArchiveKeys {
+  readonly path: string;
+  readonly name: string;
+  readonly group: ArchiveGroup;
+  readonly kind: ArchiveItem['kind'];
+  readonly size: number;
+  /** When its disc was archived (the record's time), else the file's mtime. */
+  readonly date: string;
+  readonly label: string | null;
+  readonly type: string | null;
+  readonly result: string | null;
+  readonly check: ArchiveVerify['status'] | null;
 }
+
+/** The keys of a whole item. */
+export function keysOf(item: ArchiveItem): ArchiveKeys {
+  return {
+    path: item.path,
+    name: item.name,
+    group: item.group,
+    kind: item.kind,
+    size: item.size,
+    date: item.metadata?.finished ?? item.mtime,
+    label: item.metadata?.disc_label ?? null,
+    type: item.metadata?.disc_type ?? null,
+    result: item.metadata?.result ?? null,
+    check: item.verify?.status ?? null,
+  };
+}
+
+/** A problem for the scrub: the image is gone, or does not match. */
+const isCorrupt = (check: ArchiveKeys['check']): boolean => check === 'mismatch' || check === 'missing';
 
 export type ArchiveCounts = Pick<ArchiveSummary, 'items' | 'images' | 'bytes' | 'by_group' | 'corrupt' | 'missing' | 'verified'>;
 
-/** Pure: the summary counts of a set of items. */
+/** Pure: the summary counts of a set of items (or of their keys). */
 export function summarizeItems(items: Iterable<ArchiveItem>): ArchiveCounts {
+  const keys = function* () {
+    for (const item of items) yield keysOf(item);
+  };
+  return countKeys(keys());
+}
+
+/** Pure: the summary counts of the keys of a set of items. */
+export function countKeys(items: Iterable<ArchiveKeys>): ArchiveCounts {
   let count = 0;
   let images = 0;
   let bytes = 0;
@@ -128,9 +169,9 @@ export function summarizeItems(items: Iterable<ArchiveItem>): ArchiveCounts {
     if (item.kind === 'image') images++;
     bytes += item.size;
     by_group[item.group] = (by_group[item.group] ?? 0) + 1;
-    if (isCorrupt(item)) corrupt++;
-    if (item.verify?.status === 'missing') missing++;
-    if (item.verify !== null) verified++;
+    if (isCorrupt(item.check)) corrupt++;
+    if (item.check === 'missing') missing++;
+    if (item.check !== null) verified++;
   }
   return { items: count, images, bytes, by_group, corrupt, missing, verified };
 }
@@ -188,44 +229,37 @@ function searchWords(q: string): string[] {
   return q.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
 }
 
-function matchesCheck(item: ArchiveItem, check: CheckFilter): boolean {
-  if (check === 'corrupt') return isCorrupt(item);
-  if (check === 'unverified') return item.verify === null;
-  return item.verify?.status === check;
+function matchesCheck(item: ArchiveKeys, check: CheckFilter): boolean {
+  if (check === 'corrupt') return isCorrupt(item.check);
+  if (check === 'unverified') return item.check === null;
+  return item.check === check;
 }
 
-/** The date an item sorts by: when its disc was archived, else the file's mtime. */
-function itemDate(item: ArchiveItem): string {
-  return item.metadata?.finished ?? item.mtime;
-}
-
-function archiveMatches(item: ArchiveItem, query: ArchiveQuery, words: readonly string[]): boolean {
+function archiveMatches(item: ArchiveKeys, query: ArchiveQuery, words: readonly string[]): boolean {
   if (query.group !== null && item.group !== query.group) return false;
-  if (query.type !== null && item.metadata?.disc_type !== query.type) return false;
-  if (query.result !== null && item.metadata?.result !== query.result) return false;
+  if (query.type !== null && item.type !== query.type) return false;
+  if (query.result !== null && item.result !== query.result) return false;
   if (query.check !== null && !matchesCheck(item, query.check)) return false;
   if (words.length === 0) return true;
-  const text = `${item.path}\n${item.metadata?.disc_label ?? ''}`.toLowerCase();
+  const text = `${item.path}\n${item.label ?? ''}`.toLowerCase();
   return words.every((w) => text.includes(w));
 }
-
-/**
- * One collator for every name comparison: `localeCompare` with options builds one per call,
- * which made sorting 10,000 names take 170 ms and churn native memory.
- */
-const NAME_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** Plain code-unit order: paths and ISO timestamps sort correctly without a collator. */
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function compareItems(sort: ArchiveSort): (a: ArchiveItem, b: ArchiveItem) => number {
+function compareItems<T extends ArchiveKeys>(sort: ArchiveSort, items: readonly T[]): (a: T, b: T) => number {
   switch (sort) {
-    case 'name':
-      return (a, b) => NAME_ORDER.compare(a.name, b.name) || byCodeUnit(a.path, b.path);
+    case 'name': {
+      // Each name folded once, not on each of the sort's comparisons.
+      const keys = new Map<T, string>();
+      for (const item of items) keys.set(item, naturalKey(item.name));
+      return (a, b) => compareNaturalKeys(keys.get(a) ?? '', keys.get(b) ?? '') || byCodeUnit(a.path, b.path);
+    }
     case 'size':
       return (a, b) => a.size - b.size || byCodeUnit(a.path, b.path);
     case 'date':
-      return (a, b) => byCodeUnit(itemDate(a), itemDate(b)) || byCodeUnit(a.path, b.path);
+      return (a, b) => byCodeUnit(a.date, b.date) || byCodeUnit(a.path, b.path);
   }
 }
 
@@ -240,18 +274,26 @@ export interface ArchiveQueryPage {
 }
 
 /**
- * Pure: one page of the items that match `query`, sorted. Only the matching items are sorted
- * (references, not copies), so the cost is one pass plus a sort of the matches.
+ * Pure: one page of the items (or their keys) that match `query`, sorted. Only the matching ones
+ * are sorted (references, not copies), so the cost is one pass plus a sort of the matches.
  */
-export function queryArchive(items: Iterable<ArchiveItem>, query: ArchiveQuery): ArchiveQueryPage {
+export function queryKeys<T extends ArchiveKeys>(items: Iterable<T>, query: ArchiveQuery): Omit<ArchiveQueryPage, 'items'> & { items: T[] } {
   const words = searchWords(query.q);
-  const matching: ArchiveItem[] = [];
+  const matching: T[] = [];
   for (const item of items) if (archiveMatches(item, query, words)) matching.push(item);
-  const compare = compareItems(query.sort);
+  const compare = compareItems(query.sort, matching);
   matching.sort(query.order === 'asc' ? compare : (a, b) => compare(b, a));
   const page = matching.slice(query.offset, query.offset + query.limit);
   const end = query.offset + page.length;
   return { items: page, matched: matching.length, offset: query.offset, limit: query.limit, next_offset: end < matching.length ? end : null };
+}
+
+/** Pure: one page of whole items that match `query`, sorted. */
+export function queryArchive(items: Iterable<ArchiveItem>, query: ArchiveQuery): ArchiveQueryPage {
+  const keyed: (ArchiveKeys & { item: ArchiveItem })[] = [];
+  for (const item of items) keyed.push({ ...keysOf(item), item });
+  const page = queryKeys(keyed, query);
+  return { ...page, items: page.items.map((k) => k.item) };
 }
 
 // ---------------------------------------------------------------- log lines
@@ -268,16 +310,20 @@ export function delLine(path: string): string {
   return `${JSON.stringify({ op: 'del', path } satisfies ArchiveLogLine)}\n`;
 }
 
-/** Applies one line of the log to `items`: false for a line that is not one (torn, hand-edited). */
-export function applyLogLine(items: Map<string, ArchiveItem>, line: string): boolean {
-  let parsed;
+/** One line of the log, checked; null for a line that is not one (torn, hand-edited). */
+export function parseLogLine(line: string): ArchiveLogLine | null {
   try {
-    parsed = ArchiveLogLineSchema.safeParse(JSON.parse(line));
+    const parsed = ArchiveLogLineSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
   } catch {
-    return false;
+    return null;
   }
-  if (!parsed.success) return false;
-  const entry = parsed.data;
+}
+
+/** Applies one line of the log to `items`: false for a line that is not one (torn, hand-edited). */
+function applyLogLine(items: Map<string, ArchiveItem>, line: string): boolean {
+  const entry = parseLogLine(line);
+  if (entry === null) return false;
   if (entry.op === 'put') items.set(entry.item.path, entry.item);
   else if (entry.op === 'del') items.delete(entry.path);
   return true;
@@ -360,9 +406,9 @@ export class ArchiveIndexReader {
  */
 export interface ArchiveControl {
   /** One page of the index from the core's memory (the web server in the core keeps no second copy). */
-  query(query: ArchiveQuery): { page: ArchiveQueryPage; counts: ArchiveCounts };
+  query(query: ArchiveQuery): Promise<{ page: ArchiveQueryPage; counts: ArchiveCounts }>;
   /** One item of the index. */
-  get(rel: string): ArchiveItem | undefined;
+  get(rel: string): Promise<ArchiveItem | undefined>;
   /** An item was deleted through the UI. */
   removed(rel: string): Promise<void>;
   /** Reconcile the index with the folder now (images added or removed by hand). */

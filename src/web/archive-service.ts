@@ -65,7 +65,7 @@ export class ArchiveService {
 
   /** A page and the counts: from the core's index in memory, or (no core in this process) its log on disk. */
   async #query(query: ArchiveQuery): Promise<{ indexed: boolean; page: ArchiveQueryPage; counts: ArchiveCounts }> {
-    if (this.control) return { indexed: true, ...this.control.query(query) };
+    if (this.control) return { indexed: true, ...(await this.control.query(query)) };
     const indexed = await this.#reader.refresh();
     return { indexed, page: queryArchive(this.#reader.items.values(), query), counts: summarizeItems(this.#reader.items.values()) };
   }

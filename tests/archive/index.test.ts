@@ -62,12 +62,12 @@ describe('archive index', () => {
     await writeFile(join(out, 'data', 'TORN.iso.part'), 'partial');
     index = new ArchiveIndex(out, api, silent);
     expect(await index.start()).toEqual({ added: 5, removed: 0, changed: 0 });
-    expect(index.get('dvd/MOVIE.iso')?.metadata).toMatchObject({ disc_label: 'Movie night', disc_type: 'dvd-video', result: 'success', drive_id: 'sim0' });
-    expect(index.get('data/PHOTOS.iso')?.metadata?.result).toBe('degraded');
-    expect(index.get('data/NORECORD.iso')).toMatchObject({ size: 30, metadata: null, present: true });
-    expect(index.get('data/LOST.iso')).toMatchObject({ present: false, verify: { status: 'missing' } });
-    expect(index.get('audio/Album')).toMatchObject({ kind: 'folder', size: 100, files: 1 });
-    expect(index.get('data/TORN.iso.part')).toBeUndefined();
+    expect((await index.get('dvd/MOVIE.iso'))?.metadata).toMatchObject({ disc_label: 'Movie night', disc_type: 'dvd-video', result: 'success', drive_id: 'sim0' });
+    expect((await index.get('data/PHOTOS.iso'))?.metadata?.result).toBe('degraded');
+    expect((await index.get('data/NORECORD.iso'))).toMatchObject({ size: 30, metadata: null, present: true });
+    expect((await index.get('data/LOST.iso'))).toMatchObject({ present: false, verify: { status: 'missing' } });
+    expect((await index.get('audio/Album'))).toMatchObject({ kind: 'folder', size: 100, files: 1 });
+    expect((await index.get('data/TORN.iso.part'))).toBeUndefined();
     const summary = ArchiveSummarySchema.parse(JSON.parse(await readFile(archiveSummaryPath(api), 'utf8')));
     expect(summary).toMatchObject({ items: 5, images: 4, corrupt: 1, missing: 1, by_group: { dvd: 1, data: 3, audio: 1 } });
   });
@@ -83,8 +83,8 @@ describe('archive index', () => {
     await image(out, 'dvd/NEW.iso', 'New');
     index = new ArchiveIndex(out, api, silent);
     expect(await index.start()).toEqual({ added: 1, removed: 1, changed: 0 });
-    expect(index.list().map((i) => i.path).sort()).toEqual(['data/KEEP.iso', 'dvd/NEW.iso']);
-    expect(index.get('data/KEEP.iso')?.verify?.status).toBe('ok');
+    expect((await index.query(parseArchiveQuery({ sort: 'name' }))).page.items.map((i) => i.path)).toEqual(['data/KEEP.iso', 'dvd/NEW.iso']);
+    expect((await index.get('data/KEEP.iso'))?.verify?.status).toBe('ok');
   });
 
   it('changes are appended to the log and a reader takes in only the new lines', async () => {
@@ -105,7 +105,7 @@ describe('archive index', () => {
     const after = await stat(index.logPath);
     expect(after.ino).toBe(before.ino);
     expect(after.size).toBeGreaterThan(before.size);
-    // A rewrite at the next start (new inode) is read again from the start.
+    // The next start keeps the log (the folder did not change): the reader goes on from where it was.
     await index.stop();
     index = new ArchiveIndex(out, api, silent);
     await index.start();
@@ -115,7 +115,62 @@ describe('archive index', () => {
     expect([...reader.items.keys()].sort()).toEqual(['data/B.iso', 'data/C.iso']);
   });
 
-  it('a log cut short by a crash is read up to its last whole line', async () => {
+  it('a start with an unchanged folder keeps the log as it is; a change is appended, not rewritten', async () => {
+    for (const name of ['A', 'B', 'C']) await image(out, `data/${name}.iso`, name);
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    await index.stop();
+    const first = await stat(index.logPath);
+    const generation = index.summary().generation;
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 0 });
+    await index.stop();
+    const second = await stat(index.logPath);
+    expect([second.ino, second.size, second.mtimeMs]).toEqual([first.ino, first.size, first.mtimeMs]);
+    expect(index.summary().generation).toBe(generation);
+    await image(out, 'data/D.iso', 'D');
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 1, removed: 0, changed: 0 });
+    const third = await stat(index.logPath);
+    expect(third.ino).toBe(first.ino);
+    expect(third.size).toBeGreaterThan(first.size);
+    expect(index.size).toBe(4);
+  });
+
+  it('pages of the whole index in one order are sorted once and made again after each change', async () => {
+    for (const name of ['B', 'D']) await image(out, `data/${name}.iso`, name);
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    const names = async (): Promise<string[]> => (await index!.query(parseArchiveQuery({ sort: 'name' }))).page.items.map((i) => i.name);
+    expect(await names()).toEqual(['B.iso', 'D.iso']);
+    await index.refresh(await image(out, 'data/C.iso', 'C'));
+    expect(await names()).toEqual(['B.iso', 'C.iso', 'D.iso']);
+    await index.remove('data/B.iso');
+    expect(await names()).toEqual(['C.iso', 'D.iso']);
+    await index.setVerify('data/D.iso', { status: 'mismatch', at: '2025-01-01T00:00:00.000Z', algorithm: 'sha256', detail: 'x' });
+    const page = await index.query(parseArchiveQuery({ sort: 'name', limit: '1', offset: '1' }));
+    expect(page.page).toMatchObject({ matched: 2, next_offset: null, items: [{ path: 'data/D.iso', verify: { status: 'mismatch' } }] });
+    expect(page.counts).toMatchObject({ items: 2, corrupt: 1 });
+  });
+
+  it('a log with many more lines than items is rewritten at the next start, every item read back from the old one', async () => {
+    for (const name of ['A', 'B']) await image(out, `data/${name}.iso`, name);
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    for (let i = 0; i < 2_100; i++) await index.setVerify('data/A.iso', { status: 'ok', at: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), algorithm: 'sha256', detail: null });
+    await index.stop();
+    const before = await stat(index.logPath);
+    index = new ArchiveIndex(out, api, silent);
+    expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 0 });
+    const after = await stat(index.logPath);
+    expect(after.ino).not.toBe(before.ino);
+    expect((await readFile(index.logPath, 'utf8')).trim().split('\n')).toHaveLength(3); // header and two items
+    expect((await index.get('data/A.iso'))?.verify).toMatchObject({ status: 'ok', at: '2025-01-01T00:34:59.000Z' });
+    expect((await index.get('data/B.iso'))?.metadata?.disc_label).toBe('B');
+    expect((await index.query(parseArchiveQuery({ check: 'ok' }))).page.items.map((i) => i.path)).toEqual(['data/A.iso']);
+  });
+
+  it('a log cut short by a crash is read up to its last whole line, and rewritten whole', async () => {
     await image(out, 'data/A.iso', 'A');
     index = new ArchiveIndex(out, api, silent);
     await index.start();
@@ -124,6 +179,7 @@ describe('archive index', () => {
     index = new ArchiveIndex(out, api, silent);
     expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 0 });
     expect(index.size).toBe(1);
+    expect((await readFile(index.logPath, 'utf8')).endsWith('\n')).toBe(true);
   });
 });
 
@@ -138,7 +194,7 @@ describe('archive query', () => {
       }
       const index = new ArchiveIndex(out, join(dir, 'api'), silent);
       await index.start();
-      const items = index.list();
+      const items = (await index.query(parseArchiveQuery({ limit: '500' }))).page.items;
       const page1 = queryArchive(items, parseArchiveQuery({ limit: '10' }));
       expect(page1).toMatchObject({ matched: 25, offset: 0, next_offset: 10 });
       expect(page1.items[0]?.name).toBe('DISC_25.iso'); // newest first
@@ -166,11 +222,11 @@ describe('the core keeps the index', () => {
     const config = testConfig(t.dir, [t.sim], { eject_after_copy: false });
     await image(config.output_dir, 'data/OLD.iso', 'Old');
     t.core = await startTestCore(config);
-    expect(t.core.archive.list().map((i) => i.path)).toEqual(['data/OLD.iso']);
+    expect((await t.core.archive.query(parseArchiveQuery({}))).page.items.map((i) => i.path)).toEqual(['data/OLD.iso']);
     await waitForState(config, 'sim0', 'waiting_for_media');
     await simInsert(t.sim, await makeDataIso(t.dir, { label: 'FRESH', seed: 3 }));
     await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'copied' });
-    const item = await waitFor(() => t.core?.archive.get('data/FRESH.iso'), { message: 'indexed' });
+    const item = await waitFor(async () => t.core?.archive.get('data/FRESH.iso'), { message: 'indexed' });
     expect(item).toMatchObject({ present: true, sidecars: { sha256: true, metadata: true }, metadata: { disc_label: 'FRESH', result: 'success', drive_id: 'sim0' } });
     const reader = new ArchiveIndexReader(archiveIndexPath(config.api_dir));
     await reader.refresh();

@@ -81,10 +81,10 @@ describe('the scrub', () => {
     expect(first.last_scrub).toMatchObject({ checked: 4, corrupt: 1, missing: 1 });
     expect(first).toMatchObject({ corrupt: 2, missing: 1, verified: 4 });
     // The index.
-    expect(core.archive.get('dvd/ROTTEN.iso')?.verify).toMatchObject({ status: 'mismatch', algorithm: 'sha256' });
-    expect(core.archive.get('data/GOOD.iso')?.verify?.status).toBe('ok');
-    expect(core.archive.get('bluray/FINE.iso')?.verify?.status).toBe('ok');
-    expect(core.archive.get('data/LOST.iso')?.verify?.status).toBe('missing');
+    expect((await core.archive.get('dvd/ROTTEN.iso'))?.verify).toMatchObject({ status: 'mismatch', algorithm: 'sha256' });
+    expect((await core.archive.get('data/GOOD.iso'))?.verify?.status).toBe('ok');
+    expect((await core.archive.get('bluray/FINE.iso'))?.verify?.status).toBe('ok');
+    expect((await core.archive.get('data/LOST.iso'))?.verify?.status).toBe('missing');
     // The API.
     const corrupt = (await (await fetch(`${base}api/archive?check=corrupt`)).json()) as { items: { path: string; checksum: { status: string; detail: string | null } }[]; corrupt: number };
     expect(corrupt.items.map((i) => i.path).sort()).toEqual(['data/LOST.iso', 'dvd/ROTTEN.iso']);
@@ -133,7 +133,7 @@ describe('the scrub', () => {
     // After the copy the scrub finishes, and the new image is in the index and checked too (or on the next run).
     const done = await waitFor(async () => ((await summary(cfg))?.last_scrub ? await summary(cfg) : undefined), { timeoutMs: 60_000, message: 'scrub finished after the copy' });
     expect(done?.last_scrub).toMatchObject({ checked: 3, corrupt: 0 });
-    expect(core.archive.get('data/SLOW.iso')?.present).toBe(true);
+    expect((await core.archive.get('data/SLOW.iso'))?.present).toBe(true);
   });
 });
 

@@ -200,6 +200,7 @@ it(`archive of ${IMAGES} images: index start-up, page and search time and bytes,
     console.log('(measured on a machine shared with other engineers running tests: times are upper bounds)');
   } finally {
     await stopCore(core);
-    await rm(WORK, { recursive: true, force: true });
+    // ARCHIVE_SCALE_KEEP=1 leaves the filled folder and index in bench/work for profiling the core by hand.
+    if (process.env.ARCHIVE_SCALE_KEEP !== '1') await rm(WORK, { recursive: true, force: true });
   }
 });

@@ -61,6 +61,25 @@ export default tseslint.config(
   },
   ...roomRules,
   {
+    // The page script, bundled for the browser: value imports only of files without runtime
+    // dependencies (a barrel brings zod along); types from anywhere (docs/architecture.md).
+    files: ['src/web/browser/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:|^(zod|hono|pino|pino-pretty|chokidar|mqtt|execa|koffi|@hono/node-server)(/|$)|(^|/)index\\.js$',
+              allowTypeImports: true,
+              message: 'The browser bundle imports only leaf files (no barrels, Node or server packages); use `import type` for types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js', 'scripts/**/*.mjs', 'tests/image/guest/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatBytes } from '../util/format.js';
+import { fillTemplate, isBytesParam } from './template.js';
 
 /**
  * Every message the core writes into the contract (status line, job errors, events) or answers on
@@ -130,19 +131,6 @@ export function isMessageCode(value: unknown): value is MessageCode {
 /** The names `{name}` in a template, in order of appearance. */
 export function placeholdersOf(template: string): string[] {
   return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
-}
-
-/** Whether a parameter is a byte count (shown as "1.2 GiB"). */
-export function isBytesParam(name: string): boolean {
-  return name === 'bytes' || name.endsWith('_bytes');
-}
-
-/** Fills a template; `format` turns each parameter into its text (unknown names stay as they are). */
-export function fillTemplate(template: string, params: MessageParams, format: (name: string, value: string | number) => string): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    return value === undefined ? whole : format(name, value);
-  });
 }
 
 function englishParam(name: string, value: string | number): string {

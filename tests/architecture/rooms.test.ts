@@ -47,4 +47,22 @@ describe('the rooms of src/ and what each may import', () => {
     );
     expect(errors).toEqual([`'../log/index.js' import is restricted from being used by a pattern. src/contract/ may import only util (docs/architecture.md).`]);
   }, 120_000);
+
+  it('the browser code imports values only from leaf files (no barrel, Node or server package); types from anywhere', async () => {
+    const [result] = await eslint.lintText(
+      [
+        "import { commandVerdict } from '../../contract/index.js';",
+        "import type { DriveStatus } from '../../contract/index.js';",
+        "import { readFileSync } from 'node:fs';",
+        "import { z } from 'zod';",
+        "import { checkCommand } from '../../contract/command-rules.js';",
+        'export const used = [commandVerdict, readFileSync, z, checkCommand];',
+        'export type Used = DriveStatus;',
+        '',
+      ].join('\n'),
+      { filePath: join(REPO_ROOT, 'src/web/browser/main.ts') },
+    );
+    const restricted = (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message.split(' ')[0]);
+    expect(restricted).toEqual(["'../../contract/index.js'", "'node:fs'", "'zod'"]);
+  }, 120_000);
 });

@@ -1,14 +1,11 @@
 import type { ArchiveView } from '../archive-service.js';
 import type { ChecksumState } from '../archive-verify.js';
+import { checksumWords } from '../views/checksum-words.js';
 import { $$, byAttribute, doc, setText, targetOf } from './dom.js';
 import { confirmDialog, failureText, getJson, post, requestFailed, toast } from './net.js';
 import { t, time } from './text.js';
 
 /** The archive page: verify, delete with confirmation, checksum progress, rescan, check all. */
-
-function checksumText(c: ChecksumState): string {
-  return c.status === 'verifying' ? t('ck_verifying', { p: Math.floor(c.percent) }) : t(`ck_${c.status}`);
-}
 
 function renderChecksum(path: string, c: ChecksumState): void {
   const li = byAttribute('[data-path]', 'data-path', path);
@@ -16,7 +13,7 @@ function renderChecksum(path: string, c: ChecksumState): void {
   if (!li || !chip) return;
   chip.setAttribute('data-status', c.status);
   chip.setAttribute('title', ('detail' in c ? c.detail : null) ?? '');
-  setText(chip, checksumText(c));
+  setText(chip, t(...checksumWords(c)));
   const at = li.querySelector<HTMLElement>('[data-field="verified-at"]');
   const when = at?.querySelector('time');
   if (at && when && 'checked_at' in c) {
@@ -60,9 +57,9 @@ async function rescanOrScrub(btn: HTMLButtonElement): Promise<void> {
     if (!res.ok) {
       toast(t('command_failed', { msg: failureText(res) }), 'error');
     } else if (rescan) {
-      toast(t('rescan_done', res.body));
-      const { added, removed, changed } = res.body as { added?: number; removed?: number; changed?: number };
-      if ((added ?? 0) + (removed ?? 0) + (changed ?? 0) > 0) setTimeout(() => location.reload(), 800);
+      const { added = 0, removed = 0, changed = 0 } = res.body as { added?: number; removed?: number; changed?: number };
+      toast(t('rescan_done', { added, removed, changed }));
+      if (added + removed + changed > 0) setTimeout(() => location.reload(), 800);
     } else {
       toast(t('scrub_started'));
       btn.disabled = true;

@@ -1,3 +1,4 @@
+import type { MessageParams } from '../../contract/messages.js';
 import { $, make, setText } from './dom.js';
 import { msgText, t } from './text.js';
 
@@ -10,7 +11,7 @@ export interface Reply {
 
 interface ReplyBody {
   code?: string;
-  params?: Record<string, unknown>;
+  params?: MessageParams;
   message?: string;
   error?: string;
   [key: string]: unknown;

@@ -1,38 +1,27 @@
+import type { MessageParams } from '../../contract/messages.js';
+import { fillTemplate } from '../../contract/template.js';
 import { fmtBytes, fmtDate, fmtDuration, fmtPercent, fmtShortDate, fmtSpeed, fmtTime } from '../format.js';
+import { wordMessage } from '../i18n/message-words.js';
 import { doc, jsonData } from './dom.js';
 
 /**
- * The page's words and numbers: the catalog of its language (embedded by the server as `#i18n`)
- * and the server's formatters (src/web/format.ts) in the page's language.
+ * The page's words and numbers: the catalog of its language (embedded by the server as `#i18n`),
+ * worded and formatted by the server's own functions in the page's language.
  */
 const I18N = jsonData<Record<string, string>>('i18n', {});
 export const LANG = doc.documentElement.lang || 'en';
 
-function has(catalog: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(catalog, key);
+/** The words of `key` with its parameters filled in; a parameter without a value (null) shows as a dash. */
+export function t(key: string, params?: Readonly<Record<string, string | number | null>>): string {
+  const template = Object.prototype.hasOwnProperty.call(I18N, key) ? (I18N[key] ?? key) : key;
+  if (!params) return template;
+  const values: MessageParams = Object.fromEntries(Object.entries(params).map(([name, v]) => [name, v ?? '\u2014']));
+  return fillTemplate(template, values, (_, v) => String(v));
 }
 
-type Params = Readonly<Record<string, unknown>>;
-
-function fill(template: string, params: Params, value: (name: string, v: unknown) => string): string {
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (has(params, name) ? value(name, params[name]) : match));
-}
-
-export function t(key: string, params?: Params): string {
-  const template = has(I18N, key) ? (I18N[key] ?? key) : key;
-  return params ? fill(template, params, (_, v) => String(v)) : template;
-}
-
-/** A core message (contract or control reply) in the page's language, like messageText() on the server. */
-export function msgText(code: unknown, params: Params | null | undefined, fallback?: string | null): string {
-  const template = typeof code === 'string' ? I18N[`msg_${code}`] : undefined;
-  if (template === undefined) return fallback ?? '';
-  return fill(template, params ?? {}, (name, v) => {
-    if ((name === 'bytes' || name.endsWith('_bytes')) && typeof v === 'number') return bytes(v);
-    const worded = I18N[`${name}_${String(v)}`];
-    if ((name === 'state' || name === 'action' || name === 'reason') && worded !== undefined) return worded;
-    return String(v);
-  });
+/** A core message (contract or control reply) in the page's language, as the server words it. */
+export function msgText(code: string | null | undefined, params: MessageParams | null | undefined, fallback?: string | null): string {
+  return wordMessage(I18N, LANG, { code, params, text: fallback ?? '' });
 }
 
 export const bytes = (n: number | null | undefined): string => fmtBytes(n, LANG);

@@ -1,34 +1,12 @@
 import type { FC } from 'hono/jsx';
 import { ARCHIVE_ITEM_GROUPS, type ArchiveQuery } from '../../contract/archive-index.js';
 import type { ArchiveEntry, ArchiveView } from '../archive-service.js';
-import type { ChecksumState } from '../archive-verify.js';
 import { fmtBytes, fmtDate } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 import { IconSprite, UseIcon } from './icons.js';
 import { typeLabel } from './job-parts.js';
-import { Pager, Select } from './pager.js';
-
-/** The words for a checksum state (the client script uses the same keys). */
-function checksumText(state: ChecksumState, t: Translate): string {
-  switch (state.status) {
-    case 'none':
-      return t('ck_none');
-    case 'unverified':
-      return t('ck_unverified');
-    case 'queued':
-      return t('ck_queued');
-    case 'verifying':
-      return t('ck_verifying', { p: Math.floor(state.percent) });
-    case 'ok':
-      return t('ck_ok');
-    case 'mismatch':
-      return t('ck_mismatch');
-    case 'missing':
-      return t('ck_missing');
-    case 'error':
-      return t('ck_error');
-  }
-}
+import { FilterActions, Pager, SearchAndSort, Select } from './pager.js';
+import { checksumWords } from './checksum-words.js';
 
 const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, lang }) => {
   const href = `api/archive/download?path=${encodeURIComponent(item.path)}`;
@@ -66,7 +44,7 @@ const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, l
         </span>
       </div>
       <span class="chip ck-chip" data-field="checksum" data-status={item.checksum.status} title={detail}>
-        {checksumText(item.checksum, t)}
+        {t(...checksumWords(item.checksum))}
       </span>
       <div class="archive-actions">
         {item.kind === 'image' && item.present ? (
@@ -139,20 +117,7 @@ export const ArchivePage: FC<{ view: ArchiveView; query: ArchiveQuery; t: Transl
         <ScrubLine view={view} t={t} lang={lang} />
       </div>
       <form class="card filters" method="get" action="archive" role="search">
-        <label class="field field-search">
-          <span>{t('search')}</span>
-          <input type="search" name="q" value={query.q} placeholder={t('archive_search_hint')} maxlength={200} />
-        </label>
-        <Select
-          name="sort"
-          label={t('sort')}
-          value={query.sort}
-          options={[
-            { value: 'date', label: t('sort_date') },
-            { value: 'name', label: t('sort_name') },
-            { value: 'size', label: t('sort_size') },
-          ]}
-        />
+        <SearchAndSort q={query.q} sort={query.sort} hint={t('archive_search_hint')} t={t} />
         <Select name="group" label={t('type')} value={query.group} all={t('all')} options={ARCHIVE_ITEM_GROUPS.map((g) => ({ value: g, label: t(`group_${g}` as MessageKey) }))} />
         <Select
           name="check"
@@ -165,14 +130,7 @@ export const ArchivePage: FC<{ view: ArchiveView; query: ArchiveQuery; t: Transl
             { value: 'unverified', label: t('ck_unverified') },
           ]}
         />
-        <div class="filter-actions">
-          <button type="submit" class="btn btn-primary">
-            {t('search')}
-          </button>
-          <a class="btn btn-outline" href="archive">
-            {t('filter_reset')}
-          </a>
-        </div>
+        <FilterActions submit={t('search')} reset="archive" t={t} />
       </form>
       {view.matched === 0 ? (
         <p class="card empty" data-field="archive-empty">

@@ -5,7 +5,7 @@ import type { Lang, Translate } from '../i18n/index.js';
 import { messageText } from '../i18n/message.js';
 import type { HistoryFilter, HistoryView } from '../queries.js';
 import { AudioTracks, ResultBadge, typeLabel } from './job-parts.js';
-import { Pager, Select } from './pager.js';
+import { FilterActions, Pager, SearchAndSort, Select } from './pager.js';
 
 interface HistoryProps {
   view: HistoryView;
@@ -96,31 +96,11 @@ export const HistoryPage: FC<HistoryProps> = ({ view, filter, driveIds, t, lang 
       </button>
     </p>
     <form class="card filters" method="get" action="history" role="search">
-      <label class="field field-search">
-        <span>{t('search')}</span>
-        <input type="search" name="q" value={filter.q} placeholder={t('history_search_hint')} maxlength={200} />
-      </label>
-      <Select
-        name="sort"
-        label={t('sort')}
-        value={filter.sort}
-        options={[
-          { value: 'date', label: t('sort_date') },
-          { value: 'name', label: t('sort_name') },
-          { value: 'size', label: t('sort_size') },
-        ]}
-      />
+      <SearchAndSort q={filter.q} sort={filter.sort} hint={t('history_search_hint')} t={t} />
       <Select name="drive" label={t('drive')} value={filter.drive} all={t('all')} options={driveIds.map((id) => ({ value: id, label: id }))} />
       <Select name="type" label={t('type')} value={filter.type} all={t('all')} options={DISC_TYPES.map((d) => ({ value: d, label: typeLabel(d, t) }))} />
       <Select name="result" label={t('result')} value={filter.result} all={t('all')} options={JOB_RESULTS.map((r) => ({ value: r, label: t(`result_${r}`) }))} />
-      <div class="filter-actions">
-        <button type="submit" class="btn btn-primary">
-          {t('filter')}
-        </button>
-        <a class="btn btn-outline" href="history">
-          {t('filter_reset')}
-        </a>
-      </div>
+      <FilterActions submit={t('filter')} reset="history" t={t} />
     </form>
     {view.entries.length === 0 ? (
       <p class="card empty">{view.total === 0 ? t('no_history') : t('no_matches')}</p>

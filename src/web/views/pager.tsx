@@ -66,3 +66,35 @@ export const Select: FC<{ name: string; label: string; value: string | null; opt
     </select>
   </label>
 );
+
+/** The search box and the date/name/size sort of a list page (archive, history). */
+export const SearchAndSort: FC<{ q: string; sort: string; hint: string; t: Translate }> = ({ q, sort, hint, t }) => (
+  <>
+    <label class="field field-search">
+      <span>{t('search')}</span>
+      <input type="search" name="q" value={q} placeholder={hint} maxlength={200} />
+    </label>
+    <Select
+      name="sort"
+      label={t('sort')}
+      value={sort}
+      options={[
+        { value: 'date', label: t('sort_date') },
+        { value: 'name', label: t('sort_name') },
+        { value: 'size', label: t('sort_size') },
+      ]}
+    />
+  </>
+);
+
+/** A filter form's buttons: submit, and reset to the page without parameters. */
+export const FilterActions: FC<{ submit: string; reset: string; t: Translate }> = ({ submit, reset, t }) => (
+  <div class="filter-actions">
+    <button type="submit" class="btn btn-primary">
+      {submit}
+    </button>
+    <a class="btn btn-outline" href={reset}>
+      {t('filter_reset')}
+    </a>
+  </div>
+);

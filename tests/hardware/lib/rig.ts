@@ -94,7 +94,8 @@ async function newestSource(dir: string): Promise<number> {
 async function ensureBuilt(): Promise<void> {
   const cli = join(REPO, 'dist/cli.js');
   if (!existsSync(cli) || (await stat(cli)).mtimeMs < (await newestSource(join(REPO, 'src')))) {
-    await execa(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: REPO, reject: false });
+    // The whole build: the compile and the browser bundle (dist/web/assets) the core serves.
+    await execa('npm', ['run', 'build', '--silent'], { cwd: REPO, reject: false });
   }
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: npm run build failed');
 }

@@ -11,7 +11,7 @@
  * Env: BENCH_RESCUE_MIB (default 256), BENCH_RUNS (default 3).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -80,6 +80,8 @@ it('rescue of a disc with 1 % bad sectors: runCopy vs GNU ddrescue', async (ctx)
     fuse = disc;
     const source = disc.path;
     const readStats = (): ReturnType<FuseDisc['stats']> => disc.stats();
+    const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
+    console.log(`[rescue] load average (1 / 5 / 15 min) before the runs: ${load()}`);
     console.log(`[rescue] source: ${SIZE_MIB} MiB, ${bad.length} bad sectors (${((bad.length / (size / S)) * 100).toFixed(2)} %) in ${expectedRanges.length} clusters, ${RETRIES} retry passes`);
 
     // 'ddrescue+sync' and 'ddrescue+sync+sha256' do the same work as runCopy without and with a
@@ -131,6 +133,7 @@ it('rescue of a disc with 1 % bad sectors: runCopy vs GNU ddrescue', async (ctx)
         );
       }
     }
+    console.log(`[rescue] load average (1 / 5 / 15 min) after the runs: ${load()}`);
     // Same bad sectors found, same image written.
     const ddBad = await execa('ddrescuelog', ['-b', String(S), '--list-blocks=-', join(dir, 'ddrescue.img.map')]);
     expect(ddBad.stdout.trim().split('\n').map(Number)).toEqual(bad);

@@ -365,7 +365,8 @@ export class SectorWorker {
     failed: BlockStatus,
   ): Promise<{ failed: boolean; last: ByteRange | null }> {
     if (this.#error !== null) throw this.#error;
-    const job: Job = { type, ranges: ranges.flat(), size, backward };
+    // A piece is read into the stage whole: no larger than it (a multiple of the sector size).
+    const job: Job = { type, ranges: ranges.flat(), size: Math.min(size, STAGE_BYTES), backward };
     const done = new Promise<{ failed: boolean; last: ByteRange | null }>((resolve, reject) => {
       this.#pending = { failed, resolve, reject };
     });

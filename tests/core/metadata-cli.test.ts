@@ -8,17 +8,20 @@ import { simInsert, simReset } from '../../src/drive/index.js';
 import { useCliProcesses, writeCliOptions } from '../helpers/cli-core.js';
 import { history, waitForState } from '../helpers/core.js';
 import { makeDvdVideo } from '../helpers/dvd-video.js';
-import { REPO_ROOT, startCli } from '../helpers/process.js';
+import { REPO_ROOT } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
+
+const BUILD = join(REPO_ROOT, 'tests', 'artifacts', 'metadata-cli-dist');
 
 describe('`disk2iso run` asks the stand-in TMDB and takes the choice over the HTTP control API', () => {
   const fx = useCliProcesses();
   let standin: MetadataStandin;
   beforeAll(async () => {
-    // This test needs the current build (ensureBuilt only builds a missing dist/).
-    await execa('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
+    // This tree's core, built into a scratch folder: ensureBuilt only builds a missing dist/, and
+    // rebuilding the shared dist/ would pull it from under other test files' running CLIs.
+    await execa('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: REPO_ROOT });
     standin = await startMetadataStandin(DEMO_CATALOGUE);
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => standin.close());
 
   it('a DVD-Video with two films waits; POST select_metadata names the ISO after the chosen film', { timeout: 120_000 }, async () => {
@@ -27,7 +30,7 @@ describe('`disk2iso run` asks the stand-in TMDB and takes the choice over the HT
     await mkdir(join(fx.dir, 'dvd'));
     const { iso } = await makeDvdVideo(join(fx.dir, 'dvd'), 'MY_MOVIE_DISC_1');
     const { optionsPath, config } = await writeCliOptions(fx.dir, sim, { tmdb_api_key: 'demo-key', metadata_language: 'fr', dvd_video_mode: 'raw', eject_after_copy: false, poll_media_interval: 1 });
-    const core = startCli('run', optionsPath, standin.env());
+    const core = execa('node', [join(BUILD, 'cli.js'), 'run'], { env: { DISK2ISO_OPTIONS: optionsPath, ...standin.env() }, reject: false, all: true, stdin: 'ignore' });
     fx.running.push(core);
     await waitForState(config, 'sim0', 'waiting_for_media', 60_000);
     await simInsert(sim, iso);

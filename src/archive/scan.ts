@@ -67,6 +67,8 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
       if (group === 'other' || !isImageName(image) || present.has(image)) return null;
       return { path: rel(image), abs: join(dir, image), group, name: image, kind: 'image', size: 0, mtime: new Date(0).toISOString(), sidecars: sidecarsOf(image), present: false };
     }
+    // Only images (and, in audio/, folders) are items: the sidecars of 10,000 images are not stat'ed.
+    if (group !== 'audio' && !isImageName(name)) return null;
     const info = await lstat(abs).catch(() => null);
     if (!info) return null;
     const mtime = info.mtime.toISOString();

@@ -9,6 +9,7 @@ import {
   archiveSummaryPath,
   ArchiveSummarySchema,
   parseArchiveQuery,
+  parseLogLine,
   queryArchive,
 } from '../../src/contract/archive-index.js';
 import { writeImageMetadata, type ImageMetadata } from '../../src/copy/index.js';
@@ -180,6 +181,30 @@ describe('archive index', () => {
     expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 0 });
     expect(index.size).toBe(1);
     expect((await readFile(index.logPath, 'utf8')).endsWith('\n')).toBe(true);
+  });
+});
+
+describe('archive index log lines', () => {
+  const item = {
+    path: 'dvd/MOVIE.iso', group: 'dvd', name: 'MOVIE.iso', kind: 'image', size: 10, mtime: '2025-01-01T00:00:00.000Z', files: null,
+    sidecars: { sha256: true, md5: false, metadata: true }, present: true,
+    metadata: { disc_label: 'Movie', disc_type: 'dvd-video', method: 'block-copy', result: 'success', finished: '2025-01-01T00:00:00.000Z', drive_id: 'sr0' },
+    verify: { status: 'ok', at: '2025-01-02T00:00:00.000Z', algorithm: 'sha256', detail: null },
+  };
+  const line = (value: unknown): string => JSON.stringify({ op: 'put', item: value });
+
+  it('takes a whole put line and refuses one with a field of the wrong kind, as the schema does', () => {
+    expect(parseLogLine(line(item))).toEqual({ op: 'put', item });
+    expect(parseLogLine(line({ ...item, metadata: null, verify: null, kind: 'folder', files: 3 }))).not.toBeNull();
+    const bad = [
+      { ...item, path: '' }, { ...item, group: 'tape' }, { ...item, size: -1 }, { ...item, size: 1.5 }, { ...item, files: 'x' },
+      { ...item, sidecars: { ...item.sidecars, md5: 'no' } }, { ...item, present: 1 }, { ...item, metadata: { ...item.metadata, disc_type: 'vhs' } },
+      { ...item, metadata: { disc_label: 'Movie' } }, { ...item, verify: { ...item.verify, status: 'fine' } }, { ...item, verify: { ...item.verify, algorithm: 'crc' } },
+      { ...item, mtime: undefined }, null, [],
+    ];
+    for (const value of bad) expect([value, parseLogLine(line(value))]).toEqual([value, null]);
+    expect(parseLogLine('{"op":"put","item":{"pa')).toBeNull();
+    expect(parseLogLine(JSON.stringify({ op: 'del', path: 'dvd/MOVIE.iso' }))).toEqual({ op: 'del', path: 'dvd/MOVIE.iso' });
   });
 });
 

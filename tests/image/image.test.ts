@@ -169,6 +169,14 @@ describe('boot 1: scsi-cd drive, copies, MQTT, supervision', () => {
     const html = await page.text();
     // Every link is relative to the ingress path the proxy announced.
     expect(html).toContain(`<base href="${INGRESS_PATH}/"/>`);
+    // The browser bundle the build stage made (esbuild in image/compiler), served with its cache headers.
+    for (const [asset, type] of [['app.js', 'text/javascript'], ['app.css', 'text/css']] as const) {
+      const res = await addon.web(`/${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get('content-type'), asset).toContain(type);
+      expect(res.headers.get('cache-control'), asset).toBe('public, max-age=86400');
+      expect((await res.text()).length, asset).toBeGreaterThan(1000);
+    }
     const system = await addon.webJson<{ version: string; core: { tools: Record<string, string | null> } }>('/api/system');
     const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
     expect(system.version).toBe(version);

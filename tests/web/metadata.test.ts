@@ -94,7 +94,7 @@ describe('the candidates panel', () => {
     });
     const html = await (await get('/', { 'accept-language': 'de' })).text();
     expect(html).toContain('Wartet auf Start');
-    expect(html).toContain('Start drücken, um diese Disc unter ihrem Label zu kopieren');
+    expect(html).toContain('Start drücken, um diese Disc unter ihrer Bezeichnung zu kopieren');
     // A code this UI does not know (a newer core) is shown as the code, never dropped.
     expect(html).toContain('<li data-note="some_future_note">some_future_note</li>');
     expect(html).not.toContain('data-deadline');

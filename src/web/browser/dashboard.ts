@@ -4,6 +4,7 @@ import type { DriveView, HistorySummary, Snapshot } from '../contract-reader.js'
 import { badRuns } from '../format.js';
 import { asksFirst, driveTitle, enables, showsProgress } from '../views/drive-state.js';
 import { $, byAttribute, clear, doc, make, setText, targetOf } from './dom.js';
+import { isMetadataAction, metadataCommand, renderMetadata, tickCountdown } from './metadata.js';
 import { confirmDialog, failureText, post, requestFailed, toast } from './net.js';
 import { bytes, date, duration, msgText, percent, shortDate, speed, t } from './text.js';
 
@@ -167,12 +168,13 @@ function renderDrive(id: string): void {
   if (job) job.hidden = !showsProgress(view);
   if (p) renderProgress(card, id, p);
   renderStale(card, s);
+  renderMetadata(card, view, clockSkew);
 }
 
 function jobRow(e: HistoryEntry): HTMLLIElement {
   const li = make('li', 'job-row');
   const main = make('span', 'job-row-main');
-  main.appendChild(make('span', 'job-row-label', e.disc_label ?? '\u2014'));
+  main.appendChild(make('span', 'job-row-label', e.metadata?.title ?? e.disc_label ?? '\u2014'));
   main.appendChild(make('span', 'muted small', `${typeLabel(e.disc_type)} \u00b7 ${bytes(e.bytes)} \u00b7 ${e.drive_id}`));
   const side = make('span', 'job-row-side');
   const chip = make('span', 'chip result-chip', t(`result_${e.result}`));
@@ -282,11 +284,21 @@ export function initDashboard(): void {
       if (card) renderStale(card, view.status);
     }
   }, 5000);
+  // The candidates panel's countdown, every second.
+  setInterval(() => {
+    for (const panel of document.querySelectorAll('[data-field="metadata"]:not([hidden])')) tickCountdown(panel, clockSkew);
+  }, 1000);
   doc.addEventListener('click', (ev) => {
     const btn = targetOf<HTMLButtonElement>(ev, 'button[data-action]');
     const card = btn?.closest<HTMLElement>('[data-drive]');
     if (!btn || !card || btn.disabled) return;
     const action = btn.getAttribute('data-action');
+    // Choose and Skip in the candidates panel; its two forms are sent on submit (below).
+    if (action === 'select_metadata' || action === 'skip_metadata') {
+      const command = metadataCommand(action, btn);
+      if (command) void sendCommand(card, btn, command);
+      return;
+    }
     if (!isCardButton(action)) return;
     const view = views.get(card.getAttribute('data-drive') ?? '');
     // Commands that end a running copy (Cancel, Eject mid-copy) ask first, as the policy says.
@@ -297,6 +309,17 @@ export function initDashboard(): void {
     } else {
       void sendCommand(card, btn, { action });
     }
+  });
+  doc.addEventListener('submit', (ev) => {
+    const form = targetOf<HTMLFormElement>(ev, 'form[data-form]');
+    const card = form?.closest<HTMLElement>('[data-drive]');
+    if (!form || !card) return;
+    ev.preventDefault();
+    const action = form.getAttribute('data-form');
+    const btn = form.querySelector<HTMLButtonElement>('button[data-action]');
+    if (!btn || btn.disabled || !isMetadataAction(action)) return;
+    const command = metadataCommand(action, btn);
+    if (command) void sendCommand(card, btn, command);
   });
   doc.addEventListener('change', (ev) => {
     const sw = targetOf<HTMLInputElement>(ev, 'input[data-action="set_auto_copy"]');

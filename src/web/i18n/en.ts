@@ -20,7 +20,7 @@ export const en = {
   state_waiting_for_media: 'Waiting for a disc',
   state_media_detected: 'Disc detected',
   state_analyzing: 'Analyzing disc',
-  state_waiting_for_metadata: 'Looking up metadata',
+  state_waiting_for_metadata: 'Waiting for an answer',
   state_copying: 'Copying',
   state_completed: 'Completed',
   state_error: 'Error',

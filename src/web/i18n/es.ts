@@ -22,7 +22,7 @@ export const es = {
   state_waiting_for_media: 'Esperando un disco',
   state_media_detected: 'Disco detectado',
   state_analyzing: 'Analizando el disco',
-  state_waiting_for_metadata: 'Buscando metadatos',
+  state_waiting_for_metadata: 'Esperando una respuesta',
   state_copying: 'Copiando',
   state_completed: 'Terminado',
   state_error: 'Error',

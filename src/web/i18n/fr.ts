@@ -22,7 +22,7 @@ export const fr = {
   state_waiting_for_media: 'En attente d’un disque',
   state_media_detected: 'Disque détecté',
   state_analyzing: 'Analyse du disque',
-  state_waiting_for_metadata: 'Recherche des métadonnées',
+  state_waiting_for_metadata: 'En attente d’une réponse',
   state_copying: 'Copie en cours',
   state_completed: 'Terminé',
   state_error: 'Erreur',

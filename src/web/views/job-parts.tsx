@@ -17,7 +17,8 @@ export function typeLabel(type: string | null, t: Translate): string {
 export const RecentJob: FC<{ entry: HistoryEntry; t: Translate; lang: Lang }> = ({ entry, t, lang }) => (
   <li class="job-row">
     <span class="job-row-main">
-      <span class="job-row-label">{entry.disc_label ?? '—'}</span>
+      {/* The name it was archived under (chosen metadata), else its label. */}
+      <span class="job-row-label">{entry.metadata?.title ?? entry.disc_label ?? '—'}</span>
       <span class="muted small">
         {`${typeLabel(entry.disc_type, t)} · ${fmtBytes(entry.bytes, lang)} · ${entry.drive_id}`}
       </span>

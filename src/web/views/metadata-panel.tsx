@@ -6,6 +6,7 @@ import type { Lang, Translate } from '../i18n/index.js';
 import { messageText } from '../i18n/message.js';
 import { enables } from './drive-state.js';
 import { DiscIcon } from './icons.js';
+import { pendingKey, secondsLeft } from './metadata-rules.js';
 
 interface PanelProps {
   view: DriveView;
@@ -18,19 +19,6 @@ interface PanelProps {
 /** The cover of a candidate, served from `drives/<id>/covers/` (page-relative: works under the ingress prefix). */
 function coverUrl(driveId: string, file: string): string {
   return `api/drives/${encodeURIComponent(driveId)}/covers/${encodeURIComponent(file)}`;
-}
-
-/** What identifies a pending choice for the live update: a new search or a new disc changes it. */
-function pendingKey(pending: PendingChoice | null | undefined): string {
-  if (!pending) return '';
-  return [pending.awaiting, pending.query ?? '', pending.default_id ?? '', pending.deadline ?? '', ...pending.candidates.map((c) => `${c.id}:${c.cover_file ?? ''}`), ...pending.notes.map((n) => n.code)].join('|');
-}
-
-/** Seconds until `deadline` (never negative), or null without one. */
-function secondsLeft(deadline: string | null, now: number): number | null {
-  if (deadline === null) return null;
-  const at = Date.parse(deadline);
-  return Number.isFinite(at) ? Math.max(0, Math.round((at - now) / 1000)) : null;
 }
 
 /** "Title (Year)" or the title alone. */

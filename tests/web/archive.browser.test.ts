@@ -11,7 +11,7 @@ import { LogBuffer } from '../../src/log/index.js';
 import { FAST_INTERVALS } from '../helpers/core.js';
 import { freePort } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
 
 /**
  * The real core (in this process, its web server on a free port) over an output folder of 130
@@ -55,8 +55,7 @@ beforeAll(async () => {
   core = await startCore({ config: { ...config, web_port: await freePort() }, logger: pino({ level: 'silent' }), logs: new LogBuffer(), machineOverrides: { intervalsMs: FAST_INTERVALS } });
   base = `http://127.0.0.1:${core.web?.port ?? 0}/`;
   browser = await launchBrowser({ locale: 'en-US' });
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page = collectProblems(await browser.context.newPage(), problems);
 }, 120_000);
 
 afterAll(async () => {

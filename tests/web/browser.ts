@@ -50,3 +50,15 @@ export async function waitForText(page: Page, selector: string, expected: string
     throw new Error(`timed out waiting for ${selector} to show ${String(expected)}; it shows "${last}"`);
   }
 }
+
+/**
+ * Records what a page must never show: script errors and console errors (a failed resource load
+ * is left to the test that expects it). The test asserts the list is empty at the end.
+ */
+export function collectProblems(page: Page, problems: string[]): Page {
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}

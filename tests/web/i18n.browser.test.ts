@@ -10,7 +10,7 @@ import { messageText } from '../../src/web/i18n/message.js';
 import { makeDataIso } from '../helpers/images.js';
 import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { waitFor } from './fixtures.js';
 import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
 
@@ -159,11 +159,7 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
 
   beforeAll(async () => {
     browser = await launchBrowser({ locale: lang === 'de' ? 'de-DE' : lang === 'es' ? 'es-419' : 'fr-CA' });
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
+    page = collectProblems(await browser.context.newPage(), problems);
   }, 60_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { simInsert, simReset } from '../../src/drive/index.js';
 import { writeCliOptions } from '../helpers/cli-core.js';
 import { ensureBuilt, startCli } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { waitFor } from './fixtures.js';
 import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
 
@@ -81,11 +81,7 @@ beforeAll(async () => {
   await waitFor(async () => (await readContractValue(apiPaths(config.api_dir).status('sim0'), DriveStatusSchema))?.state === 'waiting_for_media', 60_000, 'core ready');
   proxy = await startIngressProxy(`http://127.0.0.1:${config.web_port}/`, { token: 'm3taTok' });
   browser = await launchBrowser({ locale: 'en-US' });
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-  });
+  page = collectProblems(await browser.context.newPage(), problems);
 }, 180_000);
 
 afterAll(async () => {

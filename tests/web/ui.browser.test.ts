@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveIndex } from '../../src/archive/index.js';
 import { coded, refused } from '../../src/contract/index.js';
 import { startWebServer, type RunningWebServer } from '../../src/web/index.js';
-import { launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
 import { FakeCore } from './fake-core.js';
 import { historyEntry, makeFixture, waitFor, writeHistory, type WebFixture } from './fixtures.js';
 import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
@@ -31,14 +31,10 @@ async function setUp(options: { bufferEvents?: boolean } = {}): Promise<void> {
   await core.start();
   server = await startWebServer({ ...fx.deps, hostname: '127.0.0.1' });
   proxy = await startIngressProxy(server.url, options);
-  page = await browser.context.newPage();
   problems = [];
   requests = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // Chromium logs every 4xx answer as "Failed to load resource"; refusals are tested on their own.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-  });
+  // Chromium logs every 4xx answer as "Failed to load resource"; refusals are tested on their own.
+  page = collectProblems(await browser.context.newPage(), problems);
   page.on('dialog', (d) => {
     problems.push(`unexpected native dialog: ${d.message()}`);
     void d.dismiss();

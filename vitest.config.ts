@@ -8,8 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // The browser code bundled once per run (tests/setup/browser-assets.ts).
-    globalSetup: ['tests/setup/browser-assets.ts'],
+    // dist/ rebuilt once when src/ is newer (tests/setup/fresh-dist.ts); the browser code
+    // bundled once per run (tests/setup/browser-assets.ts).
+    globalSetup: ['tests/setup/fresh-dist.ts', 'tests/setup/browser-assets.ts'],
     reporters: ['default'],
   },
 });

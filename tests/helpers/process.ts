@@ -9,7 +9,7 @@ const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 /** The bundled browser code, which `npm run build` writes after the compile. */
 const BROWSER_ASSETS = join(REPO_ROOT, 'dist', 'web', 'assets', 'app.js');
 
-/** Builds dist/ once if it (or its browser bundle) is missing (CI builds before testing). */
+/** Builds dist/ if it (or its browser bundle) is missing; a stale one is rebuilt before the run (tests/setup/fresh-dist.ts). */
 export async function ensureBuilt(): Promise<void> {
   try {
     await Promise.all([access(CLI), access(BROWSER_ASSETS)]);

@@ -54,9 +54,9 @@ function words(text: string): string[] {
  * left in English there must still count as English.
  */
 const SHARED_WORDS: Readonly<Record<(typeof LANGS_UNDER_TEST)[number], readonly string[]>> = {
-  de: ['album', 'audio', 'auto', 'cds', 'details', 'disc', 'discs', 'dvds', 'filter', 'info', 'kill', 'live', 'name', 'offline', 'option', 'phase', 'start', 'status', 'system', 'track', 'version', 'video'],
-  es: ['audio', 'error', 'fatal', 'kill', 'real', 'sector', 'track'],
-  fr: ['album', 'archive', 'audio', 'auto', 'date', 'fatal', 'file', 'image', 'images', 'info', 'kill', 'message', 'navigation', 'option', 'page', 'pages', 'phase', 'plan', 'trace', 'track', 'type', 'version'],
+  de: ['album', 'audio', 'auto', 'cds', 'details', 'disc', 'discs', 'dvds', 'filter', 'info', 'kill', 'live', 'name', 'offline', 'option', 'phase', 'start', 'status', 'system', 'track', 'version', 'video', 'cover', 'api', 'tmdb'],
+  es: ['audio', 'error', 'fatal', 'kill', 'real', 'sector', 'track', 'api', 'tmdb'],
+  fr: ['album', 'archive', 'audio', 'auto', 'date', 'fatal', 'file', 'image', 'images', 'info', 'kill', 'message', 'navigation', 'option', 'page', 'pages', 'phase', 'plan', 'trace', 'track', 'type', 'version', 'volume', 'films', 'api', 'tmdb'],
 };
 
 /** English words of the UI that are not words of `lang` too. */

@@ -124,9 +124,10 @@ export class ContractWatcher {
 
   readonly #listeners = new Set<(change: ContractChange) => void>();
   readonly #lazy: ReadonlySet<DataKind>;
-  /** Signature of what was last read per file, and reads in flight (one per file at a time). */
+  /** Signature of what was last read per file, reads in flight (one per file at a time) and the one waiting behind each. */
   readonly #read = new Map<string, string>();
   readonly #reading = new Map<string, Promise<boolean>>();
+  readonly #waiting = new Map<string, Promise<boolean>>();
   readonly #files: LastGoodReader;
   readonly #trailing = new Map<string, NodeJS.Timeout>();
   #chokidar: FSWatcher | null = null;
@@ -181,11 +182,29 @@ export class ContractWatcher {
    * Brings `file` up to date (a stat; a read only if it changed) and returns whether its value
    * changed. For readers that read on their own schedule (lazy kinds, a safety poll).
    */
-  async load(file: DataFile): Promise<boolean> {
+  load(file: DataFile): Promise<boolean> {
+    // One load per file at a time, and at most one waiting behind it (every later caller joins
+    // the waiting one, which stats after they asked): two overlapping reads could finish out of
+    // order and leave an older value as the last good one.
     const key = fileKey(file);
+    const waiting = this.#waiting.get(key);
+    if (waiting) return waiting;
     const running = this.#reading.get(key);
-    if (running) await running.catch(() => false);
-    const next = this.#loadOnce(file).finally(() => this.#reading.delete(key));
+    if (!running) return this.#startLoad(key, file);
+    const next = running
+      .catch(() => false)
+      .then(() => {
+        this.#waiting.delete(key);
+        return this.#startLoad(key, file);
+      });
+    this.#waiting.set(key, next);
+    return next;
+  }
+
+  #startLoad(key: string, file: DataFile): Promise<boolean> {
+    const next: Promise<boolean> = this.#loadOnce(file).finally(() => {
+      if (this.#reading.get(key) === next) this.#reading.delete(key);
+    });
     this.#reading.set(key, next);
     return next;
   }

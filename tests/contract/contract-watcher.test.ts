@@ -5,12 +5,17 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // Every readFile of the process is counted (and still done by the real fs): the figure is how
 // often one change of a contract file is read, whoever reads it.
-const reads = vi.hoisted(() => ({ paths: [] as string[] }));
+// `inFlight`/`mostAtOnce`: reads of one path that overlap (two overlapping reads can finish out of order).
+const reads = vi.hoisted(() => ({ paths: [] as string[], inFlight: new Map<string, number>(), mostAtOnce: new Map<string, number>() }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
   const readFile = ((path: Parameters<typeof real.readFile>[0], ...rest: unknown[]) => {
-    if (typeof path === 'string') reads.paths.push(path);
-    return (real.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    if (typeof path !== 'string') return (real.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    reads.paths.push(path);
+    const now = (reads.inFlight.get(path) ?? 0) + 1;
+    reads.inFlight.set(path, now);
+    reads.mostAtOnce.set(path, Math.max(now, reads.mostAtOnce.get(path) ?? 0));
+    return (real.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest).finally(() => reads.inFlight.set(path, (reads.inFlight.get(path) ?? 1) - 1));
   }) as typeof real.readFile;
   return { ...real, default: { ...real, readFile }, readFile };
 });
@@ -70,6 +75,24 @@ describe('ContractWatcher', () => {
     await settle();
     expect(readsOf(file)).toBe(1);
     expect(changes.map((c) => (c.kind === 'status' ? c.value?.state : c.kind))).toEqual(['copying']);
+  });
+
+  it('never reads one file twice at once, so a slow older read cannot overwrite a newer value', async () => {
+    const { fx, watcher } = await watcherRig();
+    const file = fx.paths.status(DRIVE);
+    reads.mostAtOnce.delete(file);
+    const loads: Array<Promise<boolean>> = [];
+    // Writes between loads that are still running: the core's writes while the bridge, its
+    // trailing check and the safety poll all load the same file.
+    for (let i = 0; i < 60; i++) {
+      burst(file, [status({ message: `write ${i}` })]);
+      loads.push(watcher.load({ kind: 'status', drive: DRIVE }), watcher.load({ kind: 'status', drive: DRIVE }));
+      if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(loads);
+    await watcher.load({ kind: 'status', drive: DRIVE });
+    expect(reads.mostAtOnce.get(file)).toBe(1);
+    expect(watcher.status.get(DRIVE)?.message).toBe('write 59');
   });
 
   it('keeps the last good value of an invalid file and logs it once', async () => {

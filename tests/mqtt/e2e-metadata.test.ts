@@ -7,14 +7,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HistorySchema, type History } from '../../src/contract/index.js';
 import { DEMO_CATALOGUE, startMetadataStandin } from '../../src/demo/metadata-standin.js';
 import { writeSampleIso } from '../../src/demo/sample-iso.js';
 import { simInsert } from '../../src/drive/index.js';
-import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
-import { BUILT, CLI, e2eFolder, spawnCli, stopProc } from './cli-rig.js';
-import { Recorder, tmpDir, waitFor } from './support.js';
+import { cleanupsAfterAll } from '../helpers/cleanups.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
+import { BUILT, CLI, e2eFolder, e2eRig, outputTails } from './cli-rig.js';
+import { waitFor } from './support.js';
 
 requireMosquitto();
 if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT end-to-end test`);
@@ -28,35 +29,25 @@ interface MetadataTopic {
 }
 
 describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: choosing a disc’s name from Home Assistant', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('a DVD-Video with two films waits with both as select options and a cover; the select names the ISO, the Title text types one', { timeout: 240_000 }, async () => {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
+    const { broker, dir, recorder, spawn } = await e2eRig(cleanups, 'disk2iso-e2e-meta-');
     const standin = await startMetadataStandin(DEMO_CATALOGUE);
-    cleanups.push(() => standin.close());
-    const dir = await tmpDir('disk2iso-e2e-meta-');
-    cleanups.push(dir.remove);
-    const { sim, apiDir, optionsPath } = await e2eFolder(dir.path, 'UNUSED', 1, broker.port, {
+    cleanups.defer(() => standin.close());
+    const { sim, apiDir, optionsPath } = await e2eFolder(dir, 'UNUSED', 1, broker.port, {
       tmdb_api_key: DEMO_CATALOGUE.tmdbApiKey,
       eject_after_copy: false,
       dvd_video_mode: 'raw',
     });
     const discs = [
-      await sample(dir.path, 'MY_MOVIE_DISC_1', new Date('2026-01-01T10:00:00Z')),
-      await sample(dir.path, 'MY_MOVIE_DISC_2', new Date('2026-01-02T10:00:00Z')),
+      await sample(dir, 'MY_MOVIE_DISC_1', new Date('2026-01-01T10:00:00Z')),
+      await sample(dir, 'MY_MOVIE_DISC_2', new Date('2026-01-02T10:00:00Z')),
     ];
 
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
-    const core = spawnCli('run', optionsPath, standin.env());
-    cleanups.push(() => stopProc(core));
-    const bridge = spawnCli('mqtt', optionsPath);
-    cleanups.push(() => stopProc(bridge));
-    const logs = () => `\n--- core ---\n${core.output.join('').slice(-3000)}\n--- bridge ---\n${bridge.output.join('').slice(-3000)}`;
+    const core = spawn('run', optionsPath, standin.env());
+    const bridge = spawn('mqtt', optionsPath);
+    const logs = () => outputTails({ core, bridge });
     const state = () => recorder.last('disk2iso/sim0/state');
     const metadata = () => recorder.json<MetadataTopic>('disk2iso/sim0/metadata');
     const options = () => recorder.json<{ components: Record<string, { options?: string[] }> }>('homeassistant/device/disk2iso/sim0/config')?.components.metadata?.options ?? [];
@@ -66,7 +57,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: choosing a disc’s
         () => null,
       );
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await waitFor(() => state() === 'waiting_for_media', { timeout: 60_000, message: () => `waiting_for_media${logs()}` });
 
     // 1. Two films (and a series) match: they are the select's options, the default its state, its cover on the image topic.
@@ -85,6 +76,8 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: choosing a disc’s
     expect(basename(first.image_path ?? '')).toBe('My_Movie (2019).iso');
     expect(first.metadata).toMatchObject({ source: 'tmdb', source_id: 'movie-9002', chosen_by: 'user', title: 'My Movie', year: 2019 });
     await waitFor(() => recorder.json<{ title: string }>('disk2iso/archive')?.title === 'My Movie', { message: 'Last archived names the film' });
+    // The metadata topic follows attributes.json, Last archived follows history.json: no order between the two files.
+    await waitFor(() => metadata()?.waiting === false, { message: () => `the choice made: ${JSON.stringify(metadata())}${logs()}` });
     expect(metadata()).toMatchObject({ waiting: false, chosen: { title: 'My Movie', chosen_by: 'user' } });
 
     // 2. The next disc gets a typed title through the Title text entity.

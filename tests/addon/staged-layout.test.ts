@@ -8,13 +8,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPaths, DriveStatusSchema, readContractValue, SystemSchema } from '../../src/contract/index.js';
+import { cleanupsAfterAll } from '../helpers/cleanups.js';
 import { freePort } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
-import { requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { REPO } from './support.js';
 
 const S6 = join(REPO, 'rootfs', 'etc', 's6-overlay', 's6-rc.d');
@@ -89,18 +90,14 @@ describe.skipIf(missing.length > 0)('the staged image layout', () => {
   });
 
   describe.skipIf(!HAS_MOSQUITTO)('services started from the layout', () => {
-    let broker: Mosquitto | null = null;
-    let client: MqttClient | null = null;
+    const cleanups = cleanupsAfterAll();
     const seen: { topic: string; payload: string }[] = [];
 
-    afterAll(async () => {
-      await client?.endAsync(true);
-      await broker?.dispose();
-    });
-
     it('serve, write the contract, publish to MQTT and stop cleanly on SIGTERM', async () => {
-      broker = await startMosquitto();
-      client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
+      const broker = await startMosquitto();
+      cleanups.defer(() => broker.dispose());
+      const client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
+      cleanups.defer(() => client.endAsync(true));
       client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
       await client.subscribeAsync('disk2iso/#');
 

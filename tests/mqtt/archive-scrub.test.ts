@@ -11,10 +11,10 @@ import { simReset } from '../../src/drive/index.js';
 import { LogBuffer } from '../../src/log/index.js';
 import { startBridge, type RunningBridge } from '../../src/mqtt/index.js';
 import { FAST_INTERVALS } from '../helpers/core.js';
-import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { FAST_SETTINGS, memoryLogger, Recorder, waitFor } from './support.js';
+import { FAST_SETTINGS, memoryLogger, Recorder, useBroker, waitFor } from './support.js';
 
 requireMosquitto();
 
@@ -25,14 +25,13 @@ requireMosquitto();
  * event on `<base>/archive/event`.
  */
 describe.skipIf(!MOSQUITTO_AVAILABLE)('the scrub in Home Assistant', () => {
-  let broker: Mosquitto;
+  const broker = useBroker();
   let temp: Awaited<ReturnType<typeof makeTempDir>>;
   let core: RunningCore;
   let bridge: RunningBridge;
   let recorder: Recorder;
 
   beforeAll(async () => {
-    broker = await startMosquitto();
     temp = await makeTempDir('disk2iso-mqtt-scrub-');
     const sim = join(temp.dir, 'sim0');
     await simReset(sim);
@@ -67,7 +66,6 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('the scrub in Home Assistant', () => {
     await bridge?.stop();
     await recorder?.close();
     await core?.stop();
-    await broker?.dispose();
     await temp?.cleanup();
   });
 

@@ -6,37 +6,28 @@ import { startBridge } from '../../src/mqtt/index.js';
 import { SupervisorClient } from '../../src/supervisor/index.js';
 import { LoopbackSupervisor } from '../supervisor/loopback-supervisor.js';
 import { main } from '../../src/mqtt/main.js';
-import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, tmpDir, waitFor } from './support.js';
+import { cleanupsAfterEach } from '../helpers/cleanups.js';
+import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
+import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, recorderFor, testConfig, tmpDir, useBroker, waitFor } from './support.js';
 
 requireMosquitto();
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
+const cleanups = cleanupsAfterEach();
 
 async function contract(drives = ['sr0']) {
   return fakeContract(drives, cleanups);
 }
 
 describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {
-  let broker: Mosquitto;
-  beforeAll(async () => {
-    broker = await startMosquitto({ users: { disk2iso: 'right horse battery', watcher: 'w' } });
-  });
-  afterAll(async () => {
-    await broker?.dispose();
-  });
+  const broker = useBroker({ users: { disk2iso: 'right horse battery', watcher: 'w' } });
 
   it('connects with the user and password from the options', async () => {
     const { apiDir, dir } = await contract();
-    const recorder = await Recorder.connect(broker.url, { username: 'watcher', password: 'w' });
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url, { username: 'watcher', password: 'w' });
     const config = testConfig(apiDir, ['sr0'], { mqtt_host: '127.0.0.1', mqtt_port: broker.port, mqtt_user: 'disk2iso', mqtt_password: 'right horse battery' });
     const { logger } = memoryLogger();
     const running = await startBridge(config, logger, { supervisor: null, configurationUrl: null, stateDir: join(dir, 'mqtt'), ...FAST_SETTINGS });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online with credentials' });
     await waitFor(() => recorder.last('homeassistant/device/disk2iso/sr0/config'), { message: 'discovery' });
   });
@@ -44,21 +35,20 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {
   it('finds the broker and its credentials through the Supervisor, and links the ingress panel', async () => {
     const { apiDir, dir } = await contract();
     const supervisor = await LoopbackSupervisor.start();
-    cleanups.push(() => supervisor.close());
+    cleanups.defer(() => supervisor.close());
     supervisor.handler = (path, res) => {
       if (path === '/services/mqtt') LoopbackSupervisor.ok(res, { addon: 'core_mosquitto', host: '127.0.0.1', port: broker.port, ssl: false, protocol: '5', username: 'disk2iso', password: 'right horse battery' });
       else if (path === '/addons/self/info') LoopbackSupervisor.ok(res, { slug: 'local_disk2iso', ingress: true, ingress_url: '/api/hassio_ingress/x/' });
       else supervisor.notFound(res);
     };
-    const recorder = await Recorder.connect(broker.url, { username: 'watcher', password: 'w' });
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url, { username: 'watcher', password: 'w' });
     const { logger, lines } = memoryLogger();
     const running = await startBridge(testConfig(apiDir, ['sr0']), logger, {
       supervisor: new SupervisorClient({ baseUrl: supervisor.url, token: 'tok' }),
       stateDir: join(dir, 'mqtt'),
       ...FAST_SETTINGS,
     });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     // (An earlier test's retained config may arrive first; wait for this bridge's.)
     const url = await waitFor(() => recorder.json<{ device: { configuration_url?: string } }>('homeassistant/device/disk2iso/sr0/config')?.device.configuration_url, {
       message: 'discovery with the ingress link',
@@ -73,7 +63,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('a broker with a password file', () => {
     const config = testConfig(apiDir, ['sr0'], { mqtt_host: `mqtt://127.0.0.1:${broker.port}`, mqtt_user: 'disk2iso', mqtt_password: 'wrong' });
     const { logger, lines } = memoryLogger();
     const running = await startBridge(config, logger, { supervisor: null, configurationUrl: null, stateDir: join(dir, 'mqtt'), ...FAST_SETTINGS });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => lines.filter((l) => String(l.msg).startsWith('next MQTT connection attempt')).length >= 3, { message: 'several attempts' });
     const warnings = lines.filter((l) => l.level === 40 && String(l.msg).startsWith('MQTT broker:'));
     expect(warnings).toHaveLength(1);
@@ -142,10 +132,9 @@ describe('disk2iso mqtt (main)', () => {
 
   it.skipIf(!MOSQUITTO_AVAILABLE)('runs the bridge until stopped, then publishes offline', async () => {
     const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
+    cleanups.defer(() => broker.dispose());
     await optionsFile({ mqtt_host: '127.0.0.1', mqtt_port: broker.port });
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url);
     const abort = new AbortController();
     const exit = main([], { signal: abort.signal });
     await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online' });
@@ -156,7 +145,6 @@ describe('disk2iso mqtt (main)', () => {
 });
 
 describe.skipIf(!MOSQUITTO_AVAILABLE)('mqtts (TLS)', () => {
-  let broker: Mosquitto;
   let tlsPort: number;
   let ca: string;
   let certDir: { path: string; remove: () => Promise<void> };
@@ -170,19 +158,19 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('mqtts (TLS)', () => {
     ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
     ca = await readFile(join(d, 'ca.crt'), 'utf8');
     tlsPort = await freePort();
-    broker = await startMosquitto({
-      extraConfig: [`listener ${tlsPort} 127.0.0.1`, `cafile ${join(d, 'ca.crt')}`, `certfile ${join(d, 'server.crt')}`, `keyfile ${join(d, 'server.key')}`],
-    });
   });
   afterAll(async () => {
-    await broker?.dispose();
     await certDir?.remove();
+  });
+  // Registered after the certificates' hooks: started once they exist, disposed before they go.
+  const broker = useBroker(() => {
+    const d = certDir.path;
+    return { extraConfig: [`listener ${tlsPort} 127.0.0.1`, `cafile ${join(d, 'ca.crt')}`, `certfile ${join(d, 'server.crt')}`, `keyfile ${join(d, 'server.key')}`] };
   });
 
   it('connects over mqtts and verifies the broker certificate', async () => {
     const { apiDir, dir } = await contract();
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url);
     const { logger } = memoryLogger();
     const running = await startBridge(testConfig(apiDir, ['sr0']), logger, {
       broker: { url: `mqtts://127.0.0.1:${tlsPort}`, ca },
@@ -191,7 +179,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('mqtts (TLS)', () => {
       stateDir: join(dir, 'mqtt'),
       ...FAST_SETTINGS,
     });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'online over TLS' });
   });
 
@@ -204,7 +192,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('mqtts (TLS)', () => {
       stateDir: join(dir, 'mqtt'),
       ...FAST_SETTINGS,
     });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => lines.filter((l) => String(l.msg).startsWith('next MQTT connection attempt')).length >= 2, { message: 'attempts' });
     const warnings = lines.filter((l) => l.level === 40 && String(l.msg).startsWith('MQTT broker:'));
     expect(warnings).toHaveLength(1);

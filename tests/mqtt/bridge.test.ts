@@ -1,28 +1,23 @@
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { DriveState } from '../../src/contract/index.js';
 import { DRIVE_ENTITIES, startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
-import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { Cleanups } from '../helpers/cleanups.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
-import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, waitFor } from './support.js';
+import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, recorderFor, testConfig, useBroker, waitFor } from './support.js';
 
 requireMosquitto();
 
 const DISCOVERY = (drive: string) => `homeassistant/device/disk2iso/${drive}/config`;
 
 describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', () => {
-  let broker: Mosquitto;
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const broker = useBroker();
+  const cleanups = new Cleanups();
 
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker?.dispose();
-  });
   afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+    await cleanups.runAll();
     // Each test starts from an empty broker: clear what the last one retained.
     const retained = await readRetained(broker.url);
     const client = await connectAsync(broker.url);
@@ -33,8 +28,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
   async function setup(options: { drives?: string[]; config?: Record<string, unknown>; bridge?: StartBridgeOptions; start?: boolean } = {}) {
     const drives = options.drives ?? ['sr0'];
     const { dir, apiDir, core, control } = await fakeContract(drives, cleanups);
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url);
     const { logger, lines } = memoryLogger();
     const config = testConfig(apiDir, drives, options.config);
     const bridgeOptions: StartBridgeOptions = {
@@ -48,7 +42,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     let running: RunningBridge | null = null;
     const start = async () => {
       running = await startBridge(config, logger, bridgeOptions);
-      cleanups.push(() => running!.stop());
+      cleanups.defer(() => running!.stop());
       await waitFor(() => recorder.last('disk2iso/availability') === 'online', { message: 'bridge online' });
       await running.bridge?.settled();
       return running;
@@ -144,7 +138,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
   it('forwards button presses and the auto-copy switch to the control API; ignores malformed payloads', async () => {
     const { control, lines } = await setup();
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sr0/command/eject', 'PRESS', { qos: 1 });
     await client.publishAsync('disk2iso/sr0/command/eject', 'EJECT NOW', { qos: 1 });
     await client.publishAsync('disk2iso/sr0/command/auto_copy', 'OFF', { qos: 1 });
@@ -167,7 +161,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
   it('never acts on a retained PRESS left on the broker (and clears it)', async () => {
     const { control, start } = await setup({ start: false });
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sr0/command/eject', 'PRESS', { qos: 1, retain: true });
     await start();
     // A live press after the session is up proves commands flow; the stale one must not have.
@@ -184,7 +178,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     await waitFor(() => recorder.last('disk2iso/sr0/state'), { message: 'state' });
     recorder.clear();
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('homeassistant/status', 'online', { qos: 1 });
     await waitFor(() => recorder.last(DISCOVERY('sr0')) && recorder.last('disk2iso/sr0/state') && recorder.last('disk2iso/sr0/status'), {
       message: 'discovery and state again',
@@ -201,7 +195,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     const held = JSON.parse(first.recorder.last(DISCOVERY('sr0'))!) as { components: Record<string, unknown> };
     held.components.old_thing = { platform: 'sensor', unique_id: 'disk2iso_sr0_old_thing', state_topic: 'disk2iso/sr0/old' };
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync(DISCOVERY('sr0'), JSON.stringify(held), { qos: 1, retain: true });
     await client.publishAsync('disk2iso/sr0/old', '42', { qos: 1, retain: true });
 
@@ -209,7 +203,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     recorder.clear();
     const { logger } = memoryLogger();
     const running = await startBridge(testConfig(first.apiDir, ['sr0']), logger, first.bridgeOptions);
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => recorder.last(DISCOVERY('sr1')) === '', { message: 'sr1 config cleared' });
     await waitFor(() => recorder.last('disk2iso/sr1/state') === '' && recorder.last('disk2iso/sr1/availability') === '', { message: 'sr1 state cleared' });
     await waitFor(() => recorder.last('disk2iso/sr0/old') === '', { message: 'stale topic cleared' });
@@ -244,7 +238,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     const { recorder, control } = await setup({ bridge: { broker: { url: broker.url, protocolVersion: 5 } } });
     await waitFor(() => recorder.last(DISCOVERY('sr0')), { message: 'discovery over MQTT 5' });
     const client = await connectAsync(broker.url, { protocolVersion: 5 });
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sr0/command/eject', 'PRESS', { qos: 1 });
     await waitFor(() => control.commands.length === 1, { message: 'command over MQTT 5' });
   });
@@ -270,7 +264,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge against a real Mosquitto', ()
     await waitFor(() => recorder.last(`${legacy}/availability`) === 'offline', { message: 'legacy availability offline' });
     const { logger } = memoryLogger();
     const running = await startBridge(testConfig(apiDir, ['sr0']), logger, bridgeOptions);
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     await waitFor(() => recorder.last(`${legacy}/state`) === '' && recorder.last(`${legacy}/attributes`) === '', { message: 'legacy topics cleared' });
   });
 

@@ -1,12 +1,16 @@
 /**
- * For the end-to-end tests: `disk2iso run` / `disk2iso mqtt` from dist/ as child processes, and
- * a temp folder with a simulated drive, a data disc image made by genisoimage and an options file.
+ * For the end-to-end tests: `disk2iso run` / `disk2iso mqtt` from dist/ as child processes, a
+ * fresh broker with a recording subscriber, and a temp folder with a simulated drive, a data disc
+ * image made by genisoimage and an options file.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort } from '../helpers/mosquitto.js';
+import type { MqttClient } from 'mqtt';
+import type { Cleanups } from '../helpers/cleanups.js';
+import { freePort, startMosquitto } from '../helpers/mosquitto.js';
+import { recorderFor, tmpDir, waitFor, type Recorder } from './support.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 /** dist/ is built (CI builds before testing); the end-to-end tests are skipped with a message otherwise. */
@@ -18,7 +22,7 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function spawnCli(command: string, optionsPath: string, env: Record<string, string> = {}): Proc {
+function spawnCli(command: string, optionsPath: string, env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [CLI, command], {
     env: { ...process.env, ...env, DISK2ISO_OPTIONS: optionsPath, SUPERVISOR_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,6 +41,54 @@ export async function stopProc(proc: Proc | null, signal: NodeJS.Signals = 'SIGT
   const code = await proc.exited;
   clearTimeout(force);
   return code;
+}
+
+/** The last 3000 characters each process wrote, under its name: for failure messages. */
+export function outputTails(procs: Record<string, Proc | null>): string {
+  return Object.entries(procs)
+    .map(([name, proc]) => `\n--- ${name} ---\n${proc?.output.join('').slice(-3000)}`)
+    .join('');
+}
+
+/**
+ * A fresh broker, a temp folder (`prefix`) and a recording subscriber; `spawn` starts
+ * `disk2iso <command>` (stopped by `stopProc`). All of it is torn down by `cleanups`.
+ */
+export async function e2eRig(cleanups: Cleanups, prefix: string) {
+  const broker = await startMosquitto();
+  cleanups.defer(() => broker.dispose());
+  const dir = await tmpDir(prefix);
+  cleanups.defer(dir.remove);
+  const recorder = await recorderFor(cleanups, broker.url);
+  const spawn = (command: string, optionsPath: string, env: Record<string, string> = {}): Proc => {
+    const proc = spawnCli(command, optionsPath, env);
+    cleanups.defer(() => stopProc(proc));
+    return proc;
+  };
+  return { broker, dir: dir.path, recorder, spawn };
+}
+
+/** Waits until the bridge of an `e2eFolder` saved its event cursor at `seq` or later. */
+export async function cursorSaved(dir: string, seq: number): Promise<void> {
+  const path = join(dir, 'mqtt', 'state.json');
+  await waitFor(async () => {
+    try {
+      return (JSON.parse(await readFile(path, 'utf8')) as { last_seq: number }).last_seq >= seq;
+    } catch {
+      return false;
+    }
+  }, { message: 'cursor saved' });
+}
+
+/** After a broker restart: waits until `client` publishes again and `recorder`, resubscribed, gets it. */
+export async function clientAndRecorderBack(client: MqttClient, recorder: Recorder): Promise<void> {
+  await waitFor(
+    async () => {
+      await client.publishAsync('test/ping', 'x', { qos: 1 }).catch(() => undefined);
+      return recorder.on('test/ping').length > 0;
+    },
+    { timeout: 30_000, interval: 200, message: 'recorder and test client back' },
+  );
 }
 
 /**

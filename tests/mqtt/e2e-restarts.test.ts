@@ -4,17 +4,15 @@
  * subscriber, across core restarts, a core kill (-9) and a broker restart. Needs a built dist/
  * (`npm run build`); skipped with a message when it is missing.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiPaths, readEventsAfter, type ContractEvent } from '../../src/contract/index.js';
 import { simInsert } from '../../src/drive/index.js';
-import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { BUILT, CLI, e2eFolder, spawnCli, stopProc, type Proc } from './cli-rig.js';
+import { cleanupsAfterAll } from '../helpers/cleanups.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
+import { BUILT, CLI, clientAndRecorderBack, cursorSaved, e2eFolder, e2eRig, outputTails, stopProc, type Proc } from './cli-rig.js';
 import { checkDevicePayload } from './ha-rules.js';
-import { Recorder, tmpDir, waitFor } from './support.js';
-import { TcpGate } from './tcp-gate.js';
+import { gateFor, waitFor } from './support.js';
 
 requireMosquitto();
 if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT restart test`);
@@ -27,33 +25,22 @@ const DRIVE_DISCOVERY = 'homeassistant/device/disk2iso/sim0/config';
 const HUB_DISCOVERY = 'homeassistant/device/disk2iso/config';
 
 describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a core kill and a broker restart, as HA sees them', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  }, 60_000);
+  const cleanups = cleanupsAfterAll(60_000);
 
   it('every transition once in events.jsonl order with the snapshot last, one discovery per start, availability lost within 10 s of a core death', { timeout: 300_000 }, async () => {
-    const broker: Mosquitto = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const gate = await TcpGate.start(await freePort(), () => broker.port);
-    cleanups.push(() => gate.close());
-    const dir = await tmpDir('disk2iso-e2e-restarts-');
-    cleanups.push(dir.remove);
+    const { broker, dir, recorder, spawn } = await e2eRig(cleanups, 'disk2iso-e2e-restarts-');
+    const gate = await gateFor(cleanups, broker);
     // The disc leaves right after the copy: the progress reset follows the end value closely.
-    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir.path, 'RESTART_DISC', 2, gate.port, { eject_after_copy: true });
+    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir, 'RESTART_DISC', 2, gate.port, { eject_after_copy: true });
     const events = (): Promise<ContractEvent[]> => readEventsAfter(apiPaths(apiDir), 0);
     const lastSeq = async () => (await events()).at(-1)?.seq ?? 0;
     /** The `to` of every sim0 transition after `afterSeq`, in log order. */
     const logged = async (afterSeq: number) =>
       (await events()).filter((e) => e.seq > afterSeq && e.type === 'state_changed' && e.drive === 'sim0').map((e) => String(e.data.to));
 
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
-    let core: Proc | null = spawnCli('run', optionsPath);
-    cleanups.push(() => stopProc(core));
-    const bridge = spawnCli('mqtt', optionsPath);
-    cleanups.push(() => stopProc(bridge));
-    const logs = () => `\n--- core ---\n${core?.output.join('').slice(-3000)}\n--- bridge ---\n${bridge.output.join('').slice(-3000)}`;
+    let core: Proc | null = spawn('run', optionsPath);
+    const bridge = spawn('mqtt', optionsPath);
+    const logs = () => outputTails({ core, bridge });
     const states = () => recorder.payloads(STATE);
     /** Waits until the core logged `state` as its newest transition (after `afterSeq`) and MQTT shows it. */
     const settle = async (state: string, afterSeq = 0) => {
@@ -97,7 +84,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
     expect(await stopProc(core)).toBe(0);
     await waitFor(() => recorder.last(CORE_AVAILABLE) === 'offline' && recorder.last(DRIVE_AVAILABLE) === 'offline', { message: () => `offline on a clean stop${logs()}` });
     expect(recorder.on(CORE_AVAILABLE).at(-1)!.at - stoppingAt).toBeLessThanOrEqual(10_000);
-    core = spawnCli('run', optionsPath);
+    core = spawn('run', optionsPath);
     await waitFor(() => recorder.last(CORE_AVAILABLE) === 'online' && recorder.last(DRIVE_AVAILABLE) === 'online', { timeout: 60_000, message: () => `online again${logs()}` });
     await settle('waiting_for_media', beforeRestart);
     expect(await logged(beforeRestart)).toEqual(['initializing', 'drive_detected', 'waiting_for_media']);
@@ -111,12 +98,12 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
     expect(offlineAt - diedAt).toBeLessThanOrEqual(10_000);
     if (process.env.DISK2ISO_PRINT_FIGURES) console.info(`unavailable ${Math.round(offlineAt - diedAt)} ms after kill -9, ${Math.round(recorder.on(CORE_AVAILABLE).at(-2)!.at - stoppingAt)} ms after a clean stop`);
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sim0/command/eject', 'PRESS', { qos: 1 });
     await waitFor(() => bridge.output.join('').includes("command eject for drive 'sim0' refused: the core is not responding"), { message: () => `refusal${logs()}` });
     expect(bridge.output.join('')).not.toMatch(/"status":500/);
     const beforeSecondStart = await lastSeq();
-    core = spawnCli('run', optionsPath);
+    core = spawn('run', optionsPath);
     await waitFor(() => recorder.last(DRIVE_AVAILABLE) === 'online', { timeout: 60_000, message: () => `online after the kill${logs()}` });
     await settle('waiting_for_media', beforeSecondStart);
     expect(await logged(beforeSecondStart)).toEqual(['initializing', 'drive_detected', 'waiting_for_media']);
@@ -130,27 +117,14 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core restarts, a co
     const beforeOutage = await lastSeq();
     // Cut only once the broker acknowledged everything so far: a PUBACK lost in the cut would
     // (rightly, QoS 1) make the bridge send those events again, and this test counts deliveries.
-    const cursorPath = join(dir.path, 'mqtt', 'state.json');
-    await waitFor(async () => {
-      try {
-        return (JSON.parse(await readFile(cursorPath, 'utf8')) as { last_seq: number }).last_seq >= beforeOutage;
-      } catch {
-        return false;
-      }
-    }, { message: 'cursor saved' });
+    await cursorSaved(dir, beforeOutage);
     await gate.close();
     await broker.kill();
     await simInsert(sim, iso);
     await waitFor(async () => (await events()).filter((e) => e.type === 'copy_completed').length === 2, { timeout: 90_000, message: () => `second copy${logs()}` });
     await waitFor(async () => (await logged(beforeOutage)).at(-1) === 'waiting_for_media', { timeout: 30_000, message: 'back to waiting' });
     await broker.start();
-    await waitFor(
-      async () => {
-        await client.publishAsync('test/ping', 'x', { qos: 1 }).catch(() => undefined);
-        return recorder.on('test/ping').length > 0;
-      },
-      { timeout: 30_000, interval: 200, message: 'recorder and test client back' },
-    );
+    await clientAndRecorderBack(client, recorder);
     recorder.clear();
     await gate.open();
     const missed = await logged(beforeOutage);

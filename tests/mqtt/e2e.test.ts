@@ -6,39 +6,28 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HistorySchema } from '../../src/contract/index.js';
 import { simInsert, trayImage, updateSimState } from '../../src/drive/index.js';
-import { freePort, MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto } from '../helpers/mosquitto.js';
-import { BUILT, CLI, e2eFolder, spawnCli, stopProc, type Proc } from './cli-rig.js';
-import { Recorder, tmpDir, waitFor } from './support.js';
-import { TcpGate } from './tcp-gate.js';
+import { cleanupsAfterAll } from '../helpers/cleanups.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
+import { BUILT, CLI, clientAndRecorderBack, cursorSaved, e2eFolder, e2eRig, outputTails, stopProc, type Proc } from './cli-rig.js';
+import { gateFor, waitFor } from './support.js';
 
 requireMosquitto();
 if (!BUILT) console.warn(`SKIPPED: ${CLI} is missing; run "npm run build" for the MQTT end-to-end test`);
 
 describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mosquitto', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  });
+  const cleanups = cleanupsAfterAll();
 
   it('a disc goes through every state on MQTT, events in order, eject by button, faults survive', { timeout: 240_000 }, async () => {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const gate = await TcpGate.start(await freePort(), () => broker.port);
-    cleanups.push(() => gate.close());
-    const dir = await tmpDir('disk2iso-e2e-');
-    cleanups.push(dir.remove);
-    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir.path, 'E2E_DISC', 4, gate.port, { eject_after_copy: false });
+    const { broker, dir, recorder, spawn } = await e2eRig(cleanups, 'disk2iso-e2e-');
+    const gate = await gateFor(cleanups, broker);
+    const { sim, iso, apiDir, optionsPath } = await e2eFolder(dir, 'E2E_DISC', 4, gate.port, { eject_after_copy: false });
 
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
-    const core = spawnCli('run', optionsPath);
-    cleanups.push(() => stopProc(core));
-    let bridge: Proc | null = spawnCli('mqtt', optionsPath);
-    cleanups.push(() => stopProc(bridge));
-    const logs = () => `\n--- core ---\n${core.output.join('').slice(-3000)}\n--- bridge ---\n${bridge?.output.join('').slice(-3000)}`;
+    const core = spawn('run', optionsPath);
+    let bridge: Proc | null = spawn('mqtt', optionsPath);
+    const logs = () => outputTails({ core, bridge });
     const states = () => recorder.payloads('disk2iso/sim0/state');
     const events = () => recorder.payloads('disk2iso/sim0/event').map((p) => JSON.parse(p) as { event_type: string; seq: number });
     const count = (type: string) => events().filter((e) => e.event_type === type).length;
@@ -67,26 +56,18 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mos
 
     // 2. The eject button over MQTT ejects the disc.
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sim0/command/eject', 'PRESS', { qos: 1 });
     await waitFor(async () => (await trayImage(sim)) === null, { timeout: 30_000, message: () => `disc ejected${logs()}` });
     await waitFor(() => states().at(-1) === 'waiting_for_media', { timeout: 30_000, message: () => `back to waiting_for_media; ${states().join(',')}` });
     await waitFor(() => count('disc_removed') >= 1, { timeout: 30_000, message: 'disc_removed event' });
 
     // 3. The bridge is killed (-9): the broker sends its Last Will; a new bridge resumes without repeats.
-    const cursorPath = join(dir.path, 'mqtt', 'state.json');
-    const lastSeq = Math.max(...events().map((e) => e.seq));
-    await waitFor(async () => {
-      try {
-        return (JSON.parse(await readFile(cursorPath, 'utf8')) as { last_seq: number }).last_seq >= lastSeq;
-      } catch {
-        return false;
-      }
-    }, { message: 'cursor saved' });
+    await cursorSaved(dir, Math.max(...events().map((e) => e.seq)));
     const before = events().length;
     await stopProc(bridge, 'SIGKILL');
     await waitFor(() => recorder.last('disk2iso/availability') === 'offline', { message: 'last will' });
-    bridge = spawnCli('mqtt', optionsPath);
+    bridge = spawn('mqtt', optionsPath);
     await waitFor(() => recorder.last('disk2iso/availability') === 'online', { timeout: 60_000, message: () => `online again${logs()}` });
 
     // 4. The broker goes down during a copy: the copy is unaffected; what happened meanwhile arrives in order.
@@ -108,13 +89,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE || !BUILT)('end to end: core + bridge + Mos
       message: () => `second copy done without a broker${logs()}`,
     });
     await broker.start();
-    await waitFor(
-      async () => {
-        await client.publishAsync('test/ping', 'x', { qos: 1 }).catch(() => undefined);
-        return recorder.on('test/ping').length > 0;
-      },
-      { timeout: 30_000, interval: 200, message: 'recorder and test client back' },
-    );
+    await clientAndRecorderBack(client, recorder);
     await gate.open();
     await waitFor(() => count('copy_completed') === 2, { timeout: 90_000, message: () => `second copy_completed over MQTT${logs()}` });
     const after = events().map((e) => e.seq);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriveState } from '../../src/contract/index.js';
 import type { StartBridgeOptions } from '../../src/mqtt/index.js';
+import { cleanupsAfterEach } from '../helpers/cleanups.js';
 import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { appendBackdated, FakeCore, gatedRig, readRetained, Recorder, recorderBack, waitFor } from './support.js';
 
@@ -18,10 +19,7 @@ interface EventMsg {
  * subscriber is back (otherwise the subscriber could miss what the bridge sends first).
  */
 describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  });
+  const cleanups = cleanupsAfterEach();
 
   async function setup(bridgeOverrides: StartBridgeOptions = {}) {
     const rig = await gatedRig(cleanups, bridgeOverrides);
@@ -146,7 +144,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT bridge faults', () => {
     await rm(join(apiDir, 'events.1.jsonl'), { force: true });
     const fresh = new FakeCore(apiDir, ['sr0'], 'http://127.0.0.1:1/');
     await fresh.events.start();
-    cleanups.push(() => fresh.stop());
+    cleanups.defer(() => fresh.stop());
     recorder.clear();
     await startOne();
     await fresh.event('sr0', 'disc_inserted', { label: 'B' });

@@ -1,15 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Attributes, MetadataCandidate, PendingChoice } from '../../src/contract/index.js';
 import { parseCommand } from '../../src/mqtt/commands.js';
 import { metadataPayload, optionLabels } from '../../src/mqtt/metadata.js';
 import { archivePayload } from '../../src/mqtt/projection.js';
 import { startBridge, type RunningBridge } from '../../src/mqtt/index.js';
-import { MOSQUITTO_AVAILABLE, requireMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { cleanupsAfterEach } from '../helpers/cleanups.js';
+import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload } from './ha-rules.js';
-import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, Recorder, testConfig, waitFor } from './support.js';
+import { fakeContract, FAST_SETTINGS, memoryLogger, readRetained, recorderFor, testConfig, useBroker, waitFor } from './support.js';
 
 requireMosquitto();
 
@@ -81,22 +82,12 @@ describe('the metadata topic and the select options (pure)', () => {
 });
 
 describe.skipIf(!MOSQUITTO_AVAILABLE)('metadata entities against a real Mosquitto', () => {
-  let broker: Mosquitto;
-  const cleanups: Array<() => Promise<unknown>> = [];
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker?.dispose();
-  });
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  });
+  const broker = useBroker();
+  const cleanups = cleanupsAfterEach();
 
   it('publishes the candidates as select options, the default as its state, the cover as base64; HA choices reach the control API', { timeout: 60_000 }, async () => {
     const { dir, apiDir, core, control } = await fakeContract(['sr0'], cleanups);
-    const recorder = await Recorder.connect(broker.url);
-    cleanups.push(() => recorder.close());
+    const recorder = await recorderFor(cleanups, broker.url);
     const { logger } = memoryLogger();
     const running: RunningBridge = await startBridge(testConfig(apiDir, ['sr0']), logger, {
       broker: { url: broker.url },
@@ -105,7 +96,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('metadata entities against a real Mosquitt
       stateDir: join(dir, 'mqtt'),
       ...FAST_SETTINGS,
     });
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     const discovery = () => recorder.json<{ components: Record<string, { options?: string[] }> }>('homeassistant/device/disk2iso/sr0/config');
     await waitFor(() => discovery()?.components.metadata?.options?.[0] === '—', { message: 'idle Metadata select' });
     await core.writeAttributes('sr0');
@@ -127,7 +118,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('metadata entities against a real Mosquitt
     expect(order.lastIndexOf('homeassistant/device/disk2iso/sr0/config')).toBeLessThan(order.lastIndexOf('disk2iso/sr0/metadata'));
 
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sr0/command/metadata', 'The Matrix (1999)', { qos: 1 });
     await client.publishAsync('disk2iso/sr0/command/title', 'Matrix, mein Lieblingsfilm', { qos: 1 });
     await client.publishAsync('disk2iso/sr0/command/metadata_search', 'matrix 1999', { qos: 1 });

@@ -1,7 +1,8 @@
 import { connectAsync } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readEventsAfter, type DriveState } from '../../src/contract/index.js';
 import type { RunningBridge, StartBridgeOptions } from '../../src/mqtt/index.js';
+import { cleanupsAfterEach } from '../helpers/cleanups.js';
 import { MOSQUITTO_AVAILABLE, requireMosquitto } from '../helpers/mosquitto.js';
 import { checkDevicePayload, checkDiscoveryTopic } from './ha-rules.js';
 import { gatedRig, recorderBack, waitFor, type FakeCore, type Recorded, type Recorder } from './support.js';
@@ -20,10 +21,7 @@ const HUB = 'homeassistant/device/disk2iso/config';
  * follows the core (a crash within 10 s, a clean stop at once).
  */
 describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT: order, discovery and availability as HA sees them', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  });
+  const cleanups = cleanupsAfterEach();
 
   /** A broker behind a TCP gate, a fake core and a recorder; neither the core nor the bridge is started. */
   async function setup(bridgeOverrides: StartBridgeOptions = {}) {
@@ -215,7 +213,7 @@ describe.skipIf(!MOSQUITTO_AVAILABLE)('MQTT: order, discovery and availability a
     expect(Date.now() - Date.parse(core.status('sr0').heartbeat)).toBeLessThan(90_000);
 
     const client = await connectAsync(broker.url);
-    cleanups.push(() => client.endAsync());
+    cleanups.defer(() => client.endAsync());
     await client.publishAsync('disk2iso/sr0/command/eject', 'PRESS', { qos: 1 });
     await waitFor(() => log.lines.some((l) => /command eject for drive 'sr0' refused: the core is not responding/.test(l.msg)), { message: 'refusal logged' });
     expect(control.commands).toHaveLength(0);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient, type IClientOptions } from 'mqtt';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import {
   addHistoryEntry,
   apiPaths,
@@ -28,7 +29,9 @@ import {
 import { parseOptions, type Config } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/mqtt/index.js';
-import { freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import type { Cleanups } from '../helpers/cleanups.js';
+import { freePort, startMosquitto, type Mosquitto, type MosquittoOptions } from '../helpers/mosquitto.js';
+import { suiteHandle } from '../helpers/suite-handle.js';
 import { TcpGate } from './tcp-gate.js';
 
 export async function waitFor<T>(
@@ -99,6 +102,35 @@ export class Recorder {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+/** A Recorder on `url`, closed when `cleanups` run. */
+export async function recorderFor(cleanups: Cleanups, url: string, options: IClientOptions = {}): Promise<Recorder> {
+  const recorder = await Recorder.connect(url, options);
+  cleanups.defer(() => recorder.close());
+  return recorder;
+}
+
+/**
+ * One broker for the enclosing describe block: started in its beforeAll (with `options`, or what
+ * `options()` returns then), disposed in its afterAll.
+ */
+export function useBroker(options: MosquittoOptions | (() => MosquittoOptions) = {}): Mosquitto {
+  let started: Mosquitto | undefined;
+  beforeAll(async () => {
+    started = await startMosquitto(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    await started?.dispose();
+  });
+  return suiteHandle(() => started, 'the suite broker');
+}
+
+/** A TCP gate in front of `broker` (a test can keep clients out), closed when `cleanups` run. */
+export async function gateFor(cleanups: Cleanups, broker: Mosquitto): Promise<TcpGate> {
+  const gate = await TcpGate.start(await freePort(), () => broker.port);
+  cleanups.defer(() => gate.close());
+  return gate;
 }
 
 /**
@@ -432,15 +464,15 @@ export async function appendBackdated(core: FakeCore, drive: string, types: Even
  * A temp folder with a fake core writing the contract and a loopback control API; every part's
  * teardown goes onto `cleanups`.
  */
-export async function fakeContract(drives: string[], cleanups: Array<() => Promise<unknown>>) {
+export async function fakeContract(drives: string[], cleanups: Cleanups) {
   const dir = await tmpDir();
-  cleanups.push(dir.remove);
+  cleanups.defer(dir.remove);
   const control = await ControlServer.start();
-  cleanups.push(() => control.close());
+  cleanups.defer(() => control.close());
   const apiDir = join(dir.path, 'api');
   const core = new FakeCore(apiDir, drives, control.url);
   await core.start();
-  cleanups.push(() => core.stop());
+  cleanups.defer(() => core.stop());
   return { dir: dir.path, apiDir, core, control };
 }
 
@@ -449,20 +481,18 @@ export async function fakeContract(drives: string[], cleanups: Array<() => Promi
  * the recording subscriber is back), a fake core (not started), a loopback control API, a
  * recorder and a bridge starter; every part's teardown goes onto `cleanups`.
  */
-export async function gatedRig(cleanups: Array<() => Promise<unknown>>, bridgeOverrides: StartBridgeOptions = {}) {
+export async function gatedRig(cleanups: Cleanups, bridgeOverrides: StartBridgeOptions = {}) {
   const broker = await startMosquitto();
-  cleanups.push(() => broker.dispose());
-  const gate = await TcpGate.start(await freePort(), () => broker.port);
-  cleanups.push(() => gate.close());
+  cleanups.defer(() => broker.dispose());
+  const gate = await gateFor(cleanups, broker);
   const dir = await tmpDir();
-  cleanups.push(dir.remove);
+  cleanups.defer(dir.remove);
   const control = await ControlServer.start();
-  cleanups.push(() => control.close());
+  cleanups.defer(() => control.close());
   const apiDir = join(dir.path, 'api');
   const core = new FakeCore(apiDir, ['sr0'], control.url);
-  cleanups.push(() => core.stop());
-  const recorder = await Recorder.connect(broker.url);
-  cleanups.push(() => recorder.close());
+  cleanups.defer(() => core.stop());
+  const recorder = await recorderFor(cleanups, broker.url);
   const log = memoryLogger();
   const options: StartBridgeOptions = {
     broker: { url: gate.url },
@@ -476,7 +506,7 @@ export async function gatedRig(cleanups: Array<() => Promise<unknown>>, bridgeOv
   const startOne = async (): Promise<RunningBridge> => {
     const running = await startBridge(testConfig(apiDir, ['sr0']), log.logger, options);
     bridges.push(running);
-    cleanups.push(() => running.stop());
+    cleanups.defer(() => running.stop());
     return running;
   };
   return { broker, gate, core, recorder, control, log, startOne, bridges, apiDir };

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { waitFor } from './fixtures.js';
 
 const CHROMIUM_ARGS = [
@@ -61,4 +62,20 @@ export function collectProblems(page: Page, problems: string[]): Page {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
   });
   return page;
+}
+
+/**
+ * Registers a Chromium for the enclosing block (or file), launched before its tests (after the
+ * hooks registered earlier) and closed after them; `use` gets its page, which records its
+ * problems into `problems`.
+ */
+export function useBrowserPage(problems: string[], locale: string, use: (page: Page) => void): void {
+  let browser: TestBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser({ locale });
+    use(collectProblems(await browser.context.newPage(), problems));
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
 }

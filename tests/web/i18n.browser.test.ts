@@ -1,18 +1,13 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseOptions, type Config } from '../../src/config/index.js';
-import { apiPaths, DriveStatusSchema, readContractValue, type ApiPaths } from '../../src/contract/index.js';
-import { simInsert, simReset } from '../../src/drive/index.js';
+import { describe, expect, it } from 'vitest';
+import { DriveStatusSchema, readContractValue } from '../../src/contract/index.js';
+import { simInsert } from '../../src/drive/index.js';
 import { messages, translator, type Lang, type MessageKey } from '../../src/web/i18n/index.js';
 import { messageText } from '../../src/web/i18n/message.js';
 import { makeDataIso } from '../helpers/images.js';
-import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
-import { makeTempDir } from '../helpers/tmp.js';
-import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { launchBrowser, useBrowserPage, waitForText } from './browser.js';
 import { waitFor } from './fixtures.js';
-import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
+import { useRealCore } from './real-core.js';
 
 /**
  * The real core (`node dist/cli.js run`) with a simulated drive, its UI in Chromium in German,
@@ -94,51 +89,19 @@ async function visibleText(page: Page): Promise<string> {
   return page.evaluate<string>(`${VISIBLE_TEXT}(${JSON.stringify(DATA_SELECTORS)})`);
 }
 
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-let core: ReturnType<typeof startCli>;
-let config: Config;
-let paths: ApiPaths;
-let proxy: IngressProxy;
-let sim: string;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  temp = await makeTempDir('disk2iso-web-i18n-');
-  sim = join(temp.dir, 'sim0');
-  await simReset(sim);
-  const raw = {
-    drives: [`sim:${sim}`],
-    api_dir: join(temp.dir, 'api'),
-    output_dir: join(temp.dir, 'out'),
-    web_port: await freePort(),
-    mqtt_enabled: false,
+const core = useRealCore({
+  tempPrefix: 'disk2iso-web-i18n-',
+  token: 'i18nTok',
+  options: {
     eject_after_copy: false,
     // A disc archived before waits with a message that has a parameter (its path).
     duplicate_policy: 'skip',
     poll_media_interval: 1,
     poll_removal_interval: 1,
-    min_free_space_mb: 0,
-    log_level: 'info',
-  };
-  const optionsPath = join(temp.dir, 'options.json');
-  await writeFile(optionsPath, JSON.stringify(raw));
-  config = parseOptions(raw, optionsPath);
-  paths = apiPaths(config.api_dir);
-  core = startCli('run', optionsPath);
-  await waitFor(async () => (await readContractValue(paths.status('sim0'), DriveStatusSchema))?.state === 'waiting_for_media', 60_000, 'core ready');
-  proxy = await startIngressProxy(`http://127.0.0.1:${config.web_port}/`, { token: 'i18nTok' });
-}, 180_000);
-
-afterAll(async () => {
-  await proxy?.stop();
-  core?.kill('SIGTERM');
-  const result = await core;
-  if (result && (result.exitCode !== 0 || process.env.SHOW_CORE_LOG)) console.log(result.all);
-  await temp?.cleanup();
+  },
 });
 
 describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
-  let browser: TestBrowser;
   let page: Page;
   const t = translator(lang);
   const catalog: Readonly<Record<string, string>> = messages(lang);
@@ -157,17 +120,10 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
   const waitToast = (code: string) => waitText('.toast >> nth=-1', t('command_ok', { msg: msg(code) }), 20_000);
   const button = (key: MessageKey) => page.locator('[data-drive="sim0"]').getByRole('button', { name: t(key), exact: true });
 
-  beforeAll(async () => {
-    browser = await launchBrowser({ locale: lang === 'de' ? 'de-DE' : lang === 'es' ? 'es-419' : 'fr-CA' });
-    page = collectProblems(await browser.context.newPage(), problems);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  useBrowserPage(problems, lang === 'de' ? 'de-DE' : lang === 'es' ? 'es-419' : 'fr-CA', (opened) => (page = opened));
 
   it('is picked from the browser’s language; the dashboard and the status line after each button press are in it', async () => {
-    await page.goto(proxy.url);
+    await page.goto(core.proxy.url);
     await page.waitForSelector('#conn[data-conn="live"]');
     expect(await page.getAttribute('html', 'lang')).toBe(lang);
     await waitText(statusLine, msg('insert_disc'));
@@ -176,8 +132,8 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
     // Auto-copy off, a disc waits for Start.
     await page.locator('[data-drive="sim0"] input[data-action="set_auto_copy"]').click();
     await waitToast('cmd_auto_copy_off');
-    const fast = await makeDataIso(temp.dir, { label: `QZX_${lang.toUpperCase()}`, bytes: 12 * MiB, seed: 11 + lang.length + lang.charCodeAt(0) });
-    await simInsert(sim, fast, { bytes_per_second: 8 * MiB });
+    const fast = await makeDataIso(core.dir, { label: `QZX_${lang.toUpperCase()}`, bytes: 12 * MiB, seed: 11 + lang.length + lang.charCodeAt(0) });
+    await simInsert(core.sim, fast, { bytes_per_second: 8 * MiB });
     await waitText('[data-drive="sim0"] [data-field="state"]', t('state_waiting_for_metadata'));
     await waitText(statusLine, msg('auto_copy_off'));
     await scan('dashboard, waiting for Start');
@@ -192,9 +148,9 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
     await waitText(statusLine, msg('insert_disc'));
 
     // The same disc again: skipped, with a message that names the archived image.
-    await simInsert(sim, fast, { bytes_per_second: 8 * MiB });
-    await waitFor(async () => (await readContractValue(paths.status('sim0'), DriveStatusSchema))?.message_code === 'already_archived_start' || undefined, 30_000, 'skip');
-    const skipped = await readContractValue(paths.status('sim0'), DriveStatusSchema);
+    await simInsert(core.sim, fast, { bytes_per_second: 8 * MiB });
+    await waitFor(async () => (await readContractValue(core.paths.status('sim0'), DriveStatusSchema))?.message_code === 'already_archived_start' || undefined, 30_000, 'skip');
+    const skipped = await readContractValue(core.paths.status('sim0'), DriveStatusSchema);
     // The browser script words it exactly as the server does, and not in English.
     const expected = messageText(lang, { code: skipped?.message_code, params: skipped?.message_params, text: skipped?.message ?? '' });
     expect(expected).not.toBe(skipped?.message);
@@ -208,8 +164,8 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
     await waitToast('cmd_auto_copy_on');
 
     // A slow disc copies at once; Cancel asks first, then the status line says why the job ended.
-    const slow = await makeDataIso(temp.dir, { label: `KPLW_${lang.toUpperCase()}`, bytes: 40 * MiB, seed: 29 + lang.charCodeAt(1) });
-    await simInsert(sim, slow, { bytes_per_second: 1 * MiB });
+    const slow = await makeDataIso(core.dir, { label: `KPLW_${lang.toUpperCase()}`, bytes: 40 * MiB, seed: 29 + lang.charCodeAt(1) });
+    await simInsert(core.sim, slow, { bytes_per_second: 1 * MiB });
     await waitText('[data-drive="sim0"] [data-field="state"]', t('state_copying'));
     await waitText(statusLine, msg('copying'));
     await page.waitForTimeout(2500);
@@ -235,22 +191,22 @@ describe.each(LANGS_UNDER_TEST)('the UI in %s', (lang) => {
   }, 240_000);
 
   it('renders history (entries opened), archive, logs, system and a missing page in it', async () => {
-    await page.goto(`${proxy.url}history`);
+    await page.goto(`${core.proxy.url}history`);
     await page.locator('.history-item').first().waitFor();
     await page.evaluate(`document.querySelectorAll('details').forEach(function (d) { d.open = true; })`);
     // The cancelled job's reason, in words of the language.
     expect(await page.locator('.history-item[data-result="cancelled"] .error-text').first().innerText()).toBe(msg('cancelled'));
     await scan('history');
-    await page.goto(`${proxy.url}archive`);
+    await page.goto(`${core.proxy.url}archive`);
     await page.waitForSelector('[data-path]');
     await scan('archive');
-    await page.goto(`${proxy.url}logs`);
+    await page.goto(`${core.proxy.url}logs`);
     await scan('logs');
-    await page.goto(`${proxy.url}system`);
+    await page.goto(`${core.proxy.url}system`);
     await page.waitForSelector('#sys-methods');
     await scan('system');
     await page.screenshot({ path: `tests/artifacts/web/i18n-${lang}-system.png`, fullPage: true });
-    await page.goto(`${proxy.url}no-such-page`);
+    await page.goto(`${core.proxy.url}no-such-page`);
     await scan('not found');
     expect(leftovers).toEqual([]);
     expect(problems).toEqual([]);
@@ -263,10 +219,10 @@ describe('inside Home Assistant', () => {
     try {
       const page = await browser.context.newPage();
       // HA's frontend is the ingress panel's parent, on the same origin, with <html lang> of the user's profile.
-      const origin = new URL(proxy.url).origin;
+      const origin = new URL(core.proxy.url).origin;
       let haLang = 'es';
       await page.route(`${origin}/ha-panel`, (route) =>
-        route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="${haLang}"><body><iframe id="panel" src="${proxy.prefix}/" style="width:1200px;height:800px"></iframe></body></html>` }),
+        route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="${haLang}"><body><iframe id="panel" src="${core.proxy.prefix}/" style="width:1200px;height:800px"></iframe></body></html>` }),
       );
       const frame = page.frameLocator('#panel');
       const panelIn = (lang: Lang) => waitFor(async () => (await frame.locator('html').getAttribute('lang')) === lang || undefined, 20_000, `panel in ${lang}`);

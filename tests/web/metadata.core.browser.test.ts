@@ -1,17 +1,13 @@
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiPaths, DriveStatusSchema, HistorySchema, readContractValue, type HistoryEntry } from '../../src/contract/index.js';
-import type { Config } from '../../src/config/index.js';
+import { HistorySchema, readContractValue, type HistoryEntry } from '../../src/contract/index.js';
 import { DEMO_CATALOGUE, startMetadataStandin, type MetadataStandin } from '../../src/demo/metadata-standin.js';
 import { writeSampleIso } from '../../src/demo/sample-iso.js';
-import { simInsert, simReset } from '../../src/drive/index.js';
-import { writeCliOptions } from '../helpers/cli-core.js';
-import { ensureBuilt, startCli } from '../helpers/process.js';
-import { makeTempDir } from '../helpers/tmp.js';
-import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { simInsert } from '../../src/drive/index.js';
+import { useBrowserPage, waitForText } from './browser.js';
 import { waitFor } from './fixtures.js';
-import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
+import { useRealCore } from './real-core.js';
 
 /**
  * Metadata before the copy, in Chromium against the real core (`node dist/cli.js run`) that asks
@@ -25,20 +21,14 @@ interface Img {
   naturalWidth: number;
   currentSrc: string;
 }
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
 let standin: MetadataStandin;
-let core: ReturnType<typeof startCli>;
-let config: Config;
-let proxy: IngressProxy;
-let browser: TestBrowser;
 let page: Page;
-let sim: string;
 const problems: string[] = [];
 
 async function newestEntry(count: number): Promise<HistoryEntry> {
   return waitFor(
     async () => {
-      const history = await readContractValue(apiPaths(config.api_dir).history, HistorySchema);
+      const history = await readContractValue(core.paths.history, HistorySchema);
       return history && history.entries.length >= count ? history.entries[0] : undefined;
     },
     90_000,
@@ -47,9 +37,9 @@ async function newestEntry(count: number): Promise<HistoryEntry> {
 }
 
 async function insertDvd(label: string, day: number): Promise<void> {
-  const iso = join(temp.dir, `${label}.iso`);
+  const iso = join(core.dir, `${label}.iso`);
   await writeSampleIso(iso, { label, dataBytes: 4 * 1024 * 1024, date: new Date(Date.UTC(2026, 0, day, 12)), dvdVideo: true });
-  await simInsert(sim, iso);
+  await simInsert(core.sim, iso);
   await page.locator('[data-field="metadata"]:not([hidden]) .candidate').first().waitFor({ timeout: 60_000 });
 }
 
@@ -63,40 +53,33 @@ function waitText(selector: string, expected: string | RegExp, timeout = 60_000)
   return waitForText(page, selector, expected, timeout);
 }
 
+// Registered before the core's hooks: the stand-in is up when the core starts, closed after it stops.
 beforeAll(async () => {
-  await ensureBuilt();
-  temp = await makeTempDir('disk2iso-web-meta-');
   standin = await startMetadataStandin(DEMO_CATALOGUE);
-  sim = join(temp.dir, 'sim0');
-  await simReset(sim);
-  ({ config } = await writeCliOptions(temp.dir, sim, {
+});
+afterAll(async () => {
+  await standin?.close();
+});
+
+const core = useRealCore({
+  tempPrefix: 'disk2iso-web-meta-',
+  token: 'm3taTok',
+  options: {
     tmdb_api_key: DEMO_CATALOGUE.tmdbApiKey,
     metadata_timeout: TIMEOUT_S,
     dvd_video_mode: 'raw',
     eject_after_copy: false,
     poll_media_interval: 1,
     poll_removal_interval: 1,
-  }));
-  core = startCli('run', join(temp.dir, 'options.json'), standin.env());
-  await waitFor(async () => (await readContractValue(apiPaths(config.api_dir).status('sim0'), DriveStatusSchema))?.state === 'waiting_for_media', 60_000, 'core ready');
-  proxy = await startIngressProxy(`http://127.0.0.1:${config.web_port}/`, { token: 'm3taTok' });
-  browser = await launchBrowser({ locale: 'en-US' });
-  page = collectProblems(await browser.context.newPage(), problems);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  core?.kill('SIGTERM');
-  const result = await core;
-  if (result && (result.exitCode !== 0 || process.env.SHOW_CORE_LOG)) console.log(result.all);
-  await standin?.close();
-  await temp?.cleanup();
+  },
+  env: () => standin.env(),
 });
+
+useBrowserPage(problems, 'en-US', (opened) => (page = opened));
 
 describe('choosing a disc’s name in the dashboard, with the real core', () => {
   it('shows the matches with covers and names the ISO after the chosen one; a typed title; a new search and Skip; the time limit takes the default', async () => {
-    await page.goto(proxy.url);
+    await page.goto(core.proxy.url);
     await page.waitForSelector('#conn[data-conn="live"]');
 
     // 1. Two films (and a series) for MY_MOVIE_DISC_1, each with its cover, the default marked, a countdown.

@@ -1,29 +1,17 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseOptions, type Config } from '../../src/config/index.js';
-import { apiPaths, DriveStatusSchema, readContractValue } from '../../src/contract/index.js';
-import { simInsert, simReset } from '../../src/drive/index.js';
+import { describe, expect, it } from 'vitest';
+import { simInsert } from '../../src/drive/index.js';
 import { makeDataIso } from '../helpers/images.js';
-import { ensureBuilt, freePort, startCli } from '../helpers/process.js';
-import { makeTempDir } from '../helpers/tmp.js';
-import { collectProblems, launchBrowser, waitForText, type TestBrowser } from './browser.js';
+import { useBrowserPage, waitForText } from './browser.js';
 import { waitFor } from './fixtures.js';
-import { startIngressProxy, type IngressProxy } from './ingress-proxy.js';
+import { useRealCore } from './real-core.js';
 
 /**
  * The real core (`node dist/cli.js run`) with a simulated drive and real ISO images, its web UI
  * opened in Chromium behind an ingress-like prefix.
  */
 const MiB = 1024 * 1024;
-let temp: Awaited<ReturnType<typeof makeTempDir>>;
-let core: ReturnType<typeof startCli>;
-let config: Config;
-let proxy: IngressProxy;
-let browser: TestBrowser;
 let page: Page;
-let sim: string;
 const problems: string[] = [];
 
 async function text(selector: string): Promise<string> {
@@ -34,52 +22,23 @@ function waitText(selector: string, expected: string | RegExp, timeout = 60_000)
   return waitForText(page, selector, expected, timeout);
 }
 
-beforeAll(async () => {
-  await ensureBuilt();
-  temp = await makeTempDir('disk2iso-web-core-');
-  sim = join(temp.dir, 'sim0');
-  await simReset(sim);
-  const raw = {
-    drives: [`sim:${sim}`],
-    api_dir: join(temp.dir, 'api'),
-    output_dir: join(temp.dir, 'out'),
-    web_port: await freePort(),
-    mqtt_enabled: false,
-    eject_after_copy: false,
-    poll_media_interval: 1,
-    poll_removal_interval: 1,
-    min_free_space_mb: 0,
-    log_level: 'info',
-  };
-  const optionsPath = join(temp.dir, 'options.json');
-  await writeFile(optionsPath, JSON.stringify(raw));
-  config = parseOptions(raw, optionsPath);
-  core = startCli('run', optionsPath);
-  const paths = apiPaths(config.api_dir);
-  await waitFor(async () => (await readContractValue(paths.status('sim0'), DriveStatusSchema))?.state === 'waiting_for_media', 60_000, 'core ready');
-  proxy = await startIngressProxy(`http://127.0.0.1:${config.web_port}/`, { token: 'c0reTok' });
-  browser = await launchBrowser({ locale: 'en-US' });
-  page = collectProblems(await browser.context.newPage(), problems);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  core?.kill('SIGTERM');
-  const result = await core;
-  if (result && (result.exitCode !== 0 || process.env.SHOW_CORE_LOG)) console.log(result.all);
-  await temp?.cleanup();
+const core = useRealCore({
+  tempPrefix: 'disk2iso-web-core-',
+  token: 'c0reTok',
+  options: { eject_after_copy: false, poll_media_interval: 1, poll_removal_interval: 1 },
 });
+
+useBrowserPage(problems, 'en-US', (opened) => (page = opened));
 
 describe('the real core in Chromium', () => {
   it('copies a disc to 100 %, shows the history row, cancels a slow disc and ejects, in English and German', async () => {
-    const first = await makeDataIso(temp.dir, { label: 'SUMMER_2023', bytes: 12 * MiB, seed: 1 });
-    const slow = await makeDataIso(temp.dir, { label: 'SLOW_ARCHIVE', bytes: 40 * MiB, seed: 2 });
-    await page.goto(proxy.url);
+    const first = await makeDataIso(core.dir, { label: 'SUMMER_2023', bytes: 12 * MiB, seed: 1 });
+    const slow = await makeDataIso(core.dir, { label: 'SLOW_ARCHIVE', bytes: 40 * MiB, seed: 2 });
+    await page.goto(core.proxy.url);
     await page.waitForSelector('#conn[data-conn="live"]');
     expect(await text('[data-field="state"]')).toBe('Waiting for a disc');
 
-    await simInsert(sim, first, { bytes_per_second: 3 * MiB });
+    await simInsert(core.sim, first, { bytes_per_second: 3 * MiB });
     await waitText('[data-field="state"]', 'Copying');
     await waitText('[data-field="disc_label"]', 'SUMMER_2023');
     await page.waitForTimeout(1500);
@@ -93,7 +52,7 @@ describe('the real core in Chromium', () => {
     await page.getByRole('button', { name: 'Eject' }).click();
     await waitText('[data-field="state"]', 'Waiting for a disc');
 
-    await simInsert(sim, slow, { bytes_per_second: 1 * MiB });
+    await simInsert(core.sim, slow, { bytes_per_second: 1 * MiB });
     await waitText('[data-field="state"]', 'Copying');
     await waitText('[data-field="disc_label"]', 'SLOW_ARCHIVE');
     const cancel = page.getByRole('button', { name: 'Cancel copy' });
@@ -110,7 +69,7 @@ describe('the real core in Chromium', () => {
     await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'de', 20_000, 'page language de');
     await waitText('[data-field="recent"] .result-chip', 'Abgebrochen');
     await page.screenshot({ path: 'tests/artifacts/web/core-de.png', fullPage: true });
-    await page.goto(`${proxy.url}archive`);
+    await page.goto(`${core.proxy.url}archive`);
     expect(await page.locator('[data-path="data/SUMMER_2023.iso"]').count()).toBe(1);
     expect(problems).toEqual([]);
   }, 240_000);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -92,9 +92,32 @@ async function memoryLine(pid: number): Promise<string> {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-function startCore(optionsPath: string): ResultPromise {
+/** How the core is started: this machine's node on the tree's build, or the image's own node in its root filesystem. */
+interface Runtime {
+  label: string;
+  /** Where the core's paths are seen from: '' for this machine, the root filesystem for the image. */
+  root: string;
+  argv: () => [string, string[]];
+}
+
+const HOST: Runtime = {
+  label: `this machine's node ${process.version}`,
+  root: '',
+  argv: () => ['node', [...ADDON_LAUNCH.run.flags, join(DIST, 'cli.js'), 'run']],
+};
+
+/** The image's root filesystem as `npm run test:image` leaves it: Debian trixie's node and the staged /app. */
+const IMAGE_ROOTFS = join(process.cwd(), 'tests', 'image', 'work', 'rootfs');
+const IMAGE: Runtime = {
+  label: "the image's node (Debian trixie, tests/image/work/rootfs)",
+  root: IMAGE_ROOTFS,
+  argv: () => ['chroot', [IMAGE_ROOTFS, '/usr/bin/node', ...ADDON_LAUNCH.run.flags, '/app/dist/cli.js', 'run']],
+};
+
+function startCore(optionsPath: string, runtime: Runtime = HOST): ResultPromise {
   // Flags and exported variables read from rootfs/.../disk2iso/run: the bench measures what ships.
-  return execa('node', [...ADDON_LAUNCH.run.flags, join(DIST, 'cli.js'), 'run'], {
+  const [command, args] = runtime.argv();
+  return execa(command, args, {
     env: { ...ADDON_LAUNCH.run.env, DISK2ISO_OPTIONS: optionsPath },
     reject: false,
     all: true,
@@ -103,9 +126,9 @@ function startCore(optionsPath: string): ResultPromise {
 }
 
 /** Milliseconds from spawning the core to its web server answering, and the index's own figure from the log. */
-async function startAndWait(optionsPath: string, port: number, statusPath: string): Promise<{ core: ResultPromise; readyMs: number; indexMs: number | null }> {
+async function startAndWait(optionsPath: string, port: number, statusPath: string, runtime: Runtime = HOST): Promise<{ core: ResultPromise; readyMs: number; indexMs: number | null }> {
   const t0 = performance.now();
-  const core = startCore(optionsPath);
+  const core = startCore(optionsPath, runtime);
   let log = '';
   core.all?.on('data', (chunk: Buffer) => {
     if (log.length < 1_000_000) log += chunk.toString();
@@ -132,6 +155,60 @@ async function stopCore(core: ResultPromise): Promise<void> {
   core.kill('SIGTERM');
   const result = await core;
   if (result.exitCode !== 0) console.log(result.all);
+}
+
+/** The 50 page loads of the bench (sorts and offsets over the whole index); their times. */
+async function pageLoads(base: string, images: number): Promise<number[]> {
+  const times: number[] = [];
+  const sorts = ['date', 'name', 'size'];
+  for (let i = 0; i < PAGE_LOADS; i++) times.push((await timedGet(`${base}archive?sort=${sorts[i % 3]}&offset=${(i * 50) % Math.max(images, 1)}`)).ms);
+  return times;
+}
+
+/**
+ * The core's RSS after 50 page loads on `outDir` (moved into the runtime's root for the image),
+ * with its own index and sim drive: started once to build the index, measured on the second
+ * start as above. `outDir` is moved back afterwards.
+ */
+async function rssOn(runtime: Runtime, outDir: string, images: number): Promise<string> {
+  const work = runtime.root ? join(runtime.root, 'var', 'tmp', 'disk2iso-archive-scale') : join(WORK, 'rss');
+  const inside = (path: string) => (runtime.root ? path.slice(runtime.root.length) : path);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const out = join(work, 'out');
+  await rename(outDir, out);
+  try {
+    const sim = join(work, 'sim0');
+    await simReset(sim);
+    const port = await freePort();
+    const raw = { drives: [`sim:${inside(sim)}`], api_dir: inside(join(work, 'api')), output_dir: inside(out), web_port: port, mqtt_enabled: false, min_free_space_mb: 0, log_level: 'info' };
+    await writeFile(join(work, 'options.json'), JSON.stringify(raw));
+    const statusPath = apiPaths(join(work, 'api')).status('sim0');
+    const optionsPath = inside(join(work, 'options.json'));
+    await stopCore((await startAndWait(optionsPath, port, statusPath, runtime)).core);
+    const { core } = await startAndWait(optionsPath, port, statusPath, runtime);
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      await pageLoads(`http://127.0.0.1:${port}/`, images);
+      await new Promise((r) => setTimeout(r, 1000));
+      return await memoryLine(core.pid ?? 0);
+    } finally {
+      await stopCore(core);
+    }
+  } finally {
+    await rename(out, outDir);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A bare `node` of the runtime doing nothing: the floor no code of ours can go below. */
+async function bareNode(runtime: Runtime): Promise<string> {
+  const script = 'setTimeout(() => {}, 4000)';
+  const child = runtime.root ? execa('chroot', [runtime.root, '/usr/bin/node', '-e', script], { reject: false }) : execa('node', ['-e', script], { reject: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  const line = await memoryLine(child.pid ?? 0);
+  await child;
+  return line;
 }
 
 it(`archive of ${IMAGES} images: index start-up, page and search time and bytes, core RSS`, async () => {
@@ -189,20 +266,29 @@ it(`archive of ${IMAGES} images: index start-up, page and search time and bytes,
     const history = await timedGet(`${base}history`);
     console.log(`History page (history rebuilt from the records, ${config.history_limit} kept): ${history.ms.toFixed(1)} ms, ${kb(history.bytes)}`);
 
-    const times: number[] = [];
-    for (let i = 0; i < PAGE_LOADS; i++) {
-      const sorts = ['date', 'name', 'size'];
-      const page = await timedGet(`${base}archive?sort=${sorts[i % 3]}&offset=${(i * 50) % IMAGES}`);
-      times.push(page.ms);
-    }
+    const times = await pageLoads(base, IMAGES);
     times.sort((a, b) => a - b);
     console.log(`${PAGE_LOADS} Archive page loads (sorts and offsets): median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
     await new Promise((r) => setTimeout(r, 1000));
     console.log(`core RSS after ${PAGE_LOADS} page loads: ${await memoryLine(pid)} (target: < 80 MB = 76.3 MiB)`);
+  } finally {
+    await stopCore(core);
+  }
+  try {
+    // What the archive adds, and the floor under it: the same core on an empty output folder, and a bare node.
+    const empty = join(WORK, 'empty-out');
+    for (const group of GROUPS) await mkdir(join(empty, group), { recursive: true });
+    console.log(`RSS after ${PAGE_LOADS} page loads, ${HOST.label}: ${IMAGES} images ${await rssOn(HOST, out, IMAGES)}; empty archive ${await rssOn(HOST, empty, 0)}; bare node ${await bareNode(HOST)}`);
+    // What ships: the image's own node (Debian's build, linked against libnode, ICU and OpenSSL) and its /app.
+    const imageReady = process.getuid?.() === 0 && (await stat(join(IMAGE_ROOTFS, 'app', 'dist', 'cli.js')).catch(() => null)) !== null;
+    if (imageReady) {
+      console.log(`RSS after ${PAGE_LOADS} page loads, ${IMAGE.label}: ${IMAGES} images ${await rssOn(IMAGE, out, IMAGES)}; empty archive ${await rssOn(IMAGE, empty, 0)}; bare node ${await bareNode(IMAGE)}`);
+    } else {
+      console.log(`RSS in the image: not measured (needs root and ${IMAGE_ROOTFS}, which \`npm run test:image\` builds)`);
+    }
     console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log('(measured on a machine shared with other engineers running tests: times are upper bounds)');
   } finally {
-    await stopCore(core);
     // ARCHIVE_SCALE_KEEP=1 leaves the filled folder and index in bench/work for profiling the core by hand.
     if (process.env.ARCHIVE_SCALE_KEEP !== '1') await rm(WORK, { recursive: true, force: true });
   }

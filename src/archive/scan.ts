@@ -19,6 +19,9 @@ interface ScannedItem {
   present: boolean;
 }
 
+/** Hidden, or still being written by a job (`<target>.part`, `<target>.work`). */
+const isLeftover = (name: string): boolean => name.startsWith('.') || /\.(part|work)$/.test(name);
+
 const isImageName = (name: string): boolean => name.toLowerCase().endsWith('.iso') && !name.startsWith('.');
 
 async function listDir(dir: string): Promise<string[]> {
@@ -59,7 +62,8 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
     metadata: present.has(name + METADATA_SUFFIX),
   });
   const found = await mapLimited(names, 32, async (name): Promise<ScannedItem | ScannedItem[] | null> => {
-    if (name.startsWith('.')) return null;
+    // Hidden files and what a job is still writing (`X.part`, `X.work`) are not archived yet.
+    if (isLeftover(name)) return null;
     const abs = join(dir, name);
     if (name.endsWith(METADATA_SUFFIX)) {
       // A record whose image is gone: kept in the index as missing, so the loss is seen.
@@ -84,15 +88,14 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
   return found.flat().filter((item): item is ScannedItem => item !== null);
 }
 
-const isLeftover = (name: string): boolean => name.startsWith('.') || /\.(part|work)$/.test(name);
-
 /**
  * An artist folder of the Jellyfin/Plex layout (`audio/<Artist>/<Album (Year)>/`): it holds album
- * folders. A folder of tracks (the flat `audio/<Artist - Album>/` of older rips) holds none.
+ * folders, finished or still being written (a new artist's first rip holds only `<Album>.part/`).
+ * A folder of tracks (the flat `audio/<Artist - Album>/` of older rips) holds none.
  */
 async function isArtistFolder(dir: string): Promise<boolean> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.some((entry) => entry.isDirectory() && !isLeftover(entry.name));
+  return entries.some((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
 }
 
 /** The album folders of an artist folder, as items `audio/<Artist>/<Album>`. */
@@ -121,10 +124,11 @@ const exists = (path: string): Promise<boolean> => lstat(path).then((i) => i.isF
 /** One item by its relative path, as `scanOutputFolder` would list it, or null when it is not one. */
 export async function scanOne(root: string, rel: string): Promise<ScannedItem | null> {
   const segments = rel.split('/');
+  if (segments.some(isLeftover)) return null;
   const [first = '', second] = segments;
   const groups: readonly string[] = IMAGE_FOLDERS;
   // `audio/<Artist>/<Album>`: an album folder of the Jellyfin/Plex layout.
-  if (segments.length === 3 && first === 'audio' && !segments.some(isLeftover)) {
+  if (segments.length === 3 && first === 'audio') {
     const abs = join(root, ...segments);
     const info = await lstat(abs).catch(() => null);
     if (!info?.isDirectory()) return null;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,29 @@ describe('archive index', () => {
     expect((await index.get('data/TORN.iso.part'))).toBeUndefined();
     const summary = ArchiveSummarySchema.parse(JSON.parse(await readFile(archiveSummaryPath(api), 'utf8')));
     expect(summary).toMatchObject({ items: 5, images: 4, corrupt: 1, missing: 1, by_group: { dvd: 1, data: 3, audio: 1 } });
+  });
+
+  it('leaves out audio rips still being written (`.part`, `.work`), flat or under a new artist, and lists them once they are renamed', async () => {
+    const track = async (rel: string) => {
+      await mkdir(join(out, 'audio', rel), { recursive: true });
+      await writeFile(join(out, 'audio', rel, '01 - One.flac'), 'x'.repeat(10));
+    };
+    await track('Old Artist - Old Album');
+    await track('Flat Artist - Album.part');
+    await track('New Artist/Album (2020).part');
+    await track('Known Artist/First (2019)');
+    await track('Known Artist/Second (2021).work');
+    index = new ArchiveIndex(out, api, silent);
+    await index.start();
+    const paths = async () => (await index!.query(parseArchiveQuery({ limit: '100' }))).page.items.map((item) => item.path).sort();
+    expect(await paths()).toEqual(['audio/Known Artist/First (2019)', 'audio/Old Artist - Old Album']);
+    expect(await index.refresh(join(out, 'audio', 'New Artist', 'Album (2020).part'))).toBeNull();
+    expect(await index.refresh(join(out, 'audio', 'Flat Artist - Album.part'))).toBeNull();
+
+    await rename(join(out, 'audio', 'New Artist', 'Album (2020).part'), join(out, 'audio', 'New Artist', 'Album (2020)'));
+    expect(await index.refresh(join(out, 'audio', 'New Artist', 'Album (2020)'))).toMatchObject({ kind: 'folder', name: 'Album (2020)' });
+    await index.reconcile();
+    expect(await paths()).toEqual(['audio/Known Artist/First (2019)', 'audio/New Artist/Album (2020)', 'audio/Old Artist - Old Album']);
   });
 
   it('finds at the next start what was added and removed by hand, and keeps the check of an unchanged image', async () => {

@@ -4,6 +4,7 @@ import type { ArchiveItem, ArchiveVerify, ScrubRun } from '../contract/archive-i
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { ArchiveIndex } from './index-store.js';
+import { verifyEvent, type ArchiveEventSink } from './control.js';
 
 export const SCRUB_INTERVALS = { off: null, daily: 86_400_000, weekly: 7 * 86_400_000, monthly: 30 * 86_400_000 } as const;
 export type ScrubInterval = keyof typeof SCRUB_INTERVALS;
@@ -17,7 +18,7 @@ export interface ScrubDeps {
   readonly index: ArchiveIndex;
   readonly logger: Logger;
   /** Appends to events.jsonl (image_verified, image_corrupt). */
-  readonly event: (type: 'image_verified' | 'image_corrupt', data: Record<string, unknown>) => Promise<unknown>;
+  readonly event: ArchiveEventSink;
   readonly interval: ScrubInterval;
   /** Milliseconds between scheduled scrubs, instead of the interval's (tests). */
   readonly intervalMs?: number;
@@ -173,7 +174,7 @@ export class Scrubber {
       run.missing++;
       const verify: ArchiveVerify = { status: 'missing', at, algorithm: null, detail: item.verify?.detail ?? 'the image is gone, its record is still there' };
       await this.deps.index.setVerify(item.path, verify);
-      await this.deps.event('image_corrupt', { path: item.path, reason: 'missing', label: item.metadata?.disc_label ?? null });
+      await this.deps.event('image_corrupt', { path: item.path, reason: 'missing', label: item.metadata?.disc_label ?? null, source: 'scrub' });
       return;
     }
     const algorithm = item.sidecars.sha256 ? 'sha256' : item.sidecars.md5 ? 'md5' : null;
@@ -194,13 +195,11 @@ export class Scrubber {
     if (verify.status === 'mismatch') {
       run.corrupt++;
       this.deps.logger.warn({ image: item.path, detail: verify.detail }, 'scrub: %s does not match its checksum record', item.path);
-      await this.deps.event('image_corrupt', { path: item.path, reason: 'mismatch', algorithm, expected, actual: actual.digest, label: item.metadata?.disc_label ?? null });
     } else if (verify.status === 'error') {
       this.deps.logger.warn({ image: item.path, err: verify.detail }, 'scrub: %s could not be read', item.path);
-    } else if (item.verify?.status !== 'ok') {
-      // Written when an image becomes verified (first check, or whole again), not on every scrub.
-      await this.deps.event('image_verified', { path: item.path, algorithm, label: item.metadata?.disc_label ?? null });
     }
+    const worth = verifyEvent(item, verify, item.verify?.status ?? null, 'scrub');
+    if (worth) await this.deps.event(worth.type, worth.type === 'image_corrupt' ? { ...worth.data, expected, actual: actual.digest } : worth.data);
   }
 
   /** The digest of one file, read by `<algorithm>sum` at low priority in a child process. */

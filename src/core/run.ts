@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { ArchiveIndex, archiveControl, Scrubber } from '../archive/index.js';
+import { ArchiveIndex, archiveControl, Scrubber, type ArchiveEventSink } from '../archive/index.js';
 import { SCHEMA_VERSION, type ControlApi } from '../contract/index.js';
 import type { Config } from '../config/index.js';
 import { probeTools, type ToolInventory } from '../copy/index.js';
@@ -114,10 +114,11 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   await removeOrphanPartials(config.output_dir, resumes, log);
 
   const control = new MachineControl(machines);
+  const archiveEvent: ArchiveEventSink = (type, data) => store.event(null, type, data);
   const scrub = new Scrubber({
     index: archive,
     logger: logger.child({ ns: 'scrub' }),
-    event: (type, data) => store.event(null, type, data),
+    event: archiveEvent,
     interval: config.scrub_interval,
   });
   // The web server starts before any machine: if its port is taken the core must not go on
@@ -125,7 +126,7 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   let web: RunningWebServer | null = null;
   if (deps.web !== false) {
     try {
-      web = await startWebServer({ config, control, archive: archiveControl(archive, scrub), logs: deps.logs, logger, version: VERSION });
+      web = await startWebServer({ config, control, archive: archiveControl(archive, scrub, archiveEvent), logs: deps.logs, logger, version: VERSION });
     } catch (error) {
       await archive.stop().catch(() => undefined);
       await store.stop().catch(() => undefined);

@@ -12,6 +12,7 @@ import { makeFixture, peerEnv, waitFor, type WebFixture } from './fixtures.js';
 
 let fx: WebFixture;
 let app: ReturnType<typeof createApp>;
+let archiveEvents: Array<{ type: string; data: Record<string, unknown> }> = [];
 let index: ArchiveIndex;
 let iso: Buffer;
 
@@ -58,7 +59,8 @@ beforeEach(async () => {
   // The core's index of the folder, as the core builds it at start.
   index = new ArchiveIndex(fx.outputDir, fx.apiDir, pino({ level: 'silent' }));
   await index.start();
-  app = createApp({ ...fx.deps, archive: archiveControl(index) });
+  archiveEvents = [];
+  app = createApp({ ...fx.deps, archive: archiveControl(index, undefined, (type, data) => Promise.resolve(archiveEvents.push({ type, data }))) });
 });
 afterEach(async () => {
   await index.stop();
@@ -228,6 +230,21 @@ describe('verify', () => {
       return states['data/HOLIDAY.iso'] === 'ok' && states['dvd/BROKEN.iso'] === 'mismatch' ? items : undefined;
     });
     expect(done.find((i) => i.path === 'dvd/BROKEN.iso')?.checksum.detail).toContain('sha256');
+    // The same events as the scrub's, marked as the Verify button's.
+    await waitFor(() => archiveEvents.length === 2 || undefined);
+    expect(archiveEvents).toEqual(
+      expect.arrayContaining([
+        { type: 'image_verified', data: { path: 'data/HOLIDAY.iso', algorithm: 'sha256', label: 'Holiday <2019>', source: 'verify' } },
+      ]),
+    );
+    expect(archiveEvents.find((e) => e.type === 'image_corrupt')?.data).toMatchObject({ path: 'dvd/BROKEN.iso', reason: 'mismatch', algorithm: 'sha256', source: 'verify' });
+    // Whole again is no news: a second check of a verified image writes no event; a mismatch always does.
+    await post('/api/archive/verify', { path: 'data/HOLIDAY.iso' });
+    await post('/api/archive/verify', { path: 'dvd/BROKEN.iso' });
+    await waitFor(() => archiveEvents.length === 3 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(archiveEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['image_verified', 'image_corrupt', 'image_corrupt']));
+    expect(archiveEvents).toHaveLength(3);
   });
 
   it('forgets a result when the file changes', async () => {

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { posix } from 'node:path';
 import { OptionsSchema, parseOptions } from '../../src/config/index.js';
+import { metadataCacheDir } from '../../src/metadata/index.js';
 import { haAccepts, parseHaType, type HaType } from './ha-schema.js';
 import { addonConfig, objectAt, readText, type Json } from './support.js';
 
@@ -188,5 +190,15 @@ describe('config.yaml options and schema mirror src/config/schema.ts', () => {
       fc.property(fc.string({ maxLength: 12 }), (s) => !haAccepts(topic, s) || loaderAccepts('mqtt_base_topic', s)),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('backups', () => {
+  it('leave out the metadata cache where the core keeps it, and nothing of /data/api', () => {
+    const excluded = config.backup_exclude;
+    expect(Array.isArray(excluded)).toBe(true);
+    const cache = posix.relative('/data', metadataCacheDir('/data/api'));
+    expect(excluded).toEqual([cache, `${cache}/**`]);
+    expect((excluded as string[]).some((pattern) => pattern === 'api' || pattern.startsWith('api/') || pattern.startsWith('*'))).toBe(false);
   });
 });

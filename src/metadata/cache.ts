@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
 /** Answers older than this are asked again (a release or a film's data rarely changes). */
 const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** The cache's size past which the oldest files go (covers are at most 5 MB; a few hundred discs fit). */
+const MAX_CACHE_BYTES = 100 * 1024 * 1024;
+/** A write that a crash cut short leaves `<file>.<pid>.tmp`; one this old is nobody's. */
+const STALE_TEMP_MS = 3600 * 1000;
 
 const EntrySchema = z.object({ key: z.string(), stored: z.number(), status: z.number().int(), body: z.string() });
 
@@ -41,6 +46,32 @@ export class MetadataCache {
 
   async putCover(url: string, bytes: Buffer): Promise<void> {
     await this.#write(this.#file('cover', url, 'img'), bytes).catch(() => undefined);
+  }
+
+  /**
+   * Removes answers and covers written more than 30 days ago, crash leftovers, and then the
+   * oldest files until the cache is at most `maxBytes`: it never grows without bound.
+   */
+  async prune(maxBytes = MAX_CACHE_BYTES, now = Date.now()): Promise<{ removed: number; kept: number; bytes: number }> {
+    const files: Array<{ path: string; size: number; mtime: number }> = [];
+    for (const sub of ['answers', 'covers']) {
+      const dir = join(this.dir, sub);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        const info = await stat(join(dir, name)).catch(() => null);
+        if (info?.isFile()) files.push({ path: join(dir, name), size: info.size, mtime: info.mtimeMs });
+      }
+    }
+    const doomed = new Set(files.filter((f) => now - f.mtime > (f.path.endsWith('.tmp') ? STALE_TEMP_MS : MAX_AGE_MS)));
+    let bytes = files.reduce((sum, f) => (doomed.has(f) ? sum : sum + f.size), 0);
+    for (const f of files.filter((file) => !doomed.has(file)).sort((a, b) => a.mtime - b.mtime)) {
+      if (bytes <= maxBytes) break;
+      doomed.add(f);
+      bytes -= f.size;
+    }
+    let removed = 0;
+    for (const f of doomed) if (await unlink(f.path).then(() => true, () => false)) removed++;
+    return { removed, kept: files.length - doomed.size, bytes };
   }
 
   async #write(path: string, data: string | Buffer): Promise<void> {

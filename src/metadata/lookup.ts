@@ -73,11 +73,25 @@ export class MetadataLookup {
   readonly #settings: MetadataSettings;
   readonly #cache: MetadataCache | null;
   readonly #log: Logger;
+  /** When the cache was last pruned: at the first lookup, then at most once a day. */
+  #pruned = 0;
 
   constructor(settings: MetadataSettings, logger: Logger) {
     this.#settings = settings;
     this.#cache = settings.cacheDir ? new MetadataCache(settings.cacheDir) : null;
     this.#log = logger.child({ ns: 'metadata' });
+  }
+
+  #pruneDaily(): void {
+    const cache = this.#cache;
+    if (!cache || Date.now() - this.#pruned < 24 * 3600 * 1000) return;
+    this.#pruned = Date.now();
+    void cache.prune().then(
+      (result) => {
+        if (result.removed > 0) this.#log.info(result, 'metadata cache: removed %d old file(s)', result.removed);
+      },
+      (error: unknown) => this.#log.warn({ err: errorMessage(error) }, 'metadata cache: pruning failed'),
+    );
   }
 
   /** The service a query asks, for the status line; null when none is asked. */
@@ -93,6 +107,7 @@ export class MetadataLookup {
 
   /** The disc's candidates, best first. */
   async lookUp(query: DiscQuery, signal?: AbortSignal): Promise<LookupOutcome> {
+    this.#pruneDaily();
     if (query.kind === 'none') return EMPTY;
     if (!this.#settings.enabled) return { ...EMPTY, notes: [coded('note_lookup_off')] };
     if (query.kind === 'audio') {

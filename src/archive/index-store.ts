@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -23,6 +23,7 @@ import {
   type ArchiveVerify,
 } from '../contract/archive-index.js';
 import { SCHEMA_VERSION, writeJsonAtomic } from '../contract/index.js';
+import { IMAGE_FOLDERS, METADATA_SUFFIX } from '../copy/index.js';
 import type { Logger } from '../log/index.js';
 import { errnoCode, errorMessage } from '../util/errors.js';
 import { itemOf, scanOne, scanOutputFolder, unchanged } from './scan.js';
@@ -69,6 +70,8 @@ class Row implements ArchiveKeys {
   readonly check: ArchiveVerify['status'] | null;
   readonly present: boolean;
   readonly sidecars: ArchiveItem['sidecars'];
+  /** The record's fingerprint; undefined for a line written before the index kept it (its record is read again). */
+  readonly fingerprint: string | null | undefined;
   /** Byte offset and length of the item's `put` line in the log file it was read from or written to. */
   offset: number;
   length: number;
@@ -87,6 +90,7 @@ class Row implements ArchiveKeys {
     this.check = keys.check;
     this.present = item.present;
     this.sidecars = sharedSidecars(item.sidecars);
+    this.fingerprint = item.metadata ? item.metadata.fingerprint : null;
     this.offset = offset;
     this.length = length;
   }
@@ -95,6 +99,25 @@ class Row implements ArchiveKeys {
   get name(): string {
     return this.path.slice(this.path.lastIndexOf('/') + 1);
   }
+}
+
+/**
+ * Pure: the order in which today's folder scan (`findArchivedByFingerprint`) meets records: the
+ * image folders in turn, each folder's own records before its artists' album folders, by name.
+ */
+function recordOrder(a: string, b: string): number {
+  const rank = (path: string) => {
+    const segments = path.split('/');
+    return { folder: IMAGE_FOLDERS.indexOf(segments[0] as (typeof IMAGE_FOLDERS)[number]), depth: segments.length, name: (segments.at(-1) ?? '') + METADATA_SUFFIX };
+  };
+  const x = rank(a);
+  const y = rank(b);
+  if (x.folder !== y.folder) return x.folder - y.folder;
+  if (x.depth !== y.depth) return x.depth - y.depth;
+  const dirA = a.slice(0, a.lastIndexOf('/'));
+  const dirB = b.slice(0, b.lastIndexOf('/'));
+  if (dirA !== dirB) return dirA < dirB ? -1 : 1;
+  return x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
 }
 
 /** The log file rows point into: its handle (read and append) and its size. */
@@ -113,6 +136,8 @@ interface LogFile {
  */
 export class ArchiveIndex {
   readonly #rows = new Map<string, Row>();
+  /** Fingerprint → path(s) of the items whose record has it: a string, an array only for a disc archived twice. */
+  readonly #byFingerprint = new Map<string, string | string[]>();
   readonly logPath: string;
   readonly summaryPath: string;
   #file: LogFile | null = null;
@@ -162,13 +187,14 @@ export class ArchiveIndex {
         const entry = parseLogLine(line);
         if (entry === null) bad++;
         else if (entry.op === 'header') generation ??= lineCount === 1 ? entry.generation : null;
-        else if (entry.op === 'put') this.#rows.set(entry.item.path, new Row(entry.item, at, length));
-        else this.#rows.delete(entry.path);
+        else if (entry.op === 'put') this.#setRow(new Row(entry.item, at, length));
+        else this.#deleteRow(entry.path);
       }
       if (bad > 0) this.logger.warn({ path: this.logPath, bad }, 'skipped %d unreadable line(s) of the archive index (a line cut short by a crash is one)', bad);
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') this.logger.warn({ path: this.logPath, err: errorMessage(error) }, 'archive index cannot be read; rebuilding it');
       this.#rows.clear();
+      this.#byFingerprint.clear();
       generation = null;
     }
     const keep = generation !== null && bad === 0 && lineCount <= this.#rows.size + 1 + COMPACT_SLACK;
@@ -209,6 +235,55 @@ export class ArchiveIndex {
     const paths: string[] = [];
     for (const row of this.#rows.values()) if (row.kind === 'image') paths.push(row.path);
     return paths;
+  }
+
+  /**
+   * The archived image (or album folder) whose record has `fingerprint` and that still exists,
+   * the first in the order of today's folder scan; null when there is none. Waits for the changes
+   * already asked for (a job's image being indexed), then reads no record: one access() per candidate.
+   */
+  async findByFingerprint(fingerprint: string): Promise<string | null> {
+    await this.#queue;
+    const paths = this.#byFingerprint.get(fingerprint);
+    if (paths === undefined) return null;
+    for (const rel of typeof paths === 'string' ? [paths] : [...paths].sort(recordOrder)) {
+      const abs = join(this.outputDir, ...rel.split('/'));
+      if (await access(abs).then(() => true, () => false)) return abs;
+    }
+    return null;
+  }
+
+  #setRow(row: Row): void {
+    const old = this.#rows.get(row.path);
+    if (old) this.#unlinkFingerprint(old);
+    this.#rows.set(row.path, row);
+    // Like the folder scan: records in the image folders only, not loose at the top of the output folder.
+    if (typeof row.fingerprint !== 'string' || row.group === 'other') return;
+    const paths = this.#byFingerprint.get(row.fingerprint);
+    if (paths === undefined) this.#byFingerprint.set(row.fingerprint, row.path);
+    else if (typeof paths === 'string') this.#byFingerprint.set(row.fingerprint, [paths, row.path]);
+    else paths.push(row.path);
+  }
+
+  /** False when there was no such row. */
+  #deleteRow(path: string): boolean {
+    const old = this.#rows.get(path);
+    if (!old) return false;
+    this.#rows.delete(path);
+    this.#unlinkFingerprint(old);
+    return true;
+  }
+
+  #unlinkFingerprint(row: Row): void {
+    if (typeof row.fingerprint !== 'string') return;
+    const paths = this.#byFingerprint.get(row.fingerprint);
+    if (paths === row.path) this.#byFingerprint.delete(row.fingerprint);
+    else if (Array.isArray(paths)) {
+      const rest = paths.filter((p) => p !== row.path);
+      const [only] = rest;
+      if (only === undefined) this.#byFingerprint.delete(row.fingerprint);
+      else this.#byFingerprint.set(row.fingerprint, rest.length === 1 ? only : rest);
+    }
   }
 
   /** One page of the items that match `query`, and the counts of the whole index. */
@@ -253,7 +328,8 @@ export class ArchiveIndex {
     const todo = scanned.filter((item) => {
       seen.add(item.path);
       const previous = this.#rows.get(item.path);
-      return !previous || !unchanged(previous, item);
+      // A line from before the index kept fingerprints: its record is read again, or a duplicate would be missed.
+      return !previous || !unchanged(previous, item) || previous.fingerprint === undefined;
     });
     // Records are read a few at a time: a first build reads thousands of small files.
     for (let i = 0; i < todo.length; i += 32) {
@@ -272,7 +348,7 @@ export class ArchiveIndex {
     }
     const gone = [...this.#rows.keys()].filter((path) => !seen.has(path));
     for (const path of gone) {
-      this.#rows.delete(path);
+      this.#deleteRow(path);
       result.removed++;
     }
     if (gone.length > 0) this.#stale();
@@ -289,7 +365,7 @@ export class ArchiveIndex {
       if (rel.startsWith('..')) return null;
       const scanned = await scanOne(this.outputDir, rel);
       if (!scanned) {
-        if (this.#rows.delete(rel)) await this.#append(delLine(rel));
+        if (this.#deleteRow(rel)) await this.#append(delLine(rel));
         this.#changed();
         return null;
       }
@@ -303,7 +379,7 @@ export class ArchiveIndex {
   /** An item was deleted (through the UI). */
   remove(rel: string): Promise<void> {
     return this.#serial(async () => {
-      if (!this.#rows.delete(rel)) return;
+      if (!this.#deleteRow(rel)) return;
       await this.#append(delLine(rel));
       this.#changed();
     });
@@ -384,7 +460,7 @@ export class ArchiveIndex {
     await this.#append(lines.join(''));
     items.forEach((item, k) => {
       const length = Buffer.byteLength(lines[k] ?? '');
-      this.#rows.set(item.path, new Row(item, offset, length));
+      this.#setRow(new Row(item, offset, length));
       offset += length;
     });
     this.#stale();
@@ -466,7 +542,7 @@ export class ArchiveIndex {
       if (at) {
         row.offset = at.offset;
         row.length = at.length;
-      } else this.#rows.delete(path);
+      } else this.#deleteRow(path);
     }
     const old = this.#file?.handle;
     if (old) {

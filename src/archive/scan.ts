@@ -185,6 +185,7 @@ async function recordMetadata(imageAbs: string): Promise<ArchiveMetadata | null>
     result: record.result,
     finished: record.created,
     drive_id: drive.success ? drive.data : null,
+    fingerprint: record.fingerprint,
   };
 }
 

@@ -39,6 +39,11 @@ const ArchiveMetadataSchema = z.object({
   result: z.string().nullable(),
   finished: z.string().nullable(),
   drive_id: z.string().nullable(),
+  /**
+   * The disc's fingerprint from the record: the core answers the duplicate check from it. Absent
+   * in lines written before it was kept; the core reads such an item's record again at start.
+   */
+  fingerprint: z.string().nullable().optional(),
 });
 export type ArchiveMetadata = z.infer<typeof ArchiveMetadataSchema>;
 
@@ -345,7 +350,8 @@ function isArchiveItem(v: unknown): v is ArchiveItem {
         isTextOrNull(m.method) &&
         isTextOrNull(m.result) &&
         isTextOrNull(m.finished) &&
-        isTextOrNull(m.drive_id))) &&
+        isTextOrNull(m.drive_id) &&
+        (m.fingerprint === undefined || isTextOrNull(m.fingerprint)))) &&
     (c === null || (isObject(c) && isOneOf(VERIFY_STATUSES, c.status) && isText(c.at) && (c.algorithm === null || isOneOf(['sha256', 'md5'], c.algorithm)) && isTextOrNull(c.detail)))
   );
 }

@@ -7,6 +7,8 @@ import { partPaths } from './partial.js';
 import { mediaWorkPaths } from './tools/job.js';
 
 export type DuplicatePolicy = 'suffix' | 'skip' | 'overwrite';
+/** The archived image (or album folder) of a fingerprint that still exists, or null. */
+export type FindArchived = (fingerprint: string) => Promise<string | null>;
 export type TargetPlan =
   | { action: 'copy'; targetPath: string; replaces: string | null }
   | { action: 'skip'; existingPath: string };
@@ -23,6 +25,8 @@ export interface PlanTargetArgs {
   extension?: string;
   /** A folder between the disc type's folder and the image (an album rip's artist); a safe file name. */
   subfolder?: string;
+  /** The duplicate check; default: read the records in the output folder (`findArchivedByFingerprint`). */
+  findArchived?: FindArchived;
   /** Hold the name for a copy about to start (until `releaseTarget`), so no other plan picks it meanwhile. */
   claim?: boolean;
 }
@@ -57,7 +61,8 @@ export async function planTarget(args: PlanTargetArgs): Promise<TargetPlan> {
   checkBaseName(args.outputDir, args.baseName + extension);
   if (args.subfolder !== undefined) checkBaseName(args.outputDir, args.subfolder);
   const folder = join(args.outputDir, imageFolderFor(args.discType), args.subfolder ?? '');
-  const existing = args.fingerprint === null ? null : await findArchivedByFingerprint(args.outputDir, args.fingerprint);
+  const find = args.findArchived ?? ((fingerprint: string) => findArchivedByFingerprint(args.outputDir, fingerprint));
+  const existing = args.fingerprint === null ? null : await find(args.fingerprint);
   if (existing !== null) {
     if (args.policy === 'skip') return { action: 'skip', existingPath: existing };
     if (args.policy === 'overwrite') return { action: 'copy', targetPath: inside(args, existing), replaces: existing };

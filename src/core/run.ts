@@ -83,7 +83,12 @@ export async function startCore(deps: CoreDeps): Promise<RunningCore> {
   }
   await store.event(null, 'service_started', { version: VERSION, pid: process.pid });
 
-  const options = { ...machineOptions(config), ...deps.machineOverrides };
+  // The duplicate check asks the index (no record read per disc); tests may override it too.
+  const options: MachineOptions = {
+    ...machineOptions(config),
+    findArchived: (fingerprint) => archive.findByFingerprint(fingerprint),
+    ...deps.machineOverrides,
+  };
   const drives = deps.drives ?? config.driveSpecs.map(createDrive);
   // Probed once, before any machine runs: every method choice reads this answer, no poll spawns a process.
   const tools = deps.tools ?? (await probeTools());

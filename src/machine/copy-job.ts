@@ -129,7 +129,8 @@ export async function duplicateSkip(
   options: MachineOptions,
 ): Promise<JobOutcome | null> {
   if (options.duplicatePolicy !== 'skip' || !disc.fingerprint) return null;
-  const existing = await findArchivedByFingerprint(options.outputDir, disc.fingerprint).catch(() => null);
+  const find = options.findArchived ?? ((fingerprint: string) => findArchivedByFingerprint(options.outputDir, fingerprint));
+  const existing = await find(disc.fingerprint).catch(() => null);
   if (!existing) return null;
   return {
     result: 'skipped_duplicate',
@@ -183,6 +184,7 @@ export async function runCopyJob(request: JobRequest): Promise<JobOutcome> {
         policy: request.forceCopy && options.duplicatePolicy === 'skip' ? 'suffix' : options.duplicatePolicy,
         fingerprint: disc.fingerprint,
         extension: outputExtension(method),
+        findArchived: options.findArchived,
         claim: true,
       });
       if (plan.action === 'skip') {

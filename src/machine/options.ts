@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { FindArchived } from '../copy/index.js';
 
 /** What one drive machine needs from the configuration, in the units it uses. */
 export interface MachineOptions {
@@ -22,6 +23,11 @@ export interface MachineOptions {
   readonly intervalsMs: { readonly drive: number; readonly media: number; readonly removal: number };
   readonly heartbeatMs: number;
   readonly progressIntervalMs: number;
+  /**
+   * The duplicate check: the archived image of a fingerprint, or null. The core answers it from
+   * its archive index; without one (tests, tools) the output folder's records are read.
+   */
+  readonly findArchived?: FindArchived;
 }
 
 export function checksumList(option: Config['checksum']): ('sha256' | 'md5')[] {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ArchiveIndex } from '../../src/archive/index.js';
 import {
   ArchiveIndexReader,
@@ -12,13 +12,25 @@ import {
   parseLogLine,
   queryArchive,
 } from '../../src/contract/archive-index.js';
-import { writeImageMetadata, type ImageMetadata } from '../../src/copy/index.js';
+import { findArchivedByFingerprint, writeImageMetadata, type ImageMetadata } from '../../src/copy/index.js';
 import { simInsert } from '../../src/drive/index.js';
 import { history, startTestCore, testConfig, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
 import { useSimCore } from '../helpers/sim-core.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
+
+// Every readFile of a `.disk2iso.json` record is counted (and still done by the real fs): with the
+// index, the duplicate check must read none.
+const reads = vi.hoisted(() => ({ records: 0 }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const readFile = ((path: Parameters<typeof real.readFile>[0], ...rest: unknown[]) => {
+    if (typeof path === 'string' && path.endsWith('.disk2iso.json')) reads.records++;
+    return (real.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+  }) as typeof real.readFile;
+  return { ...real, default: { ...real, readFile }, readFile };
+});
 
 const silent = pino({ level: 'silent' });
 
@@ -205,6 +217,110 @@ describe('archive index', () => {
     expect(index.size).toBe(1);
     expect((await readFile(index.logPath, 'utf8')).endsWith('\n')).toBe(true);
   });
+
+  describe('answers the duplicate check', () => {
+    const fp = (fingerprint: string | null) => ({ fingerprint });
+    const start = async (): Promise<ArchiveIndex> => {
+      await index?.stop();
+      index = new ArchiveIndex(out, api, silent);
+      await index.start();
+      return index;
+    };
+
+    it('after start, what the folder scan gives (first by name, image folders in turn, gone images passed over), reading no record', async () => {
+      await image(out, 'data/B.iso', 'B', 4, fp('twice'));
+      await image(out, 'data/A.iso', 'A', 4, fp('twice'));
+      await image(out, 'dvd/0.iso', '0', 4, fp('twice'));
+      for (const [rel, fingerprint] of [['audio/Artist/Album (2001)', 'album'], ['audio/Other/Single (2002)', 'single']] as const) {
+        await mkdir(join(out, rel), { recursive: true });
+        await writeFile(join(out, rel, '01.flac'), 'x');
+        await writeImageMetadata(join(out, rel), record(rel, fp(fingerprint)));
+      }
+      await image(out, 'audio/Artist - Album.iso', 'Album', 4, fp('album'));
+      await writeImageMetadata(join(out, 'bluray', 'LOST.iso'), record('Lost', fp('lost')));
+      await image(out, 'LOOSE.iso', 'Loose', 4, fp('loose'));
+      await image(out, 'data/NONE.iso', 'None');
+      const idx = await start();
+      const fingerprints = ['twice', 'album', 'single', 'lost', 'loose', 'unknown'];
+      const expected = ['data/A.iso', 'audio/Artist - Album.iso', 'audio/Other/Single (2002)', null, null, null].map((rel) => (rel === null ? null : join(out, rel)));
+      reads.records = 0;
+      expect(await Promise.all(fingerprints.map((f) => idx.findByFingerprint(f)))).toEqual(expected);
+      expect(reads.records).toBe(0);
+      // The same answers as today's scan, which reads every record.
+      expect(await Promise.all(fingerprints.map((f) => findArchivedByFingerprint(out, f)))).toEqual(expected);
+      expect(reads.records).toBeGreaterThanOrEqual(8);
+      // Deleted by hand, not yet reconciled: the access() check passes over it to the next by name.
+      await rm(join(out, 'data', 'A.iso'));
+      expect(await idx.findByFingerprint('twice')).toBe(join(out, 'data', 'B.iso'));
+      await rm(join(out, 'data', 'B.iso'));
+      expect(await idx.findByFingerprint('twice')).toBe(join(out, 'dvd', '0.iso'));
+    });
+
+    it('after a job refresh: a new image is found, a record whose fingerprint changed by the new one only', async () => {
+      const idx = await start();
+      const abs = await image(out, 'data/NEW.iso', 'New', 4, fp('new'));
+      expect(await idx.findByFingerprint('new')).toBeNull(); // not indexed yet
+      void idx.refresh(abs);
+      // The lookup waits for the refresh already asked for (the history entry asks it before the next disc).
+      expect(await idx.findByFingerprint('new')).toBe(abs);
+      await image(out, 'data/NEW.iso', 'New', 4, fp('newer'));
+      await idx.refresh(abs);
+      expect([await idx.findByFingerprint('new'), await idx.findByFingerprint('newer')]).toEqual([null, abs]);
+    });
+
+    it('after a delete through the UI the item is no answer; a Rescan finds what was added or removed by hand', async () => {
+      await image(out, 'data/A.iso', 'A', 4, fp('same'));
+      await image(out, 'data/B.iso', 'B', 4, fp('same'));
+      const idx = await start();
+      // remove() is what the UI reports after deleting; the files are left here so only the index decides.
+      await idx.remove('data/A.iso');
+      expect(await idx.findByFingerprint('same')).toBe(join(out, 'data', 'B.iso'));
+      await idx.remove('data/B.iso');
+      expect(await idx.findByFingerprint('same')).toBeNull();
+      const byHand = await image(out, 'dvd/HAND.iso', 'Hand', 4, fp('hand'));
+      expect(await idx.findByFingerprint('hand')).toBeNull(); // until the next reconciliation
+      expect(await idx.reconcile()).toEqual({ added: 3, removed: 0, changed: 0 });
+      expect(await idx.findByFingerprint('hand')).toBe(byHand);
+      expect(await idx.findByFingerprint('same')).toBe(join(out, 'data', 'A.iso'));
+      await rm(join(out, 'data', 'A.iso'));
+      await rm(join(out, 'data', 'A.iso.disk2iso.json'));
+      expect(await idx.reconcile()).toEqual({ added: 0, removed: 1, changed: 0 });
+      expect(await idx.findByFingerprint('same')).toBe(join(out, 'data', 'B.iso'));
+    });
+
+    it('a compaction of the log keeps the answers', async () => {
+      await image(out, 'data/A.iso', 'A', 4, fp('a'));
+      await image(out, 'data/B.iso', 'B', 4, fp('b'));
+      const idx = await start();
+      const before = await stat(idx.logPath);
+      for (let i = 0; i < 2_100; i++) await idx.setVerify('data/A.iso', { status: 'ok', at: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), algorithm: 'sha256', detail: null });
+      await idx.reconcile();
+      expect((await stat(idx.logPath)).ino).not.toBe(before.ino);
+      expect([await idx.findByFingerprint('a'), await idx.findByFingerprint('b')]).toEqual([join(out, 'data', 'A.iso'), join(out, 'data', 'B.iso')]);
+    });
+
+    it('an old log without fingerprints: its items are read again at start (their check kept), then answered', async () => {
+      await image(out, 'data/OLD.iso', 'Old', 4, fp('old'));
+      await image(out, 'data/NONE.iso', null);
+      let idx = await start();
+      await idx.setVerify('data/OLD.iso', { status: 'ok', at: '2025-01-01T00:00:00.000Z', algorithm: 'sha256', detail: null });
+      await idx.stop();
+      // What a core before this change wrote: the metadata without `fingerprint`.
+      const old = (await readFile(idx.logPath, 'utf8')).replace(/,"fingerprint":(null|"[^"]*")/g, '');
+      expect(old).not.toContain('fingerprint');
+      await writeFile(idx.logPath, old);
+      expect(parseLogLine(old.split('\n').find((l) => l.includes('OLD.iso')) ?? '')).toMatchObject({ op: 'put', item: { path: 'data/OLD.iso', metadata: { disc_label: 'Old' } } });
+      index = new ArchiveIndex(out, api, silent);
+      reads.records = 0;
+      expect(await index.start()).toEqual({ added: 0, removed: 0, changed: 1 });
+      expect(reads.records).toBe(1); // OLD's record; NONE has none, there is nothing to miss
+      idx = index;
+      expect(await idx.findByFingerprint('old')).toBe(join(out, 'data', 'OLD.iso'));
+      expect((await idx.get('data/OLD.iso'))?.verify?.status).toBe('ok');
+      expect(await (await start()).findByFingerprint('old')).toBe(join(out, 'data', 'OLD.iso'));
+      expect(reads.records).toBe(1); // the next start finds the fingerprint in the log
+    });
+  });
 });
 
 describe('archive index log lines', () => {
@@ -279,5 +395,21 @@ describe('the core keeps the index', () => {
     const reader = new ArchiveIndexReader(archiveIndexPath(config.api_dir));
     await reader.refresh();
     expect([...reader.items.keys()].sort()).toEqual(['data/FRESH.iso', 'data/OLD.iso']);
+  });
+
+  it('answers the duplicate check of the machines: a disc already archived is skipped without reading a record', async () => {
+    const config = testConfig(t.dir, [t.sim], { duplicate_policy: 'skip' });
+    t.core = await startTestCore(config);
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    const disc = await makeDataIso(t.dir, { label: 'ONCE', seed: 21 });
+    await simInsert(t.sim, disc);
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'copied' });
+    await waitFor(async () => (await t.core?.archive.get('data/ONCE.iso'))?.metadata?.fingerprint, { message: 'indexed' });
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    reads.records = 0;
+    await simInsert(t.sim, disc);
+    await waitFor(async () => (await history(config))?.entries.length === 2, { message: 'skip recorded' });
+    expect((await history(config))?.entries[0]).toMatchObject({ result: 'skipped_duplicate', image_path: join(config.output_dir, 'data', 'ONCE.iso') });
+    expect(reads.records).toBe(0);
   });
 });

@@ -110,6 +110,20 @@ describe('planTarget', () => {
     expect(await plan('overwrite', 'fp1')).toEqual({ action: 'copy', targetPath: existing, replaces: existing });
   });
 
+  it('asks the given duplicate check (the core\'s index) instead of reading the records', async () => {
+    await archive('data', 'MY_DISC.iso', 'fp1'); // a record the folder scan would find; the check given decides
+    const asked: string[] = [];
+    const indexed = join(out, 'dvd', 'INDEXED.iso');
+    const findArchived = (fingerprint: string) => {
+      asked.push(fingerprint);
+      return Promise.resolve(fingerprint === 'fp2' ? indexed : null);
+    };
+    const ask = (fingerprint: string) => planTarget({ outputDir: out, discType: 'dvd-rom', baseName: 'MY_DISC', policy: 'skip', fingerprint, findArchived });
+    expect(await ask('fp2')).toEqual({ action: 'skip', existingPath: indexed });
+    expect(await ask('fp1')).toEqual({ action: 'copy', targetPath: join(out, 'data', 'MY_DISC_1.iso'), replaces: null });
+    expect(asked).toEqual(['fp2', 'fp1']);
+  });
+
   it.each(['', '..', '../etc/x', 'a/b', 'a\\b', 'bad\nname', '.hidden', 'x'.repeat(300)])('refuses the base name %j', async (baseName) => {
     await expect(planTarget({ outputDir: out, discType: 'data', baseName, policy: 'suffix', fingerprint: null })).rejects.toThrow(OutputPathError);
   });

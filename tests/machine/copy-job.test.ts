@@ -40,3 +40,24 @@ describe('a failed copy leaves nothing that holds the name of the next copy', ()
     }
   });
 });
+
+describe('the duplicate check given in the options', () => {
+  const t = useSimCore();
+
+  it('decides the skip at analyze (the core gives its archive index; the folder is not read)', async () => {
+    const config = testConfig(t.dir, [t.sim], { duplicate_policy: 'skip', eject_after_copy: false });
+    const known = join(config.output_dir, 'dvd', 'KNOWN.iso');
+    const asked: string[] = [];
+    const findArchived = (fingerprint: string): Promise<string | null> => {
+      asked.push(fingerprint);
+      return Promise.resolve(known);
+    };
+    t.core = await startTestCore(config, { findArchived });
+    await waitForState(config, 'sim0', 'waiting_for_media');
+    await simInsert(t.sim, await makeDataIso(t.dir, { label: 'ASKED', seed: 31 }));
+    await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'skip recorded' });
+    expect((await history(config))?.entries[0]).toMatchObject({ result: 'skipped_duplicate', image_path: known });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -3,10 +3,12 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { pino } from 'pino';
 import { expect, it } from 'vitest';
+import { ArchiveIndex } from '../src/archive/index.js';
 import { parseOptions } from '../src/config/index.js';
 import { apiPaths, DriveStatusSchema, readContractValue } from '../src/contract/index.js';
-import { writeImageMetadata } from '../src/copy/index.js';
+import { findArchivedByFingerprint, writeImageMetadata } from '../src/copy/index.js';
 import { simReset } from '../src/drive/index.js';
 import { ADDON_LAUNCH, freePort } from '../tests/helpers/process.js';
 import { waitFor } from '../tests/web/fixtures.js';
@@ -274,6 +276,18 @@ it(`archive of ${IMAGES} images: index start-up, page and search time and bytes,
   } finally {
     await stopCore(core);
   }
+  // The duplicate check at each disc (issue 15): the index's fingerprint map vs reading every record.
+  const index = new ArchiveIndex(out, config.api_dir, pino({ level: 'silent' }));
+  await index.start();
+  for (const [what, fp] of [['a new disc', 'f'.repeat(64)], ['the last image', createHash('sha256').update(`PROJECT_${String(IMAGES - 1).padStart(5, '0')}.iso`).digest('hex')]] as const) {
+    let t1 = performance.now();
+    const viaIndex = await index.findByFingerprint(fp);
+    const indexMs = performance.now() - t1;
+    t1 = performance.now();
+    expect(await findArchivedByFingerprint(out, fp)).toBe(viaIndex);
+    console.log(`duplicate check of ${what} (${IMAGES} images): index ${indexMs.toFixed(2)} ms, findArchivedByFingerprint (every record read) ${(performance.now() - t1).toFixed(0)} ms`);
+  }
+  await index.stop();
   try {
     // What the archive adds, and the floor under it: the same core on an empty output folder, and a bare node.
     const empty = join(WORK, 'empty-out');

@@ -16,7 +16,7 @@ export { freeSpace } from './space.js';
 /** Percent, smoothed speed and ETA. */
 export { ProgressMeter } from './progress.js';
 /** Output folder, duplicate policy, target path. */
-export { planTarget, releaseTarget, imageFolderFor, type FindArchived } from './output.js';
+export { planTarget, releaseTarget, imageFolderFor, archivedFinder, type FindArchived } from './output.js';
 /** `<image>.disk2iso.json`: disc identity of an archived image. */
 export {
   writeImageMetadata,

@@ -9,6 +9,11 @@ import { mediaWorkPaths } from './tools/job.js';
 export type DuplicatePolicy = 'suffix' | 'skip' | 'overwrite';
 /** The archived image (or album folder) of a fingerprint that still exists, or null. */
 export type FindArchived = (fingerprint: string) => Promise<string | null>;
+
+/** The duplicate check to use: the one given (the core's index), else a read of the folder's records. */
+export function archivedFinder(outputDir: string, given?: FindArchived): FindArchived {
+  return given ?? ((fingerprint) => findArchivedByFingerprint(outputDir, fingerprint));
+}
 export type TargetPlan =
   | { action: 'copy'; targetPath: string; replaces: string | null }
   | { action: 'skip'; existingPath: string };
@@ -61,8 +66,7 @@ export async function planTarget(args: PlanTargetArgs): Promise<TargetPlan> {
   checkBaseName(args.outputDir, args.baseName + extension);
   if (args.subfolder !== undefined) checkBaseName(args.outputDir, args.subfolder);
   const folder = join(args.outputDir, imageFolderFor(args.discType), args.subfolder ?? '');
-  const find = args.findArchived ?? ((fingerprint: string) => findArchivedByFingerprint(args.outputDir, fingerprint));
-  const existing = args.fingerprint === null ? null : await find(args.fingerprint);
+  const existing = args.fingerprint === null ? null : await archivedFinder(args.outputDir, args.findArchived)(args.fingerprint);
   if (existing !== null) {
     if (args.policy === 'skip') return { action: 'skip', existingPath: existing };
     if (args.policy === 'overwrite') return { action: 'copy', targetPath: inside(args, existing), replaces: existing };

@@ -4,7 +4,7 @@ import { coded, type CodedMessage, type HistoryEntry, type JobResult, type Progr
 import {
   discardMediaWork,
   discardPartial,
-  findArchivedByFingerprint,
+  archivedFinder,
   freeSpace,
   planTarget,
   ProgressMeter,
@@ -129,8 +129,7 @@ export async function duplicateSkip(
   options: MachineOptions,
 ): Promise<JobOutcome | null> {
   if (options.duplicatePolicy !== 'skip' || !disc.fingerprint) return null;
-  const find = options.findArchived ?? ((fingerprint: string) => findArchivedByFingerprint(options.outputDir, fingerprint));
-  const existing = await find(disc.fingerprint).catch(() => null);
+  const existing = await archivedFinder(options.outputDir, options.findArchived)(disc.fingerprint).catch(() => null);
   if (!existing) return null;
   return {
     result: 'skipped_duplicate',

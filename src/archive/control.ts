@@ -23,9 +23,8 @@ export function archiveControl(index: ArchiveIndex, scrub?: { start(): boolean }
     removed: (rel) => index.remove(rel),
     rescan: () => index.reconcile(),
     verified: async (rel, verify) => {
-      const before = (await index.get(rel))?.verify?.status ?? null;
-      const item = await index.setVerify(rel, verify);
-      const worth = item ? verifyEvent(item, verify, before, 'verify') : null;
+      const recorded = await index.setVerify(rel, verify);
+      const worth = recorded ? verifyEvent(recorded.item, verify, recorded.before?.status ?? null, 'verify') : null;
       if (worth && event) await event(worth.type, worth.data);
     },
     scrubNow: () => Promise.resolve({ started: scrub?.start() ?? false }),

@@ -385,8 +385,11 @@ export class ArchiveIndex {
     });
   }
 
-  /** Records a verification result; ignored when the item changed or went away meanwhile. */
-  setVerify(rel: string, verify: ArchiveVerify, expect?: Pick<ArchiveItem, 'size' | 'mtime'>): Promise<ArchiveItem | null> {
+  /**
+   * Records a verification result, with the one it replaced (`before`, read in the same step: the
+   * archive events depend on it); null when the item changed or went away meanwhile.
+   */
+  setVerify(rel: string, verify: ArchiveVerify, expect?: Pick<ArchiveItem, 'size' | 'mtime'>): Promise<{ item: ArchiveItem; before: ArchiveVerify | null } | null> {
     return this.#serial(async () => {
       const row = this.#rows.get(rel);
       if (!row || !this.#file) return null;
@@ -396,7 +399,7 @@ export class ArchiveIndex {
       const item = { ...current, verify };
       await this.#put([item]);
       this.#changed();
-      return item;
+      return { item, before: current.verify };
     });
   }
 

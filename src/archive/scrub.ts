@@ -198,7 +198,7 @@ export class Scrubber {
     } else if (verify.status === 'error') {
       this.deps.logger.warn({ image: item.path, err: verify.detail }, 'scrub: %s could not be read', item.path);
     }
-    const worth = verifyEvent(item, verify, item.verify?.status ?? null, 'scrub');
+    const worth = verifyEvent(item, verify, recorded.before?.status ?? null, 'scrub');
     if (worth) await this.deps.event(worth.type, worth.type === 'image_corrupt' ? { ...worth.data, expected, actual: actual.digest } : worth.data);
   }
 

@@ -329,9 +329,9 @@ export class DriveMachine {
       return;
     }
     if (next === 'waiting_for_drive') {
-      await this.#store.event(this.id, 'drive_disconnected', { path: this.#drive.path });
       this.#disc = null;
       await this.#store.writeAttributes(emptyAttributes(this.id));
+      await this.#store.event(this.id, 'drive_disconnected', { path: this.#drive.path });
       await this.#enter('waiting_for_drive', coded('drive_disappeared'));
       return;
     }
@@ -346,9 +346,10 @@ export class DriveMachine {
       this.#pending = null;
       this.#found = null;
       await clearCovers(this.#store.paths.covers(this.id));
-      await this.#store.event(this.id, 'disc_removed', { label: this.#disc?.label ?? null });
+      const label = this.#disc?.label ?? null;
       await this.#store.writeAttributes(emptyAttributes(this.id));
       await this.#store.writeProgress(emptyProgress(this.id));
+      await this.#store.event(this.id, 'disc_removed', { label });
     }
     await this.#enter(next);
   }
@@ -359,6 +360,9 @@ export class DriveMachine {
     } catch (error) {
       this.#log.warn({ err: errorMessage(error) }, 'reading the drive identity failed');
     }
+    // status.json already says `present` (from the poll that saw the drive): name the drive in it
+    // before announcing it, so that a reader of drive_connected finds vendor and model there too.
+    await this.#writeStatus();
     await this.#store.event(this.id, 'drive_connected', {
       path: this.#drive.path,
       vendor: this.#identity.vendor,
@@ -665,8 +669,10 @@ export class DriveMachine {
     this.#since = new Date().toISOString();
     this.#message = message;
     this.#log.info({ from, to: state }, "state '%s' → '%s': %s", from ?? '(start)', state, message.text);
-    await this.#store.event(this.id, 'state_changed', { from, to: state, message: message.text, message_code: message.code, message_params: message.params });
+    // The snapshot first, then the event that announces it: whoever reacts to the event reads a
+    // status.json that already describes the new state (not the one before it).
     const status = await this.#writeStatus();
+    await this.#store.event(this.id, 'state_changed', { from, to: state, message: message.text, message_code: message.code, message_params: message.params });
     if (from !== null) this.events.emit('transition', from, state, status);
   }
 

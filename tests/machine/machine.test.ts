@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { apiPaths, AttributesSchema, DriveStatusSchema } from '../../src/contract/index.js';
 import { simInsert, simRemoveDisc, simReset, updateSimState } from '../../src/drive/index.js';
+import { ContractStore } from '../../src/machine/index.js';
 import { events, history, sameBytes, startTestCore, stateTrail, testConfig, waitForState } from '../helpers/core.js';
 import { makeDataIso } from '../helpers/images.js';
 import { useSimCore } from '../helpers/sim-core.js';
@@ -131,6 +134,49 @@ describe('drive machine with a simulated drive (real core, real images)', () => 
     const types = (await events(config)).map((e) => e.type);
     expect(types).toContain('drive_disconnected');
     expect(types.lastIndexOf('drive_connected')).toBeGreaterThan(types.indexOf('drive_disconnected'));
+  });
+
+  it('writes status.json and attributes.json before the event that announces the change: its reader finds the new state, the named drive, the cleared disc', async () => {
+    const image = await makeDataIso(fx.dir, { label: 'ORDER', seed: 6 });
+    const config = testConfig(fx.dir, [fx.sim]);
+    const paths = apiPaths(config.api_dir);
+    const readNow = <T>(path: string, schema: { parse(value: unknown): T }): T | null =>
+      existsSync(path) ? schema.parse(JSON.parse(readFileSync(path, 'utf8'))) : null;
+    // What status.json and attributes.json said at the moment each event was appended (a spy that calls through).
+    const seen: { type: string; to: unknown; state: unknown; vendor: unknown; label: unknown }[] = [];
+    const append = Reflect.get<ContractStore, 'event'>(ContractStore.prototype, 'event');
+    const spy = vi.spyOn(ContractStore.prototype, 'event').mockImplementation(function (this: ContractStore, drive, type, data = {}) {
+      if (drive === 'sim0') {
+        const status = readNow(paths.status('sim0'), DriveStatusSchema);
+        const attributes = readNow(paths.attributes('sim0'), AttributesSchema);
+        seen.push({ type, to: data.to, state: status?.state, vendor: status?.drive.vendor, label: attributes?.disc_label });
+      }
+      return append.call(this, drive, type, data);
+    });
+    try {
+      fx.core = await startTestCore(config);
+      await waitForState(config, 'sim0', 'waiting_for_media');
+      await updateSimState(fx.sim, { unplugged: true });
+      await waitForState(config, 'sim0', 'waiting_for_drive');
+      await updateSimState(fx.sim, { unplugged: false });
+      await waitForState(config, 'sim0', 'waiting_for_media');
+      await simInsert(fx.sim, image);
+      await waitFor(async () => (await history(config))?.entries.length === 1, { message: 'copy recorded' });
+      await waitForState(config, 'sim0', 'waiting_for_media');
+    } finally {
+      spy.mockRestore();
+    }
+    const transitions = seen.filter((s) => s.type === 'state_changed');
+    expect(transitions.length).toBeGreaterThan(10);
+    expect(transitions.filter((s) => s.state !== s.to)).toEqual([]);
+    const connected = seen.filter((s) => s.type === 'drive_connected');
+    expect(connected).toHaveLength(2);
+    expect(connected.map((s) => s.vendor)).toEqual(['disk2iso', 'disk2iso']);
+    // The disc's attributes are cleared before its removal (or the drive's) is announced.
+    const gone = seen.filter((s) => s.type === 'disc_removed' || s.type === 'drive_disconnected');
+    expect(gone.map((s) => s.type)).toEqual(['drive_disconnected', 'disc_removed']);
+    expect(gone.map((s) => s.label)).toEqual([null, null]);
+    expect(seen.find((s) => s.type === 'copy_completed')?.label).toBe('ORDER');
   });
 
   it('ends a job whose drive hangs with an explicit stall reason', async () => {

@@ -49,8 +49,15 @@ export async function driveState(config: Config, driveId: string): Promise<Drive
   return (await readContractValue(apiPaths(config.api_dir).status(driveId), DriveStatusSchema))?.state ?? null;
 }
 
+/**
+ * Waits until status.json says `state` and the state_changed event announcing it is in the log
+ * (status.json is written first): reads of either file after this agree.
+ */
 export async function waitForState(config: Config, driveId: string, state: DriveState, timeoutMs = 30_000): Promise<void> {
-  await waitFor(async () => (await driveState(config, driveId)) === state, { timeoutMs, message: `${driveId} in ${state}` });
+  await waitFor(async () => (await driveState(config, driveId)) === state && (await stateTrail(config, driveId)).at(-1) === state, {
+    timeoutMs,
+    message: `${driveId} in ${state}`,
+  });
 }
 
 export async function history(config: Config): Promise<History | null> {

@@ -91,12 +91,16 @@ export class GuestContract {
     return this.waitForEvent('state_changed', afterSeq, (e) => e.drive === this.driveId && e.data.to === state, timeoutMs);
   }
 
-  /** Waits until status.json says `state` now. */
+  /**
+   * Waits until status.json says `state` now and the event that announces it is in the log
+   * (status.json is written first): reads of either file after this agree.
+   */
   async waitForCurrentState(state: DriveState, timeoutMs = 180_000): Promise<DriveStatus> {
     return waitFor(
       async () => {
         const status = await this.status();
-        return status?.state === state ? status : null;
+        if (status?.state !== state) return null;
+        return (await this.trail()).at(-1) === state ? status : null;
       },
       { timeoutMs, intervalMs: 500, message: `status.json state ${state}` },
     );

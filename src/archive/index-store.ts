@@ -230,10 +230,12 @@ export class ArchiveIndex {
     return row && file ? ((await this.#read(file.handle, row)) ?? undefined) : undefined;
   }
 
-  /** The paths of the images (the scrub walks them while the index changes). */
-  imagePaths(): string[] {
+  /** What the scrub walks (while the index changes): every image, and every folder with a checksum manifest. */
+  checkablePaths(): string[] {
     const paths: string[] = [];
-    for (const row of this.#rows.values()) if (row.kind === 'image') paths.push(row.path);
+    for (const row of this.#rows.values()) {
+      if (row.kind === 'image' || row.sidecars.sha256 || row.sidecars.md5) paths.push(row.path);
+    }
     return paths;
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ArchiveGroup, ArchiveItem, ArchiveMetadata } from '../contract/archive-index.js';
 import { DriveIdSchema } from '../contract/index.js';
 import { IMAGE_FOLDERS, METADATA_SUFFIX, readImageMetadata } from '../copy/index.js';
+import { manifestName } from '../util/checksum-manifest.js';
 import { errnoCode } from '../util/errors.js';
 
 /** What a look at the folder tells about one item, before its record is read. */
@@ -31,6 +32,14 @@ async function listDir(dir: string): Promise<string[]> {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
     throw error;
   }
+}
+
+const exists = (path: string): Promise<boolean> => lstat(path).then((i) => i.isFile(), () => false);
+
+/** An archived folder's checksum sidecars are the manifests inside it (`checksums.sha256`, `checksums.md5`). */
+async function folderSidecars(abs: string, metadata: boolean): Promise<ArchiveItem['sidecars']> {
+  const [sha256, md5] = await Promise.all([exists(join(abs, manifestName('sha256'))), exists(join(abs, manifestName('md5')))]);
+  return { sha256, md5, metadata };
 }
 
 /** Stats in batches: thousands of files in one folder, without thousands of open requests. */
@@ -81,7 +90,7 @@ async function scanGroup(root: string, group: ArchiveGroup): Promise<ScannedItem
     }
     if (info.isDirectory() && group === 'audio') {
       if (!present.has(name + METADATA_SUFFIX) && (await isArtistFolder(abs))) return albumsOf(abs, rel(name));
-      return { path: rel(name), abs, group, name, kind: 'folder', size: 0, mtime, sidecars: { sha256: false, md5: false, metadata: false }, present: true };
+      return { path: rel(name), abs, group, name, kind: 'folder', size: 0, mtime, sidecars: await folderSidecars(abs, present.has(name + METADATA_SUFFIX)), present: true };
     }
     return null;
   });
@@ -107,7 +116,7 @@ async function albumsOf(dir: string, relDir: string): Promise<ScannedItem[]> {
     const abs = join(dir, name);
     const info = await lstat(abs).catch(() => null);
     if (!info?.isDirectory()) return null;
-    const sidecars = { sha256: false, md5: false, metadata: names.has(name + METADATA_SUFFIX) };
+    const sidecars = await folderSidecars(abs, names.has(name + METADATA_SUFFIX));
     return { path: `${relDir}/${name}`, abs, group: 'audio', name, kind: 'folder', size: 0, mtime: info.mtime.toISOString(), sidecars, present: true };
   });
   return items.filter((item): item is ScannedItem => item !== null);
@@ -118,8 +127,6 @@ export async function scanOutputFolder(root: string): Promise<ScannedItem[]> {
   const groups: ArchiveGroup[] = [...IMAGE_FOLDERS, 'other'];
   return (await Promise.all(groups.map((group) => scanGroup(root, group)))).flat();
 }
-
-const exists = (path: string): Promise<boolean> => lstat(path).then((i) => i.isFile(), () => false);
 
 /** One item by its relative path, as `scanOutputFolder` would list it, or null when it is not one. */
 export async function scanOne(root: string, rel: string): Promise<ScannedItem | null> {
@@ -132,9 +139,8 @@ export async function scanOne(root: string, rel: string): Promise<ScannedItem | 
     const abs = join(root, ...segments);
     const info = await lstat(abs).catch(() => null);
     if (!info?.isDirectory()) return null;
-    const metadata = await exists(abs + METADATA_SUFFIX);
-    const name = segments[2] ?? '';
-    return { path: rel, abs, group: 'audio', name, kind: 'folder', size: 0, mtime: info.mtime.toISOString(), sidecars: { sha256: false, md5: false, metadata }, present: true };
+    const sidecars = await folderSidecars(abs, await exists(abs + METADATA_SUFFIX));
+    return { path: rel, abs, group: 'audio', name: segments[2] ?? '', kind: 'folder', size: 0, mtime: info.mtime.toISOString(), sidecars, present: true };
   }
   if (segments.length > 2 || (segments.length === 2 && !groups.includes(first))) return null;
   const group = (segments.length === 2 ? first : 'other') as ArchiveGroup;
@@ -154,7 +160,7 @@ export async function scanOne(root: string, rel: string): Promise<ScannedItem | 
   const mtime = info.mtime.toISOString();
   if (info.isFile() && isImageName(name)) return { path: rel, abs, group, name, kind: 'image', size: info.size, mtime, sidecars, present: true };
   if (info.isDirectory() && group === 'audio') {
-    return { path: rel, abs, group, name, kind: 'folder', size: 0, mtime, sidecars: { sha256: false, md5: false, metadata: false }, present: true };
+    return { path: rel, abs, group, name, kind: 'folder', size: 0, mtime, sidecars: await folderSidecars(abs, metadata), present: true };
   }
   return null;
 }

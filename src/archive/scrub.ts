@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { ArchiveItem, ArchiveVerify, ScrubRun } from '../contract/archive-index.js';
 import type { Logger } from '../log/index.js';
+import { folderCheckDetail, manifestName, parseManifest, type ManifestAlgorithm } from '../util/checksum-manifest.js';
 import { errorMessage } from '../util/errors.js';
 import type { ArchiveIndex } from './index-store.js';
 import { verifyEvent, type ArchiveEventSink } from './control.js';
@@ -33,6 +35,13 @@ export function digestOf(text: string, algorithm: 'sha256' | 'md5'): string | nu
 }
 
 const LOW_PRIORITY = ['ionice', '-c', '3', 'nice', '-n', '19'] as const;
+
+/** What reading one item found, and what its image_corrupt event carries besides the rule's fields. */
+interface CheckRead {
+  status: 'ok' | 'mismatch' | 'error';
+  detail: string | null;
+  evidence: Record<string, unknown>;
+}
 
 /**
  * The scrub: re-reads every image of the index, one at a time, through `sha256sum` (or `md5sum`)
@@ -136,7 +145,7 @@ export class Scrubber {
   }
 
   async #scrub(): Promise<void> {
-    const images = this.deps.index.imagePaths();
+    const images = this.deps.index.checkablePaths();
     const run = { started: new Date().toISOString(), checked: 0, total: images.length, corrupt: 0, missing: 0, bytes: 0 };
     this.#run = run;
     const began = performance.now();
@@ -180,15 +189,10 @@ export class Scrubber {
     const algorithm = item.sidecars.sha256 ? 'sha256' : item.sidecars.md5 ? 'md5' : null;
     if (algorithm === null) return; // nothing to compare with
     const abs = `${this.deps.index.outputDir}/${item.path}`;
-    const expected = digestOf(await readFile(`${abs}.${algorithm}`, 'utf8').catch(() => ''), algorithm);
-    if (expected === null) return;
-    const actual = await this.#hash(abs, algorithm);
-    if (this.#stopping) return;
+    const read = item.kind === 'folder' ? await this.#readFolder(abs, algorithm) : await this.#readImage(abs, algorithm);
+    if (read === null || this.#stopping) return;
     run.bytes += item.size;
-    let verify: ArchiveVerify;
-    if (actual.digest === null) verify = { status: 'error', at, algorithm, detail: actual.error };
-    else if (actual.digest === expected) verify = { status: 'ok', at, algorithm, detail: null };
-    else verify = { status: 'mismatch', at, algorithm, detail: `${algorithm} is ${actual.digest}, the record says ${expected}` };
+    const verify: ArchiveVerify = { status: read.status, at, algorithm, detail: read.detail };
     // Recorded only for the file that was read: one replaced meanwhile is re-read next time.
     const recorded = await this.deps.index.setVerify(item.path, verify, item);
     if (!recorded) return;
@@ -199,7 +203,45 @@ export class Scrubber {
       this.deps.logger.warn({ image: item.path, err: verify.detail }, 'scrub: %s could not be read', item.path);
     }
     const worth = verifyEvent(item, verify, recorded.before?.status ?? null, 'scrub');
-    if (worth) await this.deps.event(worth.type, worth.type === 'image_corrupt' ? { ...worth.data, expected, actual: actual.digest } : worth.data);
+    if (worth) await this.deps.event(worth.type, worth.type === 'image_corrupt' ? { ...worth.data, ...read.evidence } : worth.data);
+  }
+
+  /** One image against its sidecar; null when the sidecar holds no digest (nothing to compare with). */
+  async #readImage(abs: string, algorithm: ManifestAlgorithm): Promise<CheckRead | null> {
+    const expected = digestOf(await readFile(`${abs}.${algorithm}`, 'utf8').catch(() => ''), algorithm);
+    if (expected === null) return null;
+    const actual = await this.#hash(abs, algorithm);
+    const evidence = { expected, actual: actual.digest };
+    if (actual.digest === null) return { status: 'error', detail: actual.error, evidence };
+    if (actual.digest === expected) return { status: 'ok', detail: null, evidence };
+    return { status: 'mismatch', detail: `${algorithm} is ${actual.digest}, the record says ${expected}`, evidence };
+  }
+
+  /**
+   * Every file of an audio folder against the folder's manifest, one child reader per file. A file
+   * gone or different makes the folder corrupt; one that cannot be read (and nothing worse) an error.
+   */
+  async #readFolder(abs: string, algorithm: ManifestAlgorithm): Promise<CheckRead | null> {
+    const text = await readFile(join(abs, manifestName(algorithm)), 'utf8').catch((error: unknown) => error as Error);
+    if (text instanceof Error) return { status: 'error', detail: `${manifestName(algorithm)}: ${errorMessage(text)}`, evidence: {} };
+    const manifest = parseManifest(text, algorithm);
+    if (manifest.entries.length === 0) return { status: 'error', detail: `${manifestName(algorithm)} lists no file`, evidence: {} };
+    const differ: string[] = [];
+    const unreadable: string[] = [];
+    for (const entry of manifest.entries) {
+      if (this.#stopping) return null;
+      const file = join(abs, ...entry.path.split('/'));
+      const exists = await lstat(file).then((info) => info.isFile(), () => false);
+      const actual = exists ? await this.#hash(file, algorithm) : null;
+      if (actual === null) differ.push(`${entry.path} (missing)`);
+      else if (actual.digest === null) unreadable.push(`${entry.path} (${actual.error ?? 'unreadable'})`);
+      else if (actual.digest !== entry.digest) differ.push(entry.path);
+    }
+    const total = manifest.entries.length;
+    const evidence = { files: [...differ, ...unreadable].slice(0, 20) };
+    if (differ.length > 0) return { status: 'mismatch', detail: folderCheckDetail([...differ, ...unreadable], total), evidence };
+    if (unreadable.length > 0) return { status: 'error', detail: folderCheckDetail(unreadable, total), evidence };
+    return { status: 'ok', detail: null, evidence };
   }
 
   /** The digest of one file, read by `<algorithm>sum` at low priority in a child process. */

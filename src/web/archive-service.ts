@@ -100,11 +100,11 @@ export class ArchiveService {
     return resolveArchivePath(this.root, requested);
   }
 
-  /** Starts verifying one image against its sidecars. */
+  /** Starts verifying one image against its sidecars, or an audio folder against its manifest. */
   async verify(requested: unknown): Promise<{ path: string; checksum: ChecksumState }> {
     const item = await this.resolve(requested);
     const indexed = await this.#item(item.rel);
-    if (item.kind !== 'image' || !indexed) return { path: item.rel, checksum: { status: 'none' } };
+    if (!indexed) return { path: item.rel, checksum: { status: 'none' } };
     return { path: item.rel, checksum: await this.verifier.request(item.rel, item.abs, indexed) };
   }
 

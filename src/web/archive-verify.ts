@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
+import { folderCheckDetail, manifestName, parseManifest } from '../util/checksum-manifest.js';
 import { errorMessage } from '../util/errors.js';
 import type { ArchiveItem, ArchiveVerify } from '../contract/archive-index.js';
 import { readSidecarDigest } from './archive-fs.js';
@@ -26,8 +28,23 @@ interface Entry {
 interface Job {
   rel: string;
   abs: string;
+  kind: ArchiveItem['kind'];
   algorithms: ChecksumAlgorithm[];
   controller: AbortController;
+}
+
+/** The files one verification reads, and the digests each should have (by algorithm). */
+interface Target {
+  path: string;
+  /** Shown in the detail: the image's algorithm, or the folder's file. */
+  name: string;
+  expected: (string | null)[];
+}
+
+/** What one verification found: the problems (none: ok), and whether any is a mismatch. */
+interface Findings {
+  problems: string[];
+  mismatch: boolean;
 }
 
 function algorithmsOf(item: Pick<ArchiveItem, 'sidecars'>): ChecksumAlgorithm[] {
@@ -59,7 +76,7 @@ export class ChecksumVerifier {
   stateOf(item: ArchiveItem): ChecksumState {
     const algorithms = algorithmsOf(item);
     if (item.verify?.status === 'missing') return { status: 'missing', algorithms, checked_at: item.verify.at, detail: item.verify.detail };
-    if (item.kind !== 'image' || algorithms.length === 0) return { status: 'none' };
+    if (algorithms.length === 0) return { status: 'none' };
     const entry = this.#entries.get(item.path);
     if (entry && entry.size === item.size && entry.mtime === item.mtime) return entry.state;
     if (item.verify) return { status: item.verify.status, algorithms, checked_at: item.verify.at, detail: item.verify.detail };
@@ -67,15 +84,17 @@ export class ChecksumVerifier {
   }
 
   /** Queues a verification (no-op while one for the same file is queued or running). */
-  async request(rel: string, abs: string, item: Pick<ArchiveItem, 'sidecars'>): Promise<ChecksumState> {
-    const algorithms = algorithmsOf(item);
+  async request(rel: string, abs: string, item: Pick<ArchiveItem, 'sidecars' | 'kind' | 'size' | 'mtime'>): Promise<ChecksumState> {
+    // A folder is checked against its first manifest (sha256 when both are there).
+    const algorithms = item.kind === 'folder' ? algorithmsOf(item).slice(0, 1) : algorithmsOf(item);
     if (algorithms.length === 0) return { status: 'none' };
     const current = this.#entries.get(rel)?.state;
     if (current && (current.status === 'queued' || current.status === 'verifying')) return current;
-    const info = await stat(abs);
+    // Kept while the item is unchanged: an image by its own stat, a folder as the index measured it.
+    const info = item.kind === 'folder' ? item : await stat(abs).then((s) => ({ size: s.size, mtime: s.mtime.toISOString() }));
     const state: ChecksumState = { status: 'queued', algorithms };
-    this.#entries.set(rel, { size: info.size, mtime: info.mtime.toISOString(), state });
-    this.#queue.push({ rel, abs, algorithms, controller: new AbortController() });
+    this.#entries.set(rel, { size: info.size, mtime: info.mtime, state });
+    this.#queue.push({ rel, abs, kind: item.kind, algorithms, controller: new AbortController() });
     if (!this.#running) void this.#drain();
     return state;
   }
@@ -106,6 +125,47 @@ export class ChecksumVerifier {
     if (entry) entry.state = state;
   }
 
+  /** Streams every target through node:crypto (the event loop stays free) and compares. */
+  async #read(job: Job, targets: readonly Target[]): Promise<Findings> {
+    const { rel, algorithms } = job;
+    const sizes = await Promise.all(targets.map((t) => lstat(t.path).then((info) => (info.isFile() ? info.size : null), () => null)));
+    const total = sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+    const found: Findings = { problems: [], mismatch: false };
+    let done = 0;
+    this.#set(rel, { status: 'verifying', algorithms, percent: 0 });
+    for (const [i, target] of targets.entries()) {
+      if (sizes[i] === null) {
+        found.problems.push(`${target.name} (missing)`);
+        found.mismatch = true;
+        continue;
+      }
+      const hashes = algorithms.map((a) => createHash(a));
+      try {
+        const stream = createReadStream(target.path, { highWaterMark: 1 << 20, signal: job.controller.signal });
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          for (const hash of hashes) hash.update(chunk);
+          done += chunk.length;
+          this.#set(rel, { status: 'verifying', algorithms, percent: total > 0 ? Math.min(100, (done / total) * 100) : 100 });
+        }
+      } catch (error) {
+        // An image that cannot be read ends the check as an error; a folder goes on with its other files.
+        if (job.kind !== 'folder' || job.controller.signal.aborted) throw error;
+        found.problems.push(`${target.name} (${errorMessage(error)})`);
+        continue;
+      }
+      for (const [k, hash] of hashes.entries()) {
+        const expected = target.expected[k] ?? null;
+        const actual = hash.digest('hex');
+        if (expected === actual) continue;
+        found.mismatch = true;
+        const algorithm = algorithms[k] ?? '?';
+        if (job.kind === 'folder') found.problems.push(target.name);
+        else found.problems.push(expected === null ? `${algorithm} sidecar has no digest` : `${algorithm} is ${actual}, sidecar says ${expected}`);
+      }
+    }
+    return found;
+  }
+
   async #verify(job: Job): Promise<void> {
     const { rel, abs, algorithms } = job;
     const finish = (status: 'ok' | 'mismatch' | 'error', detail: string | null): void => {
@@ -115,28 +175,29 @@ export class ChecksumVerifier {
       if (entry) this.onResult(rel, { status, at, algorithm: algorithms[0] ?? null, detail }, entry);
     };
     try {
-      const expected = await Promise.all(algorithms.map((a) => readSidecarDigest(abs, a)));
-      const size = (await stat(abs)).size;
-      const hashes = algorithms.map((a) => createHash(a));
-      let done = 0;
-      this.#set(rel, { status: 'verifying', algorithms, percent: 0 });
-      const stream = createReadStream(abs, { highWaterMark: 1 << 20, signal: job.controller.signal });
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        for (const hash of hashes) hash.update(chunk);
-        done += chunk.length;
-        this.#set(rel, { status: 'verifying', algorithms, percent: size > 0 ? Math.min(100, (done / size) * 100) : 100 });
-      }
-      const actual = hashes.map((hash) => hash.digest('hex'));
-      const problems = algorithms.flatMap((algorithm, i) => {
-        if (expected[i] === null) return [`${algorithm} sidecar has no digest`];
-        return expected[i] === actual[i] ? [] : [`${algorithm} is ${actual[i]}, sidecar says ${expected[i]}`];
-      });
-      finish(problems.length === 0 ? 'ok' : 'mismatch', problems.length === 0 ? null : problems.join('; '));
-      this.logger.info({ image: rel, result: problems.length === 0 ? 'ok' : 'mismatch' }, 'checksum verified');
+      const targets = job.kind === 'folder' ? await folderTargets(abs, algorithms[0] ?? 'sha256') : await imageTargets(abs, algorithms);
+      const found = await this.#read(job, targets);
+      const status = found.problems.length === 0 ? 'ok' : found.mismatch ? 'mismatch' : 'error';
+      const detail = found.problems.length === 0 ? null : job.kind === 'folder' ? folderCheckDetail(found.problems, targets.length) : found.problems.join('; ');
+      finish(status, detail);
+      this.logger.info({ image: rel, result: status }, 'checksum verified');
     } catch (error) {
       if (job.controller.signal.aborted) return;
       finish('error', errorMessage(error));
       this.logger.warn({ image: rel, err: errorMessage(error) }, 'checksum verification failed');
     }
   }
+}
+
+/** An image: itself, against the digest of each sidecar. */
+async function imageTargets(abs: string, algorithms: readonly ChecksumAlgorithm[]): Promise<Target[]> {
+  return [{ path: abs, name: abs, expected: await Promise.all(algorithms.map((a) => readSidecarDigest(abs, a))) }];
+}
+
+/** An audio folder: every file its manifest lists (none outside the folder). */
+async function folderTargets(abs: string, algorithm: ChecksumAlgorithm): Promise<Target[]> {
+  const name = manifestName(algorithm);
+  const manifest = parseManifest(await readFile(join(abs, name), 'utf8'), algorithm);
+  if (manifest.entries.length === 0) throw new Error(`${name} lists no file`);
+  return manifest.entries.map((entry) => ({ path: join(abs, ...entry.path.split('/')), name: entry.path, expected: [entry.digest] }));
 }

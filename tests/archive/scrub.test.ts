@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/archive/index.js';
@@ -26,6 +27,17 @@ async function archived(out: string, rel: string, label: string, bytes = 256 * 1
   const sha256 = createHash('sha256').update(data).digest('hex');
   await writeFile(`${abs}.sha256`, `${sha256}  ${rel.split('/').at(-1) ?? ''}\n`);
   await writeImageMetadata(abs, { fingerprint: null, label, disc_type: 'dvd-rom', created: new Date().toISOString(), bytes, checksums: { sha256 }, method: 'block-copy', result: 'success', bad_ranges: [] });
+  return abs;
+}
+
+/** An audio rip's folder: three tracks (and a cover), with the `checksums.sha256` that `sha256sum` itself writes. */
+async function album(out: string, rel: string): Promise<string> {
+  const abs = join(out, rel);
+  await mkdir(abs, { recursive: true });
+  const files = ['01 - Intro.flac', '02 - Song.flac', '03 - Finale.flac', 'cover.jpg'];
+  for (const name of files) await writeFile(join(abs, name), randomBytes(4096));
+  const { stdout } = await execa('sha256sum', ['--', ...files], { cwd: abs });
+  await writeFile(join(abs, 'checksums.sha256'), `${stdout}\n`);
   return abs;
 }
 
@@ -115,6 +127,50 @@ describe('the scrub', () => {
     const again = (await events(cfg)).filter((e) => e.type === 'image_corrupt' || e.type === 'image_verified');
     expect(again.filter((e) => e.type === 'image_verified')).toHaveLength(2);
     expect(again.filter((e) => e.type === 'image_corrupt')).toHaveLength(4);
+  });
+
+  it('checks audio folders against their checksums.sha256: a changed or lost track makes the album corrupt, on the scrub and the Verify button', async () => {
+    const cfg = config();
+    const out = cfg.output_dir;
+    const good = await album(out, 'audio/Band/First (2001)');
+    const rotten = await album(out, 'audio/Band/Second (2003)');
+    await album(out, 'audio/Old Band - Old Album'); // the flat layout of older rips
+    await mkdir(join(out, 'audio', 'Band', 'No Manifest'), { recursive: true });
+    await writeFile(join(out, 'audio', 'Band', 'No Manifest', '01 - Track.flac'), randomBytes(1000));
+    const { core, base } = await startWebCore(cfg);
+    t.core = core;
+    expect((await core.archive.get('audio/Band/First (2001)'))?.sidecars).toMatchObject({ sha256: true, md5: false });
+    expect((await core.archive.get('audio/Band/No Manifest'))?.sidecars.sha256).toBe(false);
+    await flipByte(join(rotten, '02 - Song.flac'), 500);
+    await rm(join(rotten, '03 - Finale.flac'));
+
+    const done = await scrubAndWait(cfg, base);
+    expect(done.last_scrub).toMatchObject({ checked: 3, corrupt: 1 }); // the folder without a manifest is not checked
+    expect((await core.archive.get('audio/Band/First (2001)'))?.verify?.status).toBe('ok');
+    expect((await core.archive.get('audio/Old Band - Old Album'))?.verify?.status).toBe('ok');
+    const bad = await core.archive.get('audio/Band/Second (2003)');
+    expect(bad?.verify).toMatchObject({ status: 'mismatch', algorithm: 'sha256' });
+    expect(bad?.verify?.detail).toBe('2 of 4 file(s) do not match the manifest: 02 - Song.flac, 03 - Finale.flac (missing)');
+    const log = (await events(cfg)).filter((e) => e.type === 'image_corrupt' || e.type === 'image_verified');
+    expect(log.find((e) => e.type === 'image_corrupt')?.data).toMatchObject({ path: 'audio/Band/Second (2003)', reason: 'mismatch', files: ['02 - Song.flac', '03 - Finale.flac (missing)'], source: 'scrub' });
+    expect(log.filter((e) => e.type === 'image_verified').map((e) => e.data.path).sort()).toEqual(['audio/Band/First (2001)', 'audio/Old Band - Old Album']);
+
+    // The Archive page offers Verify for an album; it reads the album again and finds the same.
+    const html = await (await fetch(`${base}archive?q=second`)).text();
+    expect(html).toMatch(/data-path="audio\/Band\/Second \(2003\)"[\s\S]*data-action="verify"(?! disabled)/);
+    await flipByte(join(good, '01 - Intro.flac'), 10);
+    for (const path of ['audio/Band/First (2001)', 'audio/Old Band - Old Album']) {
+      expect((await fetch(`${base}api/archive/verify`, { method: 'POST', headers: { [CONTROL_HEADER]: '1', 'content-type': 'application/json' }, body: JSON.stringify({ path }) })).status).toBe(202);
+    }
+    const checked = await waitFor(async () => {
+      const { items } = (await (await fetch(`${base}api/archive?group=audio`)).json()) as { items: { path: string; checksum: { status: string; detail: string | null } }[] };
+      const byPath = new Map(items.map((i) => [i.path, i.checksum]));
+      return byPath.get('audio/Band/First (2001)')?.status === 'mismatch' && byPath.get('audio/Old Band - Old Album')?.status === 'ok' ? byPath : undefined;
+    }, { message: 'the Verify button checked both albums' });
+    expect(checked.get('audio/Band/First (2001)')?.detail).toBe('1 of 4 file(s) do not match the manifest: 01 - Intro.flac');
+    const corrupt = await waitFor(async () => (await events(cfg)).find((e) => e.type === 'image_corrupt' && e.data.source === 'verify'), { message: 'the Verify button event' });
+    expect(corrupt.data).toMatchObject({ path: 'audio/Band/First (2001)', reason: 'mismatch' });
+    expect((await core.archive.get('audio/Band/First (2001)'))?.verify?.status).toBe('mismatch');
   });
 
   it('waits while a disc is copied and goes on after the copy', async () => {

@@ -75,6 +75,13 @@ describe('audio_output folder: the Jellyfin/Plex layout, ripped by the real core
       await simInsert(fx.sim, disc.cuePath);
       await waitFor(async () => ((await history(config))?.entries.length ?? 0) > 1, { timeoutMs: 30_000, message: 'the second insert in history' });
       expect((await history(config))?.entries[0]).toMatchObject({ result: 'skipped_duplicate', image_path: folder });
+      // The scrub reads the real rip back against the checksums.sha256 the rip wrote: whole.
+      expect(files).toContain('checksums.sha256');
+      const core = fx.core;
+      await waitFor(async () => (await core.archive.get(relative(output, folder)))?.sidecars.sha256, { message: 'the album indexed with its manifest' });
+      expect(core.scrub.start()).toBe(true);
+      await core.scrub.settled();
+      expect((await core.archive.get(relative(output, folder)))?.verify).toMatchObject({ status: 'ok', algorithm: 'sha256' });
       await fx.core.stop();
       fx.core = null;
 

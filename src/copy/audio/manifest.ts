@@ -6,11 +6,7 @@ import type { CopyGuard } from '../guard.js';
 import { hashFile } from '../hashing.js';
 import { checksumLine } from '../sidecars.js';
 import type { ChecksumAlgorithm, ChecksumValues } from '../types.js';
-
-/** `checksums.sha256` / `checksums.md5`: checkable with `sha256sum -c` from inside the folder. */
-function manifestName(algorithm: ChecksumAlgorithm): string {
-  return `checksums.${algorithm}`;
-}
+import { manifestName } from '../../util/checksum-manifest.js';
 
 /**
  * Hashes every file under `dir` (one read per file for all algorithms) and writes one manifest

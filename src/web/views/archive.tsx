@@ -47,23 +47,23 @@ const Item: FC<{ item: ArchiveEntry; t: Translate; lang: Lang }> = ({ item, t, l
         {t(...checksumWords(item.checksum))}
       </span>
       <div class="archive-actions">
-        {item.kind === 'image' && item.present ? (
+        {item.present ? (
           <>
             <button type="button" class="btn btn-outline btn-small" data-action="verify" disabled={item.checksum.status === 'none'} aria-label={`${t('verify')}: ${item.name}`}>
               <UseIcon id="check" />
               <span>{t('verify')}</span>
             </button>
-            <a class="btn btn-outline btn-small" href={href} download={item.name} aria-label={`${t('download')}: ${item.name}`}>
-              <UseIcon id="download" />
-              <span>{t('download')}</span>
-            </a>
+            {item.kind === 'image' ? (
+              <a class="btn btn-outline btn-small" href={href} download={item.name} aria-label={`${t('download')}: ${item.name}`}>
+                <UseIcon id="download" />
+                <span>{t('download')}</span>
+              </a>
+            ) : null}
+            <button type="button" class="btn btn-text-danger btn-small" data-action="delete" data-name={item.name} aria-label={`${t('delete')}: ${item.name}`}>
+              <UseIcon id="trash" />
+              <span>{t('delete')}</span>
+            </button>
           </>
-        ) : null}
-        {item.present ? (
-          <button type="button" class="btn btn-text-danger btn-small" data-action="delete" data-name={item.name} aria-label={`${t('delete')}: ${item.name}`}>
-            <UseIcon id="trash" />
-            <span>{t('delete')}</span>
-          </button>
         ) : null}
       </div>
     </li>

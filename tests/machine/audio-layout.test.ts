@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { scanOutputFolder, scanOne } from '../../src/archive/scan.js';
 import { albumFolderNames } from '../../src/copy/audio/naming.js';
-import { findArchivedByFingerprint, planTarget } from '../../src/copy/index.js';
+import { findArchivedByFingerprint, planTarget, writeImageMetadata } from '../../src/copy/index.js';
 import { SAFE_NAME_PATTERN } from '../../src/disc/index.js';
 import { simInsert, simRemoveDisc } from '../../src/drive/index.js';
 import { writeSampleAudioCd } from '../../src/demo/sample-audio.js';
@@ -130,13 +130,15 @@ describe('audio_output folder: the Jellyfin/Plex layout, ripped by the real core
     // A rip of an older version, flat, with its record.
     await execa('mkdir', ['-p', join(output, 'audio', 'Old_Artist_-_Old_Album')]);
     await execa('cp', [disc.cuePath, join(output, 'audio', 'Old_Artist_-_Old_Album', 'Old_Album.cue')]);
+    const old = { fingerprint: 'f'.repeat(64), label: 'Old Artist - Old Album', disc_type: 'audio-cd' as const, created: '2020-05-01T10:00:00.000Z', bytes: 1, checksums: {}, method: 'audio-rip', result: 'success' as const, bad_ranges: [] };
+    await writeImageMetadata(join(output, 'audio', 'Old_Artist_-_Old_Album'), old);
     fx.core = await startTestCore(config);
     await simInsert(fx.sim, disc.cuePath);
-    await waitFor(async () => ((await history(config))?.entries.length ?? 0) > 0, { timeoutMs: 60_000, message: 'the rip in history' });
-    const entry = (await history(config))?.entries[0];
-    expect(entry?.result).toBe('success');
-    expect(relative(output, entry?.image_path ?? '')).toBe('audio/Sim_Artist/Sim_Album');
-    expect((await readdir(entry?.image_path ?? '')).filter((f) => f.endsWith('.flac')).sort()).toEqual(['01 - First_Tone.flac', '02 - Second_Tone.flac']);
+    // The history starts rebuilt from the records (the old folder's), then gets the rip.
+    const entry = await waitFor(async () => (await history(config))?.entries.find((e) => e.disc_label !== old.label), { timeoutMs: 60_000, message: 'the rip in history' });
+    expect(entry.result).toBe('success');
+    expect(relative(output, entry.image_path ?? '')).toBe('audio/Sim_Artist/Sim_Album');
+    expect((await readdir(entry.image_path ?? '')).filter((f) => f.endsWith('.flac')).sort()).toEqual(['01 - First_Tone.flac', '02 - Second_Tone.flac']);
     const scanned = (await scanOutputFolder(output)).filter((i) => i.group === 'audio').map((i) => i.path).sort();
     expect(scanned).toEqual(['audio/Old_Artist_-_Old_Album', 'audio/Sim_Artist/Sim_Album']);
     // The core's own index takes the new album in as it is written, with its record's label.
@@ -144,5 +146,10 @@ describe('audio_output folder: the Jellyfin/Plex layout, ripped by the real core
     await waitFor(async () => (await indexed()).includes('"audio/Sim_Artist/Sim_Album"'), { timeoutMs: 10_000, message: 'the album in the core index' });
     const line = (await indexed()).split('\n').filter((l) => l.includes('"audio/Sim_Artist/Sim_Album"')).at(-1) ?? '';
     expect(line).toContain('"disc_label":"Sim Artist - Sim Album"');
+    // The flat folder's record is read too: its label, and the duplicate check finds it through the index.
+    const flat = await fx.core.archive.get('audio/Old_Artist_-_Old_Album');
+    expect(flat?.sidecars.metadata).toBe(true);
+    expect(flat?.metadata).toMatchObject({ disc_label: 'Old Artist - Old Album', disc_type: 'audio-cd' });
+    expect(await fx.core.archive.findByFingerprint(old.fingerprint)).toBe(join(output, 'audio', 'Old_Artist_-_Old_Album'));
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import { folderCheckDetail, manifestName, parseManifest } from '../util/checksum-manifest.js';
 import { errorMessage } from '../util/errors.js';
@@ -36,7 +36,7 @@ interface Job {
 /** The files one verification reads, and the digests each should have (by algorithm). */
 interface Target {
   path: string;
-  /** Shown in the detail: the image's algorithm, or the folder's file. */
+  /** Shown in the detail: the image's file name, or the folder's file by its path in the folder. */
   name: string;
   expected: (string | null)[];
 }
@@ -135,6 +135,7 @@ export class ChecksumVerifier {
     this.#set(rel, { status: 'verifying', algorithms, percent: 0 });
     for (const [i, target] of targets.entries()) {
       if (sizes[i] === null) {
+        if (job.kind !== 'folder') throw new Error(`the image is gone: ${target.name}`);
         found.problems.push(`${target.name} (missing)`);
         found.mismatch = true;
         continue;
@@ -191,7 +192,7 @@ export class ChecksumVerifier {
 
 /** An image: itself, against the digest of each sidecar. */
 async function imageTargets(abs: string, algorithms: readonly ChecksumAlgorithm[]): Promise<Target[]> {
-  return [{ path: abs, name: abs, expected: await Promise.all(algorithms.map((a) => readSidecarDigest(abs, a))) }];
+  return [{ path: abs, name: basename(abs), expected: await Promise.all(algorithms.map((a) => readSidecarDigest(abs, a))) }];
 }
 
 /** An audio folder: every file its manifest lists (none outside the folder). */

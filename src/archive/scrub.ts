@@ -44,8 +44,9 @@ interface CheckRead {
 }
 
 /**
- * The scrub: re-reads every image of the index, one at a time, through `sha256sum` (or `md5sum`)
- * in a child process at the idle I/O class, and compares it with its checksum record. Stopped
+ * The scrub: re-reads every image of the index (and every file of an audio folder with a
+ * manifest), one at a time, through `sha256sum` (or `md5sum`) in a child process at the idle I/O
+ * class, and compares it with its checksum record. Stopped
  * (SIGSTOP) while a disc is copied and continued after. Results go into the index (and from
  * there archive.json and the Archive page) and into events.jsonl.
  */

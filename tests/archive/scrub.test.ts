@@ -108,7 +108,7 @@ describe('the scrub', () => {
     expect(html).toMatch(/data-field="checksum" data-status="mismatch"[^>]*>Checksum mismatch</);
     expect(html).toContain('data-field="verified-at"');
     expect(html).toContain('2 corrupt');
-    expect(html).toMatch(/Last check of every image: .* · 2 corrupt/);
+    expect(html).toMatch(/Last check of the archive: .* · 2 corrupt/);
     const lost = await (await fetch(`${base}archive?q=lost`)).text();
     expect(lost).toContain('>Image missing<');
     // events.jsonl.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { ArchiveItem, ArchiveVerify, ScrubRun } from '../contract/archive-index.js';
 import type { Logger } from '../log/index.js';
-import { folderCheckDetail, manifestName, parseManifest, type ManifestAlgorithm } from '../util/checksum-manifest.js';
+import { digestOf, folderCheckDetail, readManifest, type ManifestAlgorithm } from '../util/checksum-manifest.js';
 import { errorMessage } from '../util/errors.js';
 import type { ArchiveIndex } from './index-store.js';
 import { verifyEvent, type ArchiveEventSink } from './control.js';
@@ -26,12 +26,6 @@ export interface ScrubDeps {
   readonly intervalMs?: number;
   /** The reader's command prefix; default: idle I/O class and lowest CPU priority. */
   readonly lowPriority?: readonly string[];
-}
-
-/** The hex digest at the start of a `sha256sum`/`md5sum` file, or null. */
-export function digestOf(text: string, algorithm: 'sha256' | 'md5'): string | null {
-  const length = algorithm === 'sha256' ? 64 : 32;
-  return new RegExp(`^\\\\?([0-9a-fA-F]{${length}})(\\s|$)`).exec(text.trimStart())?.[1]?.toLowerCase() ?? null;
 }
 
 const LOW_PRIORITY = ['ionice', '-c', '3', 'nice', '-n', '19'] as const;
@@ -223,13 +217,15 @@ export class Scrubber {
    * gone or different makes the folder corrupt; one that cannot be read (and nothing worse) an error.
    */
   async #readFolder(abs: string, algorithm: ManifestAlgorithm): Promise<CheckRead | null> {
-    const text = await readFile(join(abs, manifestName(algorithm)), 'utf8').catch((error: unknown) => error as Error);
-    if (text instanceof Error) return { status: 'error', detail: `${manifestName(algorithm)}: ${errorMessage(text)}`, evidence: {} };
-    const manifest = parseManifest(text, algorithm);
-    if (manifest.entries.length === 0) return { status: 'error', detail: `${manifestName(algorithm)} lists no file`, evidence: {} };
+    let entries;
+    try {
+      entries = await readManifest(abs, algorithm);
+    } catch (error) {
+      return { status: 'error', detail: errorMessage(error), evidence: {} };
+    }
     const differ: string[] = [];
     const unreadable: string[] = [];
-    for (const entry of manifest.entries) {
+    for (const entry of entries) {
       if (this.#stopping) return null;
       const file = join(abs, ...entry.path.split('/'));
       const exists = await lstat(file).then((info) => info.isFile(), () => false);
@@ -238,7 +234,7 @@ export class Scrubber {
       else if (actual.digest === null) unreadable.push(`${entry.path} (${actual.error ?? 'unreadable'})`);
       else if (actual.digest !== entry.digest) differ.push(entry.path);
     }
-    const total = manifest.entries.length;
+    const total = entries.length;
     const evidence = { files: [...differ, ...unreadable].slice(0, 20) };
     if (differ.length > 0) return { status: 'mismatch', detail: folderCheckDetail([...differ, ...unreadable], total), evidence };
     if (unreadable.length > 0) return { status: 'error', detail: folderCheckDetail(unreadable, total), evidence };

@@ -1,5 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage } from './errors.js';
+
 /**
- * The checksum manifest of an archived folder (an audio rip): `checksums.sha256` / `checksums.md5`
+ * Checksum files, read by the scrub (core) and the Verify button (web server) alike: an image's
+ * sidecar (`<image>.sha256`), and the checksum manifest of an archived folder (an audio rip): `checksums.sha256` / `checksums.md5`
  * in the folder, one `sha256sum` line per file by its path relative to the folder, so that
  * `sha256sum -c checksums.sha256` checks it from inside. Read by the scrub and the Verify button.
  */
@@ -58,6 +63,25 @@ export function parseManifest(text: string, algorithm: ManifestAlgorithm): Manif
     entries.push({ path: name, digest: (match[2] ?? '').toLowerCase() });
   }
   return { entries, invalid };
+}
+
+/** Pure: the hex digest at the start of a `sha256sum`/`md5sum` sidecar (its escaped form too), or null. */
+export function digestOf(text: string, algorithm: ManifestAlgorithm): string | null {
+  return new RegExp(`^\\\\?([0-9a-fA-F]{${DIGEST_LENGTH[algorithm]}})(\\s|$)`).exec(text.trimStart())?.[1]?.toLowerCase() ?? null;
+}
+
+/** The entries of the manifest in folder `dir`; throws (naming the manifest) when it cannot be read or lists no file. */
+export async function readManifest(dir: string, algorithm: ManifestAlgorithm): Promise<ManifestEntry[]> {
+  const name = manifestName(algorithm);
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    throw new Error(`${name}: ${errorMessage(error)}`, { cause: error });
+  }
+  const { entries } = parseManifest(text, algorithm);
+  if (entries.length === 0) throw new Error(`${name} lists no file`);
+  return entries;
 }
 
 /** Pure: one line of a folder check's detail, the files that failed named (at most `shown`). */

@@ -1,5 +1,6 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { digestOf } from '../util/checksum-manifest.js';
 import { errnoCode } from '../util/errors.js';
 import { ArchivePathError } from './errors.js';
 
@@ -63,8 +64,5 @@ export async function resolveArchivePath(root: string, requested: unknown): Prom
 /** The hex digest at the start of a `sha256sum`/`md5sum` sidecar, or null. */
 export async function readSidecarDigest(imagePath: string, algorithm: 'sha256' | 'md5'): Promise<string | null> {
   const text = await readFile(imagePath + SIDECAR_SUFFIXES[algorithm], 'utf8').catch(() => null);
-  if (text === null) return null;
-  const length = algorithm === 'sha256' ? 64 : 32;
-  const match = new RegExp(`^\\s*([0-9a-fA-F]{${length}})(\\s|$)`).exec(text);
-  return match?.[1]?.toLowerCase() ?? null;
+  return text === null ? null : digestOf(text, algorithm);
 }

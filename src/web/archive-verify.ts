@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import { folderCheckDetail, manifestName, parseManifest } from '../util/checksum-manifest.js';
+import { folderCheckDetail, readManifest } from '../util/checksum-manifest.js';
 import { errorMessage } from '../util/errors.js';
 import type { ArchiveItem, ArchiveVerify } from '../contract/archive-index.js';
 import { readSidecarDigest } from './archive-fs.js';
@@ -197,8 +197,5 @@ async function imageTargets(abs: string, algorithms: readonly ChecksumAlgorithm[
 
 /** An audio folder: every file its manifest lists (none outside the folder). */
 async function folderTargets(abs: string, algorithm: ChecksumAlgorithm): Promise<Target[]> {
-  const name = manifestName(algorithm);
-  const manifest = parseManifest(await readFile(join(abs, name), 'utf8'), algorithm);
-  if (manifest.entries.length === 0) throw new Error(`${name} lists no file`);
-  return manifest.entries.map((entry) => ({ path: join(abs, ...entry.path.split('/')), name: entry.path, expected: [entry.digest] }));
+  return (await readManifest(abs, algorithm)).map((entry) => ({ path: join(abs, ...entry.path.split('/')), name: entry.path, expected: [entry.digest] }));
 }
